@@ -1,0 +1,152 @@
+import { decodeItem, encodeItem, type CacheItem } from './cached-response.js';
+import { CacheEvents, type CacheEventListener, type CacheEventName } from './events.js';
+import { CacheConfigError, CacheSerializationError, describeValue } from './errors.js';
+import { loadOptionalPackage } from './optional-package.js';
+import { msgpackSerializer, type Serializer } from './serializer.js';
+
+/** A secret used to sign entries; a list rotates keys (the last signs, all verify). */
+export type SecretKey = string | Uint8Array | ReadonlyArray<string | Uint8Array>;
+
+/** Current time in epoch ms; injectable for tests. */
+export type Clock = () => number;
+
+/** Options every store accepts. */
+export interface BaseCacheOptions {
+  /**
+   * Sign entries with this secret (needs `@axios-client-cache/signed`).
+   * @defaultValue undefined (unsigned)
+   */
+  secretKey?: SecretKey;
+  /**
+   * Separates caches that share a secret.
+   * @defaultValue 'aiohttp-client-cache'
+   */
+  salt?: string | Uint8Array;
+  /**
+   * Turns items into bytes and back.
+   * @defaultValue MessagePack (msgpackr), or the signed serializer when `secretKey` is set
+   */
+  serializer?: Serializer;
+  /**
+   * Clock for expiry decisions.
+   * @defaultValue Date.now
+   */
+  clock?: Clock;
+}
+
+/** Options of a single write. */
+export interface WriteOptions {
+  /**
+   * Epoch ms after which the store may drop the item (freshness plus any stale window);
+   * `null` or absent = keep until deleted or evicted.
+   */
+  expiresAt?: number | null;
+}
+
+/** Default salt, as in the seed. */
+export const DEFAULT_SALT = 'aiohttp-client-cache';
+
+interface SignedModule {
+  SignedSerializer: new (options: { secretKey: SecretKey; salt?: string | Uint8Array }) => Serializer;
+}
+
+/**
+ * Storage of one kind of item (responses, or redirect aliases). Stores keep bytes (or
+ * immutable items) under keys with an expiry; they never decide freshness.
+ */
+export abstract class BaseCache<T = CacheItem> {
+  /** Salt given to a signing serializer. */
+  readonly salt: string | Uint8Array;
+  /** The serializer in use. */
+  readonly serializer: Serializer;
+  /** True when a serializer or secret was configured: in-process stores then keep bytes. */
+  protected readonly encodesItems: boolean;
+  /** Clock for expiry. */
+  protected readonly clock: Clock;
+  /** Events this store raises (`evicted`, `store-error`). */
+  readonly events = new CacheEvents();
+
+  constructor(options: BaseCacheOptions = {}) {
+    const { secretKey, salt = DEFAULT_SALT, serializer, clock = Date.now } = options;
+    if (typeof salt !== 'string' && !(salt instanceof Uint8Array)) {
+      throw new CacheConfigError(`Invalid salt: ${describeValue(salt)} (expected a string or bytes)`);
+    }
+    if (serializer !== undefined && (typeof serializer?.dumps !== 'function' || typeof serializer?.loads !== 'function')) {
+      throw new CacheConfigError(`Invalid serializer: ${describeValue(serializer)} (expected an object with dumps() and loads())`);
+    }
+    if (typeof clock !== 'function') throw new CacheConfigError(`Invalid clock: ${describeValue(clock)} (expected a function)`);
+    this.salt = salt;
+    this.clock = clock;
+    if (serializer) this.serializer = serializer;
+    else if (secretKey !== undefined) {
+      const { SignedSerializer } = loadOptionalPackage<SignedModule>('@axios-client-cache/signed', 'secretKey (signed cache entries)');
+      this.serializer = new SignedSerializer({ secretKey, salt });
+    } else this.serializer = msgpackSerializer;
+    this.encodesItems = serializer !== undefined || secretKey !== undefined;
+  }
+
+  /** Listens to this store's events. */
+  on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** The item under `key`, or `undefined`. Throws CacheSerializationError for an unreadable entry. */
+  abstract read(key: string): Promise<T | undefined>;
+  /** Stores `item` under `key`. */
+  abstract write(key: string, item: T, options?: WriteOptions): Promise<void>;
+  /** Deletes `key`; no error when missing. */
+  abstract delete(key: string): Promise<void>;
+  /** Deletes `keys`; no error for missing ones. */
+  abstract bulkDelete(keys: Iterable<string>): Promise<void>;
+  /** Deletes everything this store holds (only its own namespace). */
+  abstract clear(): Promise<void>;
+  /** True when `key` is stored. */
+  abstract contains(key: string): Promise<boolean>;
+  /** Number of items. */
+  abstract size(): Promise<number>;
+  /** Every key. */
+  abstract keys(): AsyncIterable<string>;
+  /** Every item that can be read (unreadable entries are skipped). */
+  abstract values(): AsyncIterable<T>;
+
+  /** Removes `key` and returns its item, or `defaultValue` when missing. */
+  async pop<D = undefined>(key: string, defaultValue?: D): Promise<T | D> {
+    const item = await this.read(key);
+    if (item === undefined) return defaultValue as D;
+    await this.delete(key);
+    return item;
+  }
+
+  /** Releases connections. Idempotent; a no-op here. */
+  async close(): Promise<void> {}
+
+  /** Bytes of `item`, bound to `key` and its expiry when the serializer signs. */
+  serialize(item: T, key?: string, expiresAt?: number | null): Uint8Array | Promise<Uint8Array> {
+    return this.serializer.dumps(encodeItem(item), { key, expiresAt });
+  }
+
+  /**
+   * The item in `bytes` (synchronous unless the serializer is async, as a signing one is).
+   * @throws CacheSerializationError (or CacheSignatureError) when they cannot be read.
+   */
+  deserialize(bytes: Uint8Array, key?: string): T | Promise<T> {
+    let raw: unknown;
+    try {
+      raw = this.serializer.loads(bytes, { key });
+    } catch (cause) {
+      throw decodeError(cause, key);
+    }
+    if (raw instanceof Promise) {
+      return raw.then(
+        (value: unknown) => decodeItem(value) as T,
+        (cause: unknown) => { throw decodeError(cause, key); },
+      );
+    }
+    return decodeItem(raw) as T;
+  }
+}
+
+function decodeError(cause: unknown, key: string | undefined): CacheSerializationError {
+  if (cause instanceof CacheSerializationError) return cause;
+  return new CacheSerializationError(`Stored entry${key ? ` ${key}` : ''} cannot be decoded`, { cause });
+}

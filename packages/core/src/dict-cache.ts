@@ -1,0 +1,102 @@
+import type { CacheItem } from './cached-response.js';
+import { BaseCache, type BaseCacheOptions, type WriteOptions } from './base-cache.js';
+import { CacheClosedError, CacheSerializationError } from './errors.js';
+
+interface Slot<T> {
+  /** The item itself (immutable), or its bytes when a serializer or secret is configured. */
+  readonly value: T | Uint8Array;
+  readonly expiresAt: number | null;
+}
+
+/**
+ * The seed's simple in-memory store: an unbounded `Map`, and the default. Items are kept
+ * as they are (responses are immutable), or as bytes when a serializer or secret is set.
+ * Entries past their `expiresAt` are dropped when read. For a bounded store use
+ * `MemoryCache` from `@axios-client-cache/memory`.
+ */
+export class DictCache<T = CacheItem> extends BaseCache<T> {
+  readonly #map = new Map<string, Slot<T>>();
+  #closed = false;
+
+  constructor(options: BaseCacheOptions = {}) {
+    super(options);
+  }
+
+  override async read(key: string): Promise<T | undefined> {
+    this.#check();
+    const slot = this.#map.get(key);
+    if (slot === undefined) return undefined;
+    if (slot.expiresAt !== null && slot.expiresAt <= this.clock()) {
+      this.#map.delete(key);
+      return undefined;
+    }
+    return this.encodesItems ? await this.deserialize(slot.value as Uint8Array, key) : (slot.value as T);
+  }
+
+  override async write(key: string, item: T, options?: WriteOptions): Promise<void> {
+    this.#check();
+    const expiresAt = options?.expiresAt ?? null;
+    const value = this.encodesItems ? await this.serialize(item, key, expiresAt) : item;
+    this.#map.set(key, { value, expiresAt });
+  }
+
+  override async delete(key: string): Promise<void> {
+    this.#check();
+    this.#map.delete(key);
+  }
+
+  override async bulkDelete(keys: Iterable<string>): Promise<void> {
+    this.#check();
+    for (const key of keys) this.#map.delete(key);
+  }
+
+  override async clear(): Promise<void> {
+    this.#check();
+    this.#map.clear();
+  }
+
+  override async contains(key: string): Promise<boolean> {
+    this.#check();
+    const slot = this.#map.get(key);
+    return slot !== undefined && (slot.expiresAt === null || slot.expiresAt > this.clock());
+  }
+
+  override async size(): Promise<number> {
+    this.#check();
+    this.#dropExpired();
+    return this.#map.size;
+  }
+
+  override async *keys(): AsyncIterable<string> {
+    this.#check();
+    this.#dropExpired();
+    yield* [...this.#map.keys()];
+  }
+
+  override async *values(): AsyncIterable<T> {
+    this.#check();
+    for (const key of [...this.#map.keys()]) {
+      try {
+        const item = await this.read(key);
+        if (item !== undefined) yield item;
+      } catch (error) {
+        if (!(error instanceof CacheSerializationError)) throw error;
+      }
+    }
+  }
+
+  /** Drops every entry; later calls fail with CacheClosedError. Idempotent. */
+  override async close(): Promise<void> {
+    this.#closed = true;
+    this.#map.clear();
+  }
+
+  #dropExpired(): void {
+    const now = this.clock();
+    for (const [key, slot] of this.#map) if (slot.expiresAt !== null && slot.expiresAt <= now) this.#map.delete(key);
+  }
+
+  #check(): void {
+    if (this.#closed) throw new CacheClosedError('DictCache is closed');
+  }
+}
