@@ -1,0 +1,55 @@
+import { CacheBackend, CacheConfigError, describeValue, type CacheBackendOptions, type CachedResponse } from '@axios-client-cache/core';
+import { RedisConnection, type RedisConnectionOptions } from './connection.js';
+import { DEFAULT_CACHE_NAME, RedisCache } from './redis-cache.js';
+import { DEFAULT_LEASE_MS, RedisMissLock } from './redis-lock.js';
+
+/** Options of a {@link RedisBackend}: where Redis is, and every CacheBackend option. */
+export interface RedisBackendOptions
+  extends Omit<CacheBackendOptions, 'responses' | 'redirects' | 'lock'>, RedisConnectionOptions {
+  /**
+   * Lease time of the cross-process single-flight in ms (see {@link RedisMissLock}); `false`
+   * turns the cross-process lease off (single-flight within each process only).
+   * @defaultValue 3000
+   */
+  leaseMs?: number | false;
+}
+
+/**
+ * A {@link CacheBackend} on Redis or Redis Cluster, shared by every process that uses the
+ * same `cacheName`: responses under `<cacheName>:r:<key>`, redirect aliases under
+ * `<cacheName>:a:<key>`, leases under `<cacheName>:l:<key>`, all on one client created on
+ * first use. Shared-cache HTTP rules apply (`shared: true`) unless turned off. Fails open.
+ */
+export class RedisBackend extends CacheBackend {
+  /** The client shared by the stores and the lock. */
+  readonly connection: RedisConnection;
+  readonly #lock: RedisMissLock | undefined;
+
+  constructor(options: RedisBackendOptions = {}) {
+    const { leaseMs = DEFAULT_LEASE_MS, cacheName = DEFAULT_CACHE_NAME, secretKey, salt, serializer, clock } = options;
+    if (leaseMs !== false && (typeof leaseMs !== 'number' || !Number.isFinite(leaseMs) || leaseMs <= 0)) {
+      throw new CacheConfigError(`Invalid leaseMs: ${describeValue(leaseMs)} (expected a positive number of milliseconds, or false)`);
+    }
+    for (const name of ['responses', 'redirects', 'lock'] as const) {
+      if ((options as Record<string, unknown>)[name] !== undefined) {
+        throw new CacheConfigError(`RedisBackend makes its own ${name}; use CacheBackend to supply them`);
+      }
+    }
+    const connection = options.connection ?? new RedisConnection(options);
+    const store = { connection, cacheName, secretKey, salt, serializer, clock };
+    const responses = new RedisCache<CachedResponse>({ ...store, namespace: 'r' });
+    const redirects = new RedisCache<string>({ ...store, namespace: 'a' });
+    const lock = leaseMs === false ? undefined : new RedisMissLock({ connection, cacheName, leaseMs });
+    super({ ...options, cacheName, shared: options.shared ?? true, responses, redirects, lock });
+    this.connection = connection;
+    this.#lock = lock;
+    // One report per connection error, whichever store or lock saw it.
+    connection.onError((error) => responses.events.emit('store-error', { operation: 'connection', error }));
+  }
+
+  /** Closes the stores and the lock; the client is closed if this library created it. Idempotent. */
+  override async close(): Promise<void> {
+    await super.close();
+    await this.#lock?.close();
+  }
+}

@@ -1,0 +1,235 @@
+import {
+  BaseCache, CacheClosedError, CacheConfigError, CacheSerializationError, CacheStoreError, describeValue,
+  type BaseCacheOptions, type CacheItem, type WriteOptions,
+} from '@axios-client-cache/core';
+import { Command, type Redis } from 'ioredis';
+import { connectionOf, type RedisClient, type RedisConnection, type RedisConnectionOptions } from './connection.js';
+
+/** Options of a {@link RedisCache}. */
+export interface RedisCacheOptions extends BaseCacheOptions, RedisConnectionOptions {
+  /**
+   * Namespace of every key: `<cacheName>:<namespace>:<key>`. Avoid `{` `}` in it: a hash tag
+   * would put every entry of a cluster on one slot.
+   * @defaultValue 'aiohttp-cache'
+   */
+  cacheName?: string;
+  /**
+   * Second part of the namespace, separating the stores of one cache (`r` responses,
+   * `a` redirect aliases).
+   * @defaultValue 'r'
+   */
+  namespace?: string;
+}
+
+/** Default `cacheName`, as in the seed. */
+export const DEFAULT_CACHE_NAME = 'aiohttp-cache';
+
+const SCAN_COUNT = 1000;
+const DELETE_BATCH = 500;
+const NO_OPTIONS = {};
+const UTF8 = { replyEncoding: 'utf8' as const };
+
+/**
+ * A store on Redis or Redis Cluster: one string key per entry, `<cacheName>:<namespace>:<key>`,
+ * holding the serializer's bytes with a native expiry (`PXAT`) so Redis drops entries
+ * itself. A read is exactly one `GET`. Every call has a deadline (`timeoutMs`); a failed or
+ * late call rejects with `CacheStoreError`, which the backend turns into a miss.
+ * `keys()`, `values()`, `size()` and `clear()` walk the namespace with `SCAN` on every
+ * master and delete with `UNLINK`; never `KEYS`.
+ */
+export class RedisCache<T = CacheItem> extends BaseCache<T> {
+  /** `<cacheName>:<namespace>:` */
+  readonly prefix: string;
+  /** The shared connection. */
+  readonly connection: RedisConnection;
+  readonly #match: string;
+  #closed = false;
+
+  constructor(options: RedisCacheOptions = {}) {
+    super(options);
+    const { cacheName = DEFAULT_CACHE_NAME, namespace = 'r' } = options;
+    if (typeof cacheName !== 'string' || cacheName === '') {
+      throw new CacheConfigError(`Invalid cacheName: ${describeValue(cacheName)} (expected a non-empty string)`);
+    }
+    if (typeof namespace !== 'string' || namespace === '' || namespace.includes(':')) {
+      throw new CacheConfigError(`Invalid namespace: ${describeValue(namespace)} (expected a non-empty string without ':')`);
+    }
+    this.prefix = `${cacheName}:${namespace}:`;
+    this.#match = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    this.connection = connectionOf(options);
+    this.connection.retain();
+    if (options.connection === undefined) {
+      this.connection.onError((error) => {
+        if (this.events.has('store-error')) this.events.emit('store-error', { operation: 'connection', error });
+      });
+    }
+  }
+
+  override async read(key: string): Promise<T | undefined> {
+    const conn = this.connection;
+    const client = conn.isReady && !this.#closed ? conn.existingClient! : await this.#client();
+    const command = new Command('get', [this.prefix + key], NO_OPTIONS);
+    let bytes: Buffer | null;
+    try {
+      bytes = await conn.send<Buffer | null>(client, command);
+    } catch (error) {
+      throw storeError('GET', key, error);
+    }
+    if (bytes === null) return undefined;
+    return this.deserialize(bytes, key);
+  }
+
+  override async write(key: string, item: T, options?: WriteOptions): Promise<void> {
+    const expiresAt = options?.expiresAt ?? null;
+    if (expiresAt !== null && (typeof expiresAt !== 'number' || Number.isNaN(expiresAt))) {
+      throw new CacheConfigError(`Invalid expiresAt: ${describeValue(expiresAt)} (expected epoch ms or null)`);
+    }
+    if (expiresAt !== null && expiresAt <= this.clock()) return this.delete(key);
+    const bytes = await this.serialize(item, key, expiresAt);
+    const value = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const args = expiresAt === null || expiresAt === Infinity
+      ? [this.prefix + key, value]
+      : [this.prefix + key, value, 'PXAT', String(Math.ceil(expiresAt))];
+    await this.#call('SET', key, new Command('set', args, NO_OPTIONS));
+  }
+
+  override async delete(key: string): Promise<void> {
+    await this.#call('UNLINK', key, new Command('unlink', [this.prefix + key], NO_OPTIONS));
+  }
+
+  override async bulkDelete(keys: Iterable<string>): Promise<void> {
+    const full: string[] = [];
+    for (const key of keys) full.push(this.prefix + key);
+    await this.#unlink(await this.#client(), full);
+  }
+
+  override async clear(): Promise<void> {
+    const client = await this.#client();
+    for (const node of this.#masters(client)) {
+      for await (const batch of this.#scan(node)) await this.#unlink(client, batch);
+    }
+  }
+
+  override async contains(key: string): Promise<boolean> {
+    return (await this.#call<number>('EXISTS', key, new Command('exists', [this.prefix + key], NO_OPTIONS))) === 1;
+  }
+
+  override async size(): Promise<number> {
+    let n = 0;
+    for await (const _ of this.keys()) n++;
+    return n;
+  }
+
+  override async *keys(): AsyncIterable<string> {
+    const client = await this.#client();
+    const cut = this.prefix.length;
+    for (const node of this.#masters(client)) {
+      // SCAN may return a key twice; report each once.
+      const seen = new Set<string>();
+      for await (const batch of this.#scan(node)) {
+        for (const full of batch) {
+          if (seen.has(full)) continue;
+          seen.add(full);
+          yield full.slice(cut);
+        }
+      }
+    }
+  }
+
+  override async *values(): AsyncIterable<T> {
+    const client = await this.#client();
+    const conn = this.connection;
+    const cut = this.prefix.length;
+    for (const node of this.#masters(client)) {
+      const seen = new Set<string>();
+      for await (const batch of this.#scan(node)) {
+        const fresh = batch.filter((k) => !seen.has(k) && seen.add(k));
+        if (fresh.length === 0) continue;
+        let values: Array<Buffer | null>;
+        try {
+          values = conn.isCluster
+            // keys of one node may sit on many slots: one GET each (no cross-slot MGET)
+            ? await Promise.all(fresh.map((k) => conn.send<Buffer | null>(node, new Command('get', [k], NO_OPTIONS))))
+            : await conn.send<Array<Buffer | null>>(node, new Command('mget', fresh, NO_OPTIONS));
+        } catch (error) {
+          throw storeError('GET', undefined, error);
+        }
+        for (let i = 0; i < fresh.length; i++) {
+          const bytes = values[i];
+          if (bytes === null || bytes === undefined) continue;
+          const key = fresh[i]!.slice(cut);
+          try {
+            yield await this.deserialize(bytes, key);
+          } catch (error) {
+            if (!(error instanceof CacheSerializationError)) throw error;
+          }
+        }
+      }
+    }
+  }
+
+  /** Releases the connection; the client is closed when no other store or lock uses it and this library created it. Idempotent. */
+  override async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.connection.release();
+  }
+
+  async #client(): Promise<RedisClient> {
+    if (this.#closed) throw new CacheClosedError(`RedisCache ${this.prefix} is closed`);
+    return this.connection.client();
+  }
+
+  async #call<R>(name: string, key: string, command: Command): Promise<R> {
+    const conn = this.connection;
+    const client = conn.isReady && !this.#closed ? conn.existingClient! : await this.#client();
+    try {
+      return await conn.send<R>(client, command);
+    } catch (error) {
+      throw storeError(name, key, error);
+    }
+  }
+
+  #masters(client: RedisClient): Redis[] {
+    if (!client.isCluster) return [client as Redis];
+    const masters = (client as import('ioredis').Cluster).nodes('master');
+    if (masters.length === 0) throw new CacheStoreError('Redis Cluster has no reachable master');
+    return masters;
+  }
+
+  async *#scan(node: Redis): AsyncIterable<string[]> {
+    let cursor = '0';
+    do {
+      let reply: [string, string[]];
+      try {
+        reply = await this.connection.send(node, new Command('scan', [cursor, 'MATCH', this.#match, 'COUNT', SCAN_COUNT], UTF8));
+      } catch (error) {
+        throw storeError('SCAN', undefined, error);
+      }
+      cursor = reply[0];
+      if (reply[1].length > 0) yield reply[1];
+    } while (cursor !== '0');
+  }
+
+  async #unlink(client: RedisClient, fullKeys: string[]): Promise<void> {
+    const conn = this.connection;
+    try {
+      if (conn.isCluster) {
+        // one key per command: keys spread over slots and no command may span two
+        await Promise.all(fullKeys.map((k) => conn.send(client, new Command('unlink', [k], NO_OPTIONS))));
+      } else {
+        for (let i = 0; i < fullKeys.length; i += DELETE_BATCH) {
+          await conn.send(client, new Command('unlink', fullKeys.slice(i, i + DELETE_BATCH), NO_OPTIONS));
+        }
+      }
+    } catch (error) {
+      throw storeError('UNLINK', undefined, error);
+    }
+  }
+}
+
+function storeError(command: string, key: string | undefined, error: unknown): CacheStoreError {
+  if (error instanceof CacheStoreError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new CacheStoreError(`Redis ${command}${key === undefined ? '' : ` ${key}`} failed: ${message}`, { cause: error });
+}

@@ -1,0 +1,51 @@
+import type { BaseCache, CacheItem } from '@axios-client-cache/core';
+import { RedisBackend, RedisCache } from '@axios-client-cache/redis';
+import { describeStoreConformance, type ConformanceBackend } from '@axios-client-cache/test-suite';
+import { activeTimers, CLUSTER_NODES, REDIS_URL, settleTimers } from './helpers/env.js';
+
+const baselineTimers = activeTimers();
+afterAll(() => settleTimers(baselineTimers), 10_000);
+
+// PXAT expiry is decided by the Redis server's clock, so only the real-time TTL test applies.
+const capabilities = { injectedClock: false, realTimeTtl: true, closeBehaviour: 'throws' as const };
+
+async function teardown(store: BaseCache<CacheItem>): Promise<void> {
+  const cache = store as RedisCache;
+  if (!cache.connection.closed) await cache.clear();
+  await cache.close();
+}
+
+async function teardownBackend(backend: ConformanceBackend): Promise<void> {
+  const redis = backend as RedisBackend;
+  if (!redis.connection.closed) await redis.clear();
+  await redis.close();
+}
+
+async function connected<T extends { connection: { connect(): Promise<boolean> } }>(store: T): Promise<T> {
+  await store.connection.connect();
+  return store;
+}
+
+if (REDIS_URL) {
+  describeStoreConformance('RedisCache (standalone)', {
+    create: ({ namespace }) => connected(new RedisCache({ url: REDIS_URL, cacheName: namespace })),
+    createBackend: ({ namespace }) => connected(new RedisBackend({ url: REDIS_URL, cacheName: namespace })),
+    teardown,
+    teardownBackend,
+    capabilities,
+  });
+} else {
+  it.skip('RedisCache (standalone) — store conformance (skipped: REDIS_URL not set)', () => {});
+}
+
+if (CLUSTER_NODES) {
+  describeStoreConformance('RedisCache (cluster)', {
+    create: ({ namespace }) => connected(new RedisCache({ cluster: { nodes: CLUSTER_NODES! }, cacheName: namespace })),
+    createBackend: ({ namespace }) => connected(new RedisBackend({ cluster: { nodes: CLUSTER_NODES! }, cacheName: namespace })),
+    teardown,
+    teardownBackend,
+    capabilities,
+  });
+} else {
+  it.skip('RedisCache (cluster) — store conformance (skipped: REDIS_CLUSTER_NODES not set)', () => {});
+}
