@@ -1,5 +1,5 @@
-import { CacheClosedError, CacheConfigError, describeValue } from '@axios-client-cache/core';
-import { Cluster, Redis, type Command, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { CacheClosedError, CacheConfigError, CacheStoreError, describeValue } from '@axios-client-cache/core';
+import { Cluster, Command, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { DeadlineQueue } from './deadline.js';
 
 /** An ioredis client: a standalone `Redis` or a `Cluster`. */
@@ -69,6 +69,8 @@ export class RedisConnection {
   #client: RedisClient | undefined;
   /** Resolves when the first connection attempt ends (ready or failed). */
   #firstAttempt: Promise<void> | undefined;
+  /** False after a command ran past its deadline, until a PING is answered in time. */
+  #responsive = true;
   #users = 0;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -84,7 +86,7 @@ export class RedisConnection {
     if (redisOptions !== undefined && (typeof redisOptions !== 'object' || redisOptions === null)) {
       throw new CacheConfigError(`Invalid redisOptions: ${describeValue(redisOptions)} (expected an ioredis options object)`);
     }
-    this.deadlines = new DeadlineQueue(timeoutMs);
+    this.deadlines = new DeadlineQueue(timeoutMs, () => this.#trip());
     if (client !== undefined || cluster instanceof Cluster) {
       const existing = client ?? (cluster as Cluster);
       if (!isClient(existing)) {
@@ -180,11 +182,54 @@ export class RedisConnection {
     return this.#client;
   }
 
-  /** Sends `command` with the deadline; resolves to its promise. */
+  /**
+   * Sends `command` with the deadline; resolves to its promise. While Redis is known to be
+   * unresponsive (a command ran past its deadline and no PING has been answered since),
+   * fails at once, so a request pays for at most one deadline however many calls it makes.
+   */
   send<T>(client: RedisClient | Redis, command: Command): Promise<T> {
+    if (!this.#responsive) {
+      command.reject(new CacheStoreError(`Redis ${command.name.toUpperCase()} skipped: Redis did not answer within ${this.deadlines.ms} ms; retrying in the background`));
+      return command.promise as Promise<T>;
+    }
     client.sendCommand(command);
     this.deadlines.track(command);
     return command.promise as Promise<T>;
+  }
+
+  /** True unless a call recently ran past its deadline (calls then fail at once). */
+  get responsive(): boolean {
+    return this.#responsive;
+  }
+
+  #trip(): void {
+    if (!this.#responsive || this.#closed) return;
+    this.#responsive = false;
+    void this.#probe();
+  }
+
+  /** PINGs until Redis answers within the deadline, then lets calls through again. */
+  async #probe(): Promise<void> {
+    const pause = Math.min(50, this.deadlines.ms);
+    while (!this.#closed && !this.#responsive) {
+      await new Promise((resolve) => setTimeout(resolve, pause).unref());
+      const client = this.#client;
+      if (this.#closed || client === undefined) return;
+      if (client.status !== 'ready') {
+        // disconnected: ioredis fails calls at once by itself and reconnects
+        this.#responsive = true;
+        return;
+      }
+      const ping = new Command('ping', []);
+      client.sendCommand(ping);
+      this.deadlines.track(ping);
+      try {
+        await ping.promise;
+        this.#responsive = true;
+      } catch {
+        // still frozen or paused: try again
+      }
+    }
   }
 
   /** Registers a user of this connection (a store or a lock); see {@link release}. */

@@ -22,8 +22,12 @@ export class DeadlineQueue {
   #head = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(ms: number) {
+  readonly #onExpire: (() => void) | undefined;
+
+  /** `onExpire` is called (once per batch) when commands were rejected for lateness. */
+  constructor(ms: number, onExpire?: () => void) {
     this.ms = ms;
+    this.#onExpire = onExpire;
   }
 
   /** Starts the clock for `command`; it is rejected if still unanswered after `ms`. */
@@ -64,11 +68,13 @@ export class DeadlineQueue {
     const commands = this.#commands;
     const deadlines = this.#deadlines;
     let head = this.#head;
+    let expired = false;
     while (head < commands.length && deadlines[head]! <= now) {
       const c = commands[head];
       commands[head] = undefined;
       head++;
       if (c !== undefined && !c.isResolved) {
+        expired = true;
         c.reject(new CacheStoreError(`Redis ${c.name.toUpperCase()} timed out after ${this.ms} ms`));
       }
     }
@@ -76,14 +82,16 @@ export class DeadlineQueue {
       this.#commands = [];
       this.#deadlines = [];
       this.#head = 0;
-      return;
+    } else {
+      if (head > 4096 && head * 2 > commands.length) {
+        this.#commands = commands.slice(head);
+        this.#deadlines = deadlines.slice(head);
+        head = 0;
+      }
+      this.#head = head;
+      this.#arm(this.#deadlines[head]! - now + 1);
     }
-    if (head > 4096 && head * 2 > commands.length) {
-      this.#commands = commands.slice(head);
-      this.#deadlines = deadlines.slice(head);
-      head = 0;
-    }
-    this.#head = head;
-    this.#arm(this.#deadlines[head]! - now + 1);
+    // last: the listener may send (and so track) a command
+    if (expired) this.#onExpire?.();
   };
 }
