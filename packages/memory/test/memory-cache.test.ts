@@ -187,6 +187,17 @@ describe('MemoryCache eviction order', () => {
     expect(evicted).toEqual([{ key: 'b', reason: 'lru' }]);
   });
 
+  it('a hit among the newest quarter is not moved (one Map lookup); an older one is', async () => {
+    const { cache: c, evicted } = cache({ maxEntries: 8 });
+    for (let i = 0; i < 8; i++) await c.write(`k${i}`, `v${i}`);
+    await c.read('k6'); // within the newest quarter: stays where it is
+    await c.read('k0'); // the oldest: moves to the newest end
+    expect(await collect(c.keys())).toEqual(['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7', 'k0']);
+    for (let i = 0; i < 7; i++) await c.write(`n${i}`, 'x');
+    expect(evicted.map((e) => e.key)).toEqual(['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7']);
+    expect(await c.read('k0')).toBe('v0');
+  });
+
   it('deletes, bulk deletes and pops free their bytes and slots', async () => {
     const { cache: c, evicted } = cache({ maxEntries: 3, maxBytes: 30 });
     for (const k of ['a', 'b', 'c']) await c.write(k, 'x'.repeat(10));
