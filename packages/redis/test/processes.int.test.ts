@@ -1,0 +1,80 @@
+/**
+ * Several processes, one Redis cache: single-flight of identical misses across processes,
+ * an origin error shared without a second origin request, and a response of one process
+ * seen (and deleted) by another.
+ */
+import axios from 'axios';
+import { attachCache } from '@axios-client-cache/core';
+import { RedisBackend } from '@axios-client-cache/redis';
+import { describeIf, REDIS_URL, uniqueName } from './helpers/env.js';
+import { startOrigin, Worker } from './helpers/processes.js';
+
+type Result = { ok: boolean; fromCache?: boolean; body?: string; error?: string };
+
+describeIf(REDIS_URL, 'REDIS_URL not set')('processes sharing one Redis cache', () => {
+  let origin: Awaited<ReturnType<typeof startOrigin>>;
+  let workers: Worker[] = [];
+  let cacheName: string;
+
+  beforeAll(async () => {
+    origin = await startOrigin(300);
+  });
+  afterAll(async () => {
+    await origin.close();
+  });
+  beforeEach(() => {
+    cacheName = uniqueName('procs');
+  });
+  afterEach(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    workers = [];
+    const cleanup = new RedisBackend({ url: REDIS_URL, cacheName });
+    await cleanup.clear().catch(() => undefined);
+    await cleanup.close();
+  });
+
+  async function startWorkers(n: number): Promise<Worker[]> {
+    workers = Array.from({ length: n }, () => new Worker({ REDIS_URL: REDIS_URL!, CACHE_NAME: cacheName, ORIGIN: origin.url, LEASE_MS: '3000' }));
+    await Promise.all(workers.map((w) => w.ready));
+    return workers;
+  }
+
+  it('4 processes × 50 concurrent identical misses make exactly 1 origin request', async () => {
+    const all = await startWorkers(4);
+    const results = (await Promise.all(all.map((w) => w.ask<Result[]>({ type: 'burst', path: '/same?x=1', n: 50 })))).flat();
+    expect(results).toHaveLength(200);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(new Set(results.map((r) => r.body)).size).toBe(1);
+    expect(origin.count('/same?x=1')).toBe(1);
+  }, 60_000);
+
+  it('an origin error reaches the other processes without a second origin request', async () => {
+    const all = await startWorkers(4);
+    const results = (await Promise.all(all.map((w) => w.ask<Result[]>({ type: 'burst', path: '/boom', n: 50 })))).flat();
+    expect(results).toHaveLength(200);
+    expect(results.filter((r) => r.ok)).toEqual([]);
+    expect(origin.count('/boom')).toBe(1);
+  }, 60_000);
+
+  it("process A's response is a hit in process B, and deleteUrl in B is seen by A", async () => {
+    const [b] = await startWorkers(1);
+    const backend = new RedisBackend({ url: REDIS_URL, cacheName, expireAfter: 60 });
+    const a = attachCache(axios.create({ baseURL: origin.url }), backend);
+    try {
+      const first = await a.get('/shared', { responseType: 'text' });
+      expect(first.fromCache).toBe(false);
+      await new Promise((r) => setTimeout(r, 50)); // the write is off the response path
+      const inB = await b!.ask<Result>({ type: 'get', path: '/shared' });
+      expect(inB).toEqual({ ok: true, fromCache: true, body: first.data });
+      expect(origin.count('/shared')).toBe(1);
+      expect((await a.get('/shared')).fromCache).toBe(true);
+
+      await b!.ask({ type: 'deleteUrl', path: '/shared' });
+      const again = await a.get('/shared', { responseType: 'text' });
+      expect(again.fromCache).toBe(false);
+      expect(origin.count('/shared')).toBe(2);
+    } finally {
+      await backend.close();
+    }
+  }, 60_000);
+});
