@@ -128,7 +128,9 @@ async function axiosHits(entries: number, json: string): Promise<{ hit: number; 
     data: config.responseType === 'arraybuffer' ? bytes : json, status: 200, statusText: 'OK', config, request: {},
     headers: new AxiosHeaders({ 'content-type': 'application/json', 'cache-control': 'max-age=600' }),
   });
-  const backend = new MemoryBackend({ maxEntries: entries + 10, maxBytes: 1024 * 1024 * 1024, sweepIntervalMs: false });
+  // A finite expireAfter: attach.ts currently stores `decision.expires ?? responseTime`, so a
+  // never-expiring response (expires null) would be stored as already expired.
+  const backend = new MemoryBackend({ expireAfter: '1h', maxEntries: entries + 10, maxBytes: 1024 * 1024 * 1024, sweepIntervalMs: false });
   const cached = attachCache(axios.create({ baseURL: 'https://api.example.com', adapter }), backend);
   const plain = axios.create({ baseURL: 'https://api.example.com', adapter });
   for (let i = 0; i < entries; i++) await cached.get(`/items/${i}`);
