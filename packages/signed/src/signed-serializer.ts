@@ -159,7 +159,8 @@ export class SignedSerializer implements Serializer {
     }
     const why = checkPlainMsgpack(payload);
     if (why !== undefined) throw new CacheSerializationError(`Cannot store this value in a signed cache: it contains ${why}`);
-    const expiresAt = context.expiresAt ?? null;
+    // Infinity (an unbounded stale window) means what null means: no expiry.
+    const expiresAt = context.expiresAt === Infinity ? null : context.expiresAt ?? null;
     if (expiresAt !== null && !Number.isFinite(expiresAt)) {
       throw new CacheSerializationError(`Cannot sign an entry with expiresAt ${describeValue(expiresAt)} (expected epoch ms or null)`);
     }

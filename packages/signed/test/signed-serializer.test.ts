@@ -65,6 +65,7 @@ describe('SignedSerializer: round trip', () => {
     expect(timed.loads(bytes, { key: KEY })).toBe('x');
     now += 10 ** 12;
     expect(timed.loads(forever, { key: KEY })).toBe('y');
+    expect(timed.loads(timed.dumps('z', { key: KEY, expiresAt: Infinity }), { key: KEY })).toBe('z');
   });
 });
 
@@ -295,6 +296,7 @@ describe('SignedSerializer: safe decoding of authentic entries', () => {
       expect(() => s.dumps(value, { key: KEY })).toThrow(CacheSerializationError);
     }
     expect(() => s.dumps('x', { key: KEY, expiresAt: Number.NaN })).toThrow(CacheSerializationError);
+    expect(() => s.dumps('x', { key: KEY, expiresAt: -Infinity })).toThrow(CacheSerializationError);
   });
 });
 
