@@ -23,6 +23,8 @@ export interface CachePolicy {
   readonly staleIfError?: number;
   /** `immutable`: not revalidated on `refresh`. */
   readonly immutable?: boolean;
+  /** Age in ms the response already had when received (RFC 9111 §4.2.3 corrected initial age). */
+  readonly initialAge?: number;
 }
 
 /** The fields of a cached response. */
@@ -218,7 +220,7 @@ export interface ResponseRecord {
   responseTime: number; policy: CachePolicy; vary: Array<[string, string | null]>;
 }
 
-const POLICY_FIELDS = new Set(['noCache', 'mustRevalidate', 'staleWhileRevalidate', 'staleIfError', 'immutable']);
+const POLICY_FIELDS = new Set(['noCache', 'mustRevalidate', 'staleWhileRevalidate', 'staleIfError', 'immutable', 'initialAge']);
 
 function fail(what: string): never {
   throw new CacheSerializationError(`Stored entry has a wrong shape: ${what}`);

@@ -1,0 +1,459 @@
+/**
+ * The axios side: a request interceptor routes every request through a caching adapter
+ * that wraps the request's own adapter. The cache looks up, revalidates and stores at that
+ * seam, so keys see every header any interceptor added, and axios's transformResponse,
+ * validateStatus and response interceptors run on a cached response as on a network one.
+ */
+import { Readable } from 'node:stream';
+import axios, {
+  AxiosError,
+  AxiosHeaders,
+  type AxiosAdapter,
+  type AxiosInstance,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from 'axios';
+import { CacheBackend } from './backend.js';
+import { chooseExpiry } from './cache-actions.js';
+import { normalizeUrl, redactHeaders, redactUrl, type KeyRequestParts } from './cache-key.js';
+import { CachedResponse, kBody, type RedirectHop } from './cached-response.js';
+import { CacheConfigError } from './errors.js';
+import { parseExpireAfter, type ExpireAfter } from './expiry.js';
+import {
+  canServeStaleOnError, currentAge, decideStorage, mergeHeaders, requestDirectives, usability,
+  type RequestDirectives,
+} from './freshness.js';
+import { storableHeaders, toHeaderPairs, type HeaderPair } from './headers.js';
+import type { LeaseOutcome } from './miss-lock.js';
+import { staleWindow, type CacheBackendOptions } from './options.js';
+
+/** Per-request switches, under `clientCache` in the axios config. */
+export interface RequestCacheOptions {
+  /**
+   * `false` turns the cache off for this request.
+   * @defaultValue true
+   */
+  enabled?: boolean;
+  /**
+   * Serve a stale response if the origin fails, within this window (`true`: any age).
+   * @defaultValue the backend's `staleIfError`
+   */
+  staleIfError?: boolean | ExpireAfter;
+  /**
+   * Answer only from the cache: a 504 when nothing usable is stored.
+   * @defaultValue false
+   */
+  onlyIfCached?: boolean;
+}
+
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /** Expiry of this request's response; beats urlsExpireAfter and the instance setting. */
+    expireAfter?: ExpireAfter;
+    /** Revalidate with the origin before using a stored response. */
+    refresh?: boolean;
+    /** Per-request cache switches; `false` turns the cache off for this request. */
+    clientCache?: RequestCacheOptions | false;
+  }
+  interface AxiosResponse {
+    /** True when the response came from the cache (including a 304-revalidated one). */
+    fromCache?: boolean;
+    /** When the response was stored. */
+    createdAt?: Date;
+    /** When it stops being fresh; `null` = never. */
+    expires?: Date | null;
+    /** True when served past its freshness (stale-while-revalidate, stale-if-error, max-stale). */
+    isExpired?: boolean;
+    /** The request's cache key. */
+    cacheKey?: string;
+  }
+}
+
+/** An axios instance with a cache attached. */
+export type CachedAxiosInstance<T extends AxiosInstance = AxiosInstance> = T & { cache: CacheBackend };
+
+/** Options of {@link attachCache}: a backend, or backend options plus an optional backend. */
+export type AttachCacheOptions = CacheBackend | (CacheBackendOptions & { backend?: CacheBackend });
+
+const kState = Symbol.for('axios-client-cache.attached');
+const kInner = Symbol('axios-client-cache.inner-adapter');
+
+interface AttachedState {
+  backend: CacheBackend;
+  interceptor: number;
+  adapter: AxiosAdapter;
+}
+
+type Config = InternalAxiosRequestConfig & { [kInner]?: unknown };
+
+/** What a request in flight resolves to, for itself and for identical requests waiting on it. */
+interface Outcome {
+  entry: CachedResponse;
+  fromCache: boolean;
+  request: unknown;
+}
+
+const UNSAFE_SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/**
+ * Adds a cache to an axios instance and returns the same instance, with `.cache`.
+ * With no options, an in-memory DictCache: no server needed.
+ */
+export function attachCache<T extends AxiosInstance>(instance: T, options?: AttachCacheOptions): CachedAxiosInstance<T> {
+  if ((instance as unknown as Record<symbol, unknown>)[kState]) {
+    throw new CacheConfigError('Invalid instance: a cache is already attached (call detachCache first)');
+  }
+  const backend = options instanceof CacheBackend ? options : options?.backend ?? new CacheBackend(options);
+  const adapter = createCachingAdapter(backend);
+  const interceptor = instance.interceptors.request.use(
+    (config: Config) => {
+      if (config.adapter !== adapter) {
+        config[kInner] = config.adapter;
+        config.adapter = adapter;
+      }
+      return config;
+    },
+    undefined,
+    { synchronous: true },
+  );
+  const state: AttachedState = { backend, interceptor, adapter };
+  Object.defineProperty(instance, kState, { value: state, configurable: true });
+  Object.defineProperty(instance, 'cache', { value: backend, configurable: true, enumerable: false });
+  return instance as CachedAxiosInstance<T>;
+}
+
+/** Removes the cache from an instance (closing its stores when `autoclose` is set). */
+export async function detachCache<T extends AxiosInstance>(instance: T | CachedAxiosInstance<T>): Promise<T> {
+  const state = (instance as unknown as Record<symbol, AttachedState | undefined>)[kState];
+  if (!state) return instance as T;
+  instance.interceptors.request.eject(state.interceptor);
+  delete (instance as unknown as Record<symbol, unknown>)[kState];
+  delete (instance as unknown as Record<string, unknown>)['cache'];
+  await state.backend.closeIfEnabled();
+  return instance as T;
+}
+
+/** Builds the adapter that serves `backend`'s cache in front of each request's own adapter. */
+function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
+  const settings = backend.settings;
+  const inflight = new Map<string, Promise<Outcome>>();
+
+  const adapter: AxiosAdapter = async (config: Config) => {
+    const inner = axios.getAdapter((config[kInner] ?? axios.defaults.adapter) as Parameters<typeof axios.getAdapter>[0], config);
+    const perRequest = config.clientCache;
+    if (perRequest === false || perRequest?.enabled === false || !backend.enabled) return inner(config);
+    const method = (config.method ?? 'get').toUpperCase();
+    if (!settings.allowedMethods.has(method)) {
+      const response = await inner(config);
+      if (!UNSAFE_SAFE_METHODS.has(method) && response.status < 400) invalidate(backend, config, response);
+      return response;
+    }
+
+    let key: string;
+    try {
+      key = backend.keyMaker.keyFor(config as KeyRequestParts);
+    } catch (error) {
+      // A body we cannot key (a stream, FormData) or a URL we cannot parse: no cache.
+      if (error instanceof CacheConfigError) return inner(config);
+      throw error;
+    }
+
+    const perRequestExpiry = config.expireAfter === undefined ? undefined : parseExpireAfter(config.expireAfter, 'expireAfter');
+    const directives = settings.cacheControl ? directivesOf(config) : undefined;
+    const skip = perRequestExpiry?.kind === 'skip' || (perRequestExpiry === undefined && settings.expireAfter.kind === 'skip' && settings.urlRules.size === 0)
+      || directives?.noStore === true;
+    if (skip) return inner(config);
+
+    const [entry] = await backend.lookup(key);
+    const now = backend.clock();
+    let stale: CachedResponse | undefined;
+    if (entry !== undefined && varyMatches(entry, config)) {
+      const use = usability(entry, now, directives, config.refresh === true);
+      if (use === 'fresh') {
+        backend.emitEvent('hit', { key, url: entry.url });
+        return respond(entry, config, key, true, undefined, now);
+      }
+      if (use === 'stale-ok' || use === 'stale-while-revalidate') {
+        backend.emitEvent('stale', { key, url: entry.url, reason: use === 'stale-ok' ? 'max-stale' : 'stale-while-revalidate' });
+        if (use === 'stale-while-revalidate' && !inflight.has(key)) {
+          fetchOnce(key, config, entry, inner, perRequestExpiry).catch(() => undefined);
+        }
+        return respond(entry, config, key, true, undefined, now);
+      }
+      stale = entry;
+    }
+    if (perRequest?.onlyIfCached || directives?.onlyIfCached) {
+      return settle(config, { data: '', status: 504, statusText: 'Gateway Timeout', headers: new AxiosHeaders(), config, request: undefined });
+    }
+    backend.emitEvent('miss', { key, url: config.url ?? '' });
+
+    let outcome: Outcome;
+    try {
+      const running = inflight.get(key);
+      outcome = running ? await waitFor(running, settings.lockTimeoutMs, () => fetchOnce(key, config, stale, inner, perRequestExpiry, true))
+        : await fetchOnce(key, config, stale, inner, perRequestExpiry);
+    } catch (error) {
+      const window = perRequest && perRequest.staleIfError !== undefined ? staleWindow(perRequest.staleIfError, 'clientCache.staleIfError') : settings.staleIfError;
+      if (stale !== undefined && isOriginFailure(error) && canServeStaleOnError(stale, backend.clock(), window)) {
+        backend.emitEvent('stale', { key, url: stale.url, reason: 'stale-if-error' });
+        return respond(stale, config, key, true, undefined, backend.clock());
+      }
+      throw error;
+    }
+    return respond(outcome.entry, config, key, outcome.fromCache, outcome.request, backend.clock());
+  };
+
+  /**
+   * One origin request per key in this process (and, with a lock, across processes);
+   * identical requests share its outcome.
+   */
+  function fetchOnce(
+    key: string, config: Config, stale: CachedResponse | undefined, inner: AxiosAdapter,
+    perRequestExpiry: ReturnType<typeof parseExpireAfter> | undefined, bypass = false,
+  ): Promise<Outcome> {
+    const run = (async (): Promise<Outcome> => {
+      const lock = backend.lock;
+      if (lock === undefined) return fetchAndStore(key, config, stale, inner, perRequestExpiry);
+      const lease = await lock.acquire(key);
+      if (lease === undefined) {
+        const told = await lock.wait(key);
+        if (told !== undefined && !told.ok) throw leaseError(told, config);
+        const [entry] = await backend.lookup(key);
+        if (entry !== undefined && usability(entry, backend.clock(), undefined, false) === 'fresh') return { entry, fromCache: true, request: undefined };
+        return fetchAndStore(key, config, stale, inner, perRequestExpiry);
+      }
+      try {
+        const outcome = await fetchAndStore(key, config, stale, inner, perRequestExpiry);
+        void settleWrite(key).then(() => lease.release({ ok: true }));
+        return outcome;
+      } catch (error) {
+        void lease.release(describeFailure(error));
+        throw error;
+      }
+    })();
+    if (!bypass) {
+      inflight.set(key, run);
+      const done = () => { if (inflight.get(key) === run) inflight.delete(key); };
+      run.then(done, done);
+    }
+    return run;
+  }
+
+  /** Resolves when the background write of `key` (if any) has finished. */
+  async function settleWrite(key: string): Promise<void> {
+    for (let i = 0; i < 100 && backend.pending.has(key); i++) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  async function fetchAndStore(
+    key: string, config: Config, stale: CachedResponse | undefined, inner: AxiosAdapter,
+    perRequestExpiry: ReturnType<typeof parseExpireAfter> | undefined,
+  ): Promise<Outcome> {
+    const method = (config.method ?? 'get').toUpperCase();
+    const hops: RedirectHop[] = [];
+    const userBeforeRedirect = config.beforeRedirect;
+    const sent: Config = {
+      ...config,
+      responseType: 'arraybuffer',
+      validateStatus: null,
+      beforeRedirect(options, responseDetails, requestDetails) {
+        hops.push({ method: requestDetails?.method ?? method, url: requestDetails?.url ?? '', status: responseDetails.statusCode });
+        userBeforeRedirect?.(options, responseDetails, requestDetails);
+      },
+    };
+    const conditional = stale !== undefined && (stale.etag !== undefined || stale.lastModified !== undefined);
+    if (conditional) {
+      const headers = new AxiosHeaders(config.headers);
+      if (stale.etag !== undefined) headers.set('If-None-Match', stale.etag);
+      if (stale.lastModified !== undefined) headers.set('If-Modified-Since', stale.lastModified);
+      sent.headers = headers;
+    }
+    const requestTime = backend.clock();
+    const raw = await inner(sent);
+    const responseTime = backend.clock();
+    const headerPairs = storableHeaders(toHeaderPairs(raw.headers));
+    const url = normalizeUrl(config as KeyRequestParts);
+
+    if (conditional && raw.status === 304) {
+      // RFC 9111 §4.3.4: freshen the stored response with the 304's headers and store it again.
+      const merged = mergeHeaders(stale.headers.pairs(), headerPairs);
+      const decision = decide(config, stale.status, merged, requestTime, responseTime, url, perRequestExpiry);
+      const refreshed = stale.with({
+        headers: merged, createdAt: responseTime, requestTime, responseTime,
+        expires: decision?.expires ?? stale.expires, policy: decision?.policy ?? stale.policy,
+      });
+      if (decision !== undefined) void backend.saveInBackground(refreshed, key);
+      backend.emitEvent('revalidated', { key, url });
+      return { entry: refreshed, fromCache: true, request: raw.request };
+    }
+
+    const body = toBytes(raw.data);
+    const decision = decide(config, raw.status, headerPairs, requestTime, responseTime, url, perRequestExpiry);
+    const entry = new CachedResponse({
+      method, url: redactUrl(url, settings.ignoredParams),
+      finalUrl: finalUrlOf(raw, url),
+      status: raw.status, statusText: raw.statusText ?? '', headers: headerPairs, body,
+      createdAt: responseTime, expires: decision !== undefined ? decision.expires : responseTime, history: hops,
+      requestHeaders: redactHeaders(config.headers, settings.ignoredParams),
+      requestTime, responseTime, policy: decision?.policy,
+      vary: (decision?.vary ?? []).map((name) => [name, headerOf(config, name)] as const),
+    });
+    if (decision !== undefined && (await backend.isCacheable(entry))) void backend.saveInBackground(entry, key);
+    else if (stale !== undefined) void backend.delete(key).catch((error: unknown) => backend.emitEvent('store-error', { operation: 'delete', error, key }));
+    return { entry, fromCache: false, request: raw.request };
+  }
+
+  function decide(
+    config: Config, status: number, headers: readonly HeaderPair[], requestTime: number, responseTime: number,
+    url: string, perRequestExpiry: ReturnType<typeof parseExpireAfter> | undefined,
+  ) {
+    const settingsExpiry = chooseExpiry(settings, perRequestExpiry, () => backend.matchTarget(url));
+    const include = settings.includeHeaders;
+    return decideStorage({
+      status, headers, requestTime, responseTime, settingsExpiry,
+      requestHeaders: { get: (name) => headerOf(config, name) ?? undefined },
+      cacheControl: settings.cacheControl, shared: settings.shared,
+      keyedByAuthorization: include === true || (Array.isArray(include) && include.includes('authorization')),
+    });
+  }
+
+  return adapter;
+}
+
+/** The axios response for `entry`, with the body in the form the request asks for. */
+function respond(entry: CachedResponse, config: Config, key: string, fromCache: boolean, request: unknown, now: number): AxiosResponse {
+  const headers: Record<string, string | string[]> = { ...headerObject(entry) };
+  if (fromCache) headers['age'] = String(Math.floor(currentAge(entry, now) / 1000));
+  const response: AxiosResponse = {
+    data: bodyFor(entry, config),
+    status: entry.status,
+    statusText: entry.statusText,
+    headers: headers as AxiosResponse['headers'],
+    config,
+    request,
+  };
+  response.fromCache = fromCache;
+  response.createdAt = new Date(entry.createdAt);
+  response.expires = entry.expires === null ? null : new Date(entry.expires);
+  response.isExpired = entry.isExpiredAt(now);
+  response.cacheKey = key;
+  return settle(config, response);
+}
+
+/** axios's settle: resolve, or reject with the AxiosError validateStatus calls for. */
+function settle(config: Config, response: AxiosResponse): AxiosResponse {
+  const validate = config.validateStatus;
+  if (!response.status || !validate || validate(response.status)) return response;
+  throw new AxiosError(
+    `Request failed with status code ${response.status}`,
+    response.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
+    config, response.request, response,
+  );
+}
+
+const headerObjects = new WeakMap<CachedResponse, Record<string, string | string[]>>();
+function headerObject(entry: CachedResponse): Record<string, string | string[]> {
+  let obj = headerObjects.get(entry);
+  if (obj === undefined) headerObjects.set(entry, (obj = entry.headers.toObject()));
+  return obj;
+}
+
+/** The body as the adapter axios would have produced it: a string, a Buffer or a stream. */
+function bodyFor(entry: CachedResponse, config: Config): unknown {
+  const type = config.responseType;
+  if (type === 'arraybuffer' || type === 'blob') return Buffer.from(entry[kBody]);
+  if (type === 'stream') return Readable.from([Buffer.from(entry[kBody])]);
+  const encoding = config.responseEncoding;
+  if (encoding && encoding !== 'utf8' && encoding !== 'utf-8') return entry[kBody].toString(encoding as BufferEncoding);
+  const text = entry.text();
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function toBytes(data: unknown): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (typeof data === 'string') return Buffer.from(data);
+  if (data == null) return new Uint8Array(0);
+  return Buffer.from(JSON.stringify(data));
+}
+
+function finalUrlOf(raw: AxiosResponse, url: string): string {
+  const responseUrl = (raw.request as { res?: { responseUrl?: unknown } } | undefined)?.res?.responseUrl;
+  return typeof responseUrl === 'string' && responseUrl !== '' ? responseUrl : url;
+}
+
+function headerOf(config: Config, name: string): string | null {
+  const headers = config.headers as AxiosHeaders | undefined;
+  const value = headers && typeof headers.get === 'function' ? headers.get(name) : (headers as Record<string, unknown> | undefined)?.[name];
+  if (value === undefined || value === null || value === false) return null;
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+function directivesOf(config: Config): RequestDirectives | undefined {
+  const cc = headerOf(config, 'cache-control');
+  const pragma = headerOf(config, 'pragma');
+  if (cc === null && pragma === null) return undefined;
+  return requestDirectives(cc ?? undefined, pragma ?? undefined);
+}
+
+function varyMatches(entry: CachedResponse, config: Config): boolean {
+  for (const [name, value] of entry.vary) if (headerOf(config, name) !== value) return false;
+  return true;
+}
+
+/** Waits for an identical request in flight, but never past `ms`: then goes on its own. */
+async function waitFor(running: Promise<Outcome>, ms: number, fallback: () => Promise<Outcome>): Promise<Outcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(resolve, ms, 'timeout'); });
+  try {
+    const first = await Promise.race([running, timedOut]);
+    return first === 'timeout' ? await fallback() : first;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function isOriginFailure(error: unknown): boolean {
+  if (!(error instanceof AxiosError)) return false;
+  if (error.code === AxiosError.ERR_CANCELED) return false;
+  return error.response === undefined || error.response.status >= 500;
+}
+
+function describeFailure(error: unknown): LeaseOutcome {
+  const e = error as { message?: unknown; code?: unknown; response?: { status?: unknown } };
+  return {
+    ok: false,
+    message: typeof e?.message === 'string' ? e.message : 'origin request failed',
+    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+    ...(typeof e?.response?.status === 'number' ? { status: e.response.status } : {}),
+  };
+}
+
+function leaseError(outcome: Extract<LeaseOutcome, { ok: false }>, config: Config): AxiosError {
+  return new AxiosError(`${outcome.message} (in another process sharing the cache)`, outcome.code ?? AxiosError.ERR_NETWORK, config);
+}
+
+/**
+ * RFC 9111 §4.4: a non-error response to an unsafe method invalidates what is stored for
+ * its target URL and for same-origin Location / Content-Location.
+ */
+function invalidate(backend: CacheBackend, config: Config, response: AxiosResponse): void {
+  let target: URL;
+  try {
+    target = new URL(normalizeUrl({ ...(config as KeyRequestParts), params: config.params }));
+  } catch {
+    return;
+  }
+  const urls = [target.href];
+  const headers = toHeaderPairs(response.headers);
+  for (const [name, value] of headers) {
+    if (name !== 'location' && name !== 'content-location') continue;
+    try {
+      const other = new URL(value, target);
+      if (other.origin === target.origin) urls.push(other.href);
+    } catch {
+      // not a URL: nothing to invalidate
+    }
+  }
+  const keys = urls.flatMap((url) => ['GET', 'HEAD'].map((method) => backend.createKey(method, url, { headers: config.headers })));
+  void backend.bulkDelete(keys).catch((error: unknown) => backend.emitEvent('store-error', { operation: 'delete', error }));
+}

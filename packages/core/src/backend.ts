@@ -1,0 +1,304 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { BaseCache } from './base-cache.js';
+import { CacheActions, type RequestInfo } from './cache-actions.js';
+import { createKey, KeyMaker, matchTarget, type KeyRequestParts } from './cache-key.js';
+import { CachedResponse } from './cached-response.js';
+import { DictCache } from './dict-cache.js';
+import { CacheSerializationError } from './errors.js';
+import { CacheEvents, type CacheEventListener, type CacheEventName } from './events.js';
+import { retainUntil } from './freshness.js';
+import type { MissLock } from './miss-lock.js';
+import { resolveSettings, type CacheBackendOptions, type CacheSettings } from './options.js';
+
+/** Counters kept by a backend; see {@link CacheBackend.stats}. */
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  stale: number;
+  revalidated: number;
+  stored: number;
+  storeErrors: number;
+  signatureInvalid: number;
+  evicted: number;
+  /** hits / (hits + misses), 0 when there were none. */
+  hitRatio: number;
+}
+
+/** Options of {@link CacheBackend.deleteUrl} and {@link CacheBackend.hasUrl}. */
+export interface UrlRequestOptions extends Omit<KeyRequestParts, 'method' | 'url'> {
+  /** @defaultValue 'GET' */
+  method?: string;
+}
+
+/**
+ * Higher-level cache operations over two stores: responses, and redirect aliases. Makes
+ * keys, applies the expiry settings, and keeps redirect history; the axios side lives in
+ * attach.ts, HTTP freshness in freshness.ts.
+ */
+export class CacheBackend {
+  /** Resolved settings. */
+  readonly settings: CacheSettings;
+  /** Stored responses by key. */
+  readonly responses: BaseCache<CachedResponse>;
+  /** Redirect aliases: alias key → response key. */
+  readonly redirects: BaseCache<string>;
+  /** Cross-process single-flight, when the store offers one. */
+  readonly lock: MissLock | undefined;
+  /** Events: hit, miss, stale, revalidated, stored, store-error, signature-invalid, evicted. */
+  readonly events = new CacheEvents();
+  /** @internal the hot-path key maker (memoised). */
+  readonly keyMaker: KeyMaker;
+  /** Clock for freshness. */
+  readonly clock: () => number;
+  /** @internal responses written but maybe not yet acknowledged by the store. */
+  readonly pending = new Map<string, CachedResponse>();
+  readonly #disabled = new AsyncLocalStorage<boolean>();
+  readonly #counts = { hits: 0, misses: 0, stale: 0, revalidated: 0, stored: 0, storeErrors: 0, signatureInvalid: 0, evicted: 0 };
+  #closed = false;
+
+  constructor(options: CacheBackendOptions = {}) {
+    const { secretKey, salt, serializer, clock = Date.now } = options;
+    const storeOptions = { secretKey, salt, serializer, clock };
+    this.settings = resolveSettings(options, options.shared ?? false);
+    this.clock = clock;
+    this.responses = options.responses ?? new DictCache<CachedResponse>(storeOptions);
+    this.redirects = options.redirects ?? new DictCache<string>(storeOptions);
+    this.lock = options.lock;
+    this.keyMaker = new KeyMaker({ includeHeaders: this.settings.includeHeaders, ignoredParams: this.settings.ignoredParams });
+    for (const store of new Set<BaseCache<unknown>>([this.responses, this.redirects])) {
+      store.on('evicted', (e) => this.#emit('evicted', e));
+      store.on('store-error', (e) => this.#emit('store-error', e));
+    }
+  }
+
+  /** The namespace of this cache. */
+  get cacheName(): string {
+    return this.settings.cacheName;
+  }
+
+  /** Listens to an event; returns a function that removes the listener. */
+  on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** Counts since creation, and the hit ratio. */
+  stats(): CacheStats {
+    const c = this.#counts;
+    const seen = c.hits + c.misses;
+    return { ...c, hitRatio: seen === 0 ? 0 : c.hits / seen };
+  }
+
+  /** @internal counts and raises an event. */
+  emitEvent<E extends CacheEventName>(event: E, payload: Parameters<CacheEventListener<E>>[0]): void {
+    this.#emit(event, payload);
+  }
+
+  #emit<E extends CacheEventName>(event: E, payload: Parameters<CacheEventListener<E>>[0]): void {
+    const c = this.#counts;
+    switch (event) {
+      case 'hit': c.hits++; break;
+      case 'miss': c.misses++; break;
+      case 'stale': c.stale++; c.hits++; break;
+      case 'revalidated': c.revalidated++; break;
+      case 'stored': c.stored++; break;
+      case 'store-error': c.storeErrors++; break;
+      case 'signature-invalid': c.signatureInvalid++; break;
+      case 'evicted': c.evicted++; break;
+    }
+    if (this.events.has(event)) this.events.emit(event, payload);
+  }
+
+  /** True unless the cache is turned off for the current async context by {@link disabled}. */
+  get enabled(): boolean {
+    return this.#disabled.getStore() !== true;
+  }
+
+  /** Runs `fn` with the cache off for its async context only. */
+  disabled<T>(fn: () => T): T {
+    return this.#disabled.run(true, fn);
+  }
+
+  /** The cache key of a request (SPEC §3): sha256 over its canonical encoding. */
+  createKey(method: string, url: string, request: Omit<KeyRequestParts, 'method' | 'url'> = {}): string {
+    return createKey(method, url, request, { includeHeaders: this.settings.includeHeaders, ignoredParams: this.settings.ignoredParams });
+  }
+
+  /**
+   * The seed's `request()`: the stored response for a request (if usable), and the actions
+   * decided for it. A stale or unreadable entry is not returned.
+   */
+  async request(method: string, url: string, options: RequestInfo = {}): Promise<[CachedResponse | undefined, CacheActions]> {
+    const actions = CacheActions.fromRequest(this, method, url, options);
+    if (actions.skipRead || actions.revalidate) return [undefined, actions];
+    const response = await this.getResponse(actions.key);
+    return [response, actions];
+  }
+
+  /**
+   * The response under `key`, or under the alias `redirects[key]`. An unreadable entry is
+   * deleted and a miss; so is one that is no longer cacheable (expired, filtered, status or
+   * method no longer allowed).
+   */
+  async getResponse(key: string): Promise<CachedResponse | undefined> {
+    const [found, storedKey] = await this.lookup(key);
+    if (found === undefined) return undefined;
+    if (!(await this.isCacheable(found))) {
+      await this.delete(storedKey).catch((error: unknown) => this.#emit('store-error', { operation: 'delete', error, key }));
+      return undefined;
+    }
+    return found;
+  }
+
+  /**
+   * @internal The entry under `key` or its alias, stale or not, with the key it is stored
+   * under. Fails open: a store error is an event and a miss; an unreadable entry is deleted.
+   */
+  async lookup(key: string): Promise<[CachedResponse | undefined, string]> {
+    const pending = this.pending.get(key);
+    if (pending !== undefined) return [pending, key];
+    const direct = await this.#read(this.responses, key);
+    if (direct !== undefined) return [direct, key];
+    const alias = await this.#read(this.redirects, key);
+    if (typeof alias !== 'string') return [undefined, key];
+    return [await this.#read(this.responses, alias), alias];
+  }
+
+  async #read<T>(store: BaseCache<T>, key: string): Promise<T | undefined> {
+    try {
+      return await store.read(key);
+    } catch (error) {
+      if (error instanceof CacheSerializationError) {
+        this.#emit('signature-invalid', { key, error });
+        await store.delete(key).catch(() => undefined);
+      } else {
+        this.#emit('store-error', { operation: 'read', error, key });
+      }
+      return undefined;
+    }
+  }
+
+  /**
+   * Writes `response` under `cacheKey` (default: its method and URL) and one alias per
+   * redirect hop. `expires` (a Date or epoch ms) overrides the response's own.
+   */
+  async saveResponse(response: CachedResponse, cacheKey?: string, expires?: Date | number | null): Promise<void> {
+    const key = cacheKey ?? this.createKey(response.method, response.url);
+    const entry = expires === undefined ? response : response.with({ expires: expires instanceof Date ? expires.getTime() : expires });
+    const retain = retainUntil(entry.expires, entry.policy);
+    await this.responses.write(key, entry, { expiresAt: retain });
+    const aliases = [...new Set(entry.history.map((hop) => this.createKey('GET', hop.url)))].filter((k) => k !== key);
+    await Promise.all(aliases.map((alias) => this.redirects.write(alias, key, { expiresAt: retain })));
+    this.#emit('stored', { key, url: entry.url, expires: entry.expires });
+  }
+
+  /**
+   * @internal Saves in the background: readers in this process see the entry at once; the
+   * caller never waits for the store, and a failure is a `store-error` event.
+   */
+  saveInBackground(entry: CachedResponse, key: string): Promise<void> {
+    this.pending.set(key, entry);
+    return this.saveResponse(entry, key).then(
+      () => { if (this.pending.get(key) === entry) this.pending.delete(key); },
+      (error: unknown) => {
+        if (this.pending.get(key) === entry) this.pending.delete(key);
+        this.#emit('store-error', { operation: 'write', error, key });
+      },
+    );
+  }
+
+  /**
+   * False when the cache is disabled, the method or status is not allowed, `filterFn`
+   * rejects it, the actions skip writing, or it is expired.
+   */
+  async isCacheable(response: CachedResponse, actions?: CacheActions): Promise<boolean> {
+    if (!this.enabled || this.#closed) return false;
+    if (!this.settings.allowedMethods.has(response.method.toUpperCase())) return false;
+    if (!this.settings.allowedCodes.has(response.status)) return false;
+    if (actions?.skipWrite) return false;
+    const retain = retainUntil(response.expires, response.policy);
+    if (retain !== null && retain <= this.clock()) return false;
+    if (this.settings.filterFn !== undefined && !(await this.settings.filterFn(response))) return false;
+    return true;
+  }
+
+  /** Deletes a response, the alias `key`, and every alias of the response's redirect history. */
+  async delete(key: string): Promise<void> {
+    this.pending.delete(key);
+    let responseKey = key;
+    const alias = await this.#read(this.redirects, key);
+    if (typeof alias === 'string') responseKey = alias;
+    const response = await this.#read(this.responses, responseKey);
+    const aliases = new Set([key, ...(response?.history ?? []).map((hop) => this.createKey('GET', hop.url))]);
+    aliases.delete(responseKey);
+    this.pending.delete(responseKey);
+    await this.responses.delete(responseKey);
+    await this.redirects.bulkDelete(aliases);
+  }
+
+  /** Deletes several keys (and their aliases); missing keys are no error. */
+  async bulkDelete(keys: Iterable<string>): Promise<void> {
+    for (const key of keys) await this.delete(key);
+  }
+
+  /** Deletes every response and alias of this cache. */
+  async clear(): Promise<void> {
+    this.pending.clear();
+    await this.responses.clear();
+    if (this.redirects !== (this.responses as unknown)) await this.redirects.clear();
+  }
+
+  /** Closes the stores. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.responses.close();
+    if (this.redirects !== (this.responses as unknown)) await this.redirects.close();
+  }
+
+  /** Closes the stores if `autoclose` is set. */
+  async closeIfEnabled(): Promise<void> {
+    if (this.settings.autoclose) await this.close();
+  }
+
+  /** Deletes the response stored for a request to `url`. */
+  async deleteUrl(url: string, options: UrlRequestOptions = {}): Promise<void> {
+    const { method = 'GET', ...request } = options;
+    await this.delete(this.createKey(method, url, request));
+  }
+
+  /** True when a response is stored for a request to `url`. */
+  async hasUrl(url: string, options: UrlRequestOptions = {}): Promise<boolean> {
+    const { method = 'GET', ...request } = options;
+    const [found] = await this.lookup(this.createKey(method, url, request));
+    return found !== undefined;
+  }
+
+  /** The final URLs of the stored responses. */
+  async *getUrls(): AsyncIterable<string> {
+    for await (const response of this.responses.values()) yield response.finalUrl;
+  }
+
+  /**
+   * Deletes expired responses (past freshness and any stale window), those `filterFn`
+   * rejects (awaiting an async one), unreadable ones, and aliases left pointing nowhere.
+   */
+  async deleteExpiredResponses(): Promise<void> {
+    const keys: string[] = [];
+    for await (const key of this.responses.keys()) keys.push(key);
+    for (const key of keys) {
+      const response = await this.#read(this.responses, key);
+      if (response === undefined || !(await this.isCacheable(response))) await this.delete(key);
+    }
+    const aliases: string[] = [];
+    for await (const key of this.redirects.keys()) aliases.push(key);
+    for (const alias of aliases) {
+      const target = await this.#read(this.redirects, alias);
+      if (typeof target !== 'string' || !(await this.responses.contains(target))) await this.redirects.delete(alias);
+    }
+  }
+
+  /** @internal `host/path?query` of a normalised URL, for urlsExpireAfter. */
+  matchTarget(url: string): string {
+    return matchTarget(url);
+  }
+}
