@@ -50,6 +50,9 @@ const FAIL_OPEN_OPTIONS: RedisOptions = {
   autoResendUnfulfilledCommands: false,
   maxRetriesPerRequest: 1,
   connectTimeout: 2000,
+  // close() on a client between reconnects leaves ioredis waiting this long for a socket
+  // that is already gone; keep it short so a closed cache lets the process exit.
+  disconnectTimeout: 200,
   retryStrategy: (times: number) => Math.min(50 * times, 500),
 };
 
@@ -117,6 +120,7 @@ export class RedisConnection {
           maxRetriesPerRequest: 1,
           autoResendUnfulfilledCommands: false,
           connectTimeout: 2000,
+          disconnectTimeout: 200,
           ...clusterOptions.redisOptions,
         },
       });

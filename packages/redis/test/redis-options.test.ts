@@ -1,0 +1,111 @@
+import { CacheConfigError, CacheStoreError } from '@axios-client-cache/core';
+import { DeadlineQueue, RedisBackend, RedisCache, RedisConnection, RedisMissLock } from '@axios-client-cache/redis';
+import { parseOutcome } from '../src/redis-lock.js';
+
+describe('options (validated when created, no connection made)', () => {
+  it.each([
+    ['timeoutMs', { timeoutMs: 0 }, /Invalid timeoutMs: 0/],
+    ['timeoutMs', { timeoutMs: Number.NaN }, /Invalid timeoutMs: NaN/],
+    ['url', { url: 'http://127.0.0.1' }, /Invalid url: "http:\/\/127.0.0.1"/],
+    ['two targets', { url: 'redis://127.0.0.1', cluster: { nodes: [{ host: '127.0.0.1', port: 7000 }] } }, /only one of url, client, cluster/],
+    ['cluster', { cluster: { nodes: [] } }, /Invalid cluster/],
+    ['client', { client: {} as never }, /Invalid client/],
+    ['cacheName', { cacheName: '' }, /Invalid cacheName: ""/],
+    ['namespace', { namespace: 'a:b' }, /Invalid namespace: "a:b"/],
+  ])('RedisCache rejects a bad %s', (_, options, message) => {
+    expect(() => new RedisCache(options as never)).toThrow(CacheConfigError);
+    expect(() => new RedisCache(options as never)).toThrow(message);
+  });
+
+  it.each([
+    [{ leaseMs: -1 }, /Invalid leaseMs: -1/],
+    [{ leaseMs: Infinity }, /Invalid leaseMs: Infinity/],
+    [{ pollMs: 0 }, /Invalid pollMs: 0/],
+  ])('RedisMissLock rejects %j', (options, message) => {
+    expect(() => new RedisMissLock(options)).toThrow(message);
+  });
+
+  it('RedisBackend rejects stores of its own and a bad leaseMs', () => {
+    expect(() => new RedisBackend({ leaseMs: 0 })).toThrow(/Invalid leaseMs: 0/);
+    expect(() => new RedisBackend({ responses: {} } as never)).toThrow(/makes its own responses/);
+  });
+
+  it('makes no client until first use, and closes without one', async () => {
+    const backend = new RedisBackend({ url: 'redis://127.0.0.1:1', cacheName: 'x' });
+    expect(backend.connection.existingClient).toBeUndefined();
+    expect(backend.settings.shared).toBe(true);
+    expect((backend.responses as RedisCache).prefix).toBe('x:r:');
+    expect((backend.redirects as RedisCache).prefix).toBe('x:a:');
+    await backend.close();
+    await backend.close();
+    expect(backend.connection.closed).toBe(true);
+  });
+
+  it('a shared connection is closed by its last user only', async () => {
+    const connection = new RedisConnection({ url: 'redis://127.0.0.1:1' });
+    const a = new RedisCache({ connection, namespace: 'r' });
+    const b = new RedisCache({ connection, namespace: 'a' });
+    await a.close();
+    expect(connection.closed).toBe(false);
+    await b.close();
+    expect(connection.closed).toBe(true);
+  });
+});
+
+describe('DeadlineQueue', () => {
+  const command = (name = 'get') => {
+    const c = { name, isResolved: false, error: undefined as Error | undefined, reject(e: Error) { this.error = e; } };
+    return c;
+  };
+
+  it('rejects what is unanswered after the deadline with a CacheStoreError, and leaves answered ones alone', async () => {
+    let expired = 0;
+    const q = new DeadlineQueue(30, () => expired++);
+    const late = command('get');
+    const answered = command('set');
+    q.track(late);
+    q.track(answered);
+    answered.isResolved = true;
+    await new Promise((r) => setTimeout(r, 10));
+    expect(late.error).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(late.error).toBeInstanceOf(CacheStoreError);
+    expect(late.error!.message).toBe('Redis GET timed out after 30 ms');
+    expect(answered.error).toBeUndefined();
+    expect(expired).toBe(1);
+    expect(q.size).toBe(0);
+  });
+
+  it('keeps deadlines in order across re-arming', async () => {
+    const q = new DeadlineQueue(40);
+    const first = command();
+    q.track(first);
+    await new Promise((r) => setTimeout(r, 25));
+    const second = command();
+    q.track(second);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(first.error).toBeDefined();
+    expect(second.error).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(second.error).toBeDefined();
+  });
+
+  it('flush rejects everything pending at once', () => {
+    const q = new DeadlineQueue(1000);
+    const c = command('exists');
+    q.track(c);
+    q.flush('store closed');
+    expect(c.error?.message).toBe('Redis EXISTS abandoned: store closed');
+  });
+});
+
+describe('lease outcomes from other processes', () => {
+  it('reads well-formed outcomes and refuses anything else', () => {
+    expect(parseOutcome('{"ok":true}')).toEqual({ ok: true });
+    expect(parseOutcome('{"ok":false,"message":"boom","status":502}')).toEqual({ ok: false, message: 'boom', status: 502 });
+    expect(parseOutcome('{"ok":false}')).toBeUndefined();
+    expect(parseOutcome('not json')).toBeUndefined();
+    expect(parseOutcome('null')).toBeUndefined();
+    expect(parseOutcome('{"ok":false,"message":"x","status":"502"}')).toEqual({ ok: false, message: 'x' });
+  });
+});
