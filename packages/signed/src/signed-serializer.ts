@@ -99,6 +99,9 @@ export function resolveSignedOptions(options: SignedSerializerOptions): Resolved
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Marks instances, so `instanceof` holds across an ESM and a CJS copy of this package. */
+const BRAND = Symbol.for('axios-client-cache.signed-serializer');
+
 /**
  * A serializer that signs (HMAC, JWS with an unencoded payload) or seals (JWE, `dir` +
  * `A256GCM`) MessagePack entries, binding each one to the cache key it is stored under,
@@ -125,6 +128,17 @@ export class SignedSerializer implements Serializer {
   readonly #signer: DerivedKey;
   readonly #kind: number;
   readonly #clock: () => number;
+  /** @internal */
+  readonly [BRAND] = true;
+
+  /**
+   * True for a SignedSerializer of any copy of this package: core's ESM build loads the
+   * CJS build of this package lazily, so a user's ESM import is another copy.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== SignedSerializer) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+  }
 
   constructor(options: SignedSerializerOptions) {
     const resolved = resolveSignedOptions(options);

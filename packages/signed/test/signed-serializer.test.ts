@@ -409,3 +409,13 @@ describe('SignedSerializer: through core (secretKey on a store)', () => {
     expect(() => new DictCache({ secretKey: 'too short' })).toThrow(CacheConfigError);
   });
 });
+
+test('instanceof SignedSerializer holds for another copy of the package (branded), not for look-alikes', () => {
+  const brand = Symbol.for('axios-client-cache.signed-serializer');
+  expect({ [brand]: true }).toBeInstanceOf(SignedSerializer);
+  expect({ dumps() {}, loads() {} }).not.toBeInstanceOf(SignedSerializer);
+  expect(null).not.toBeInstanceOf(SignedSerializer);
+  class Sub extends SignedSerializer {}
+  expect(new Sub({ secretKey: SECRET })).toBeInstanceOf(SignedSerializer);
+  expect(new SignedSerializer({ secretKey: SECRET })).not.toBeInstanceOf(Sub);
+});
