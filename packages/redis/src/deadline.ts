@@ -11,8 +11,9 @@ export interface Deadlined {
  * Rejects commands that have not been answered `ms` after they were sent, with a
  * `CacheStoreError`. Every command of a connection has the same timeout, so deadlines
  * arrive in the order commands were sent: one FIFO queue and one (unref'd) timer cover
- * them all. Per command this costs an array push — no timer, closure or extra promise —
- * which measured ~3× cheaper than a `setTimeout` + `Promise.race` per call.
+ * them all. Per command this costs two array pushes — no timer, closure or extra promise
+ * (the ioredis command's own promise is rejected) — measured here at ~0.23 µs per call,
+ * against ~0.45 µs for a `setTimeout` + `Promise.race` per call.
  */
 export class DeadlineQueue {
   /** The timeout in ms. */
