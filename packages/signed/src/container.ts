@@ -22,8 +22,9 @@ export const KIND_SIGNED = 0x53; // 'S'
 /** Second byte: a JWE. */
 export const KIND_ENCRYPTED = 0x45; // 'E'
 
-/** AES-GCM nonce and tag sizes (RFC 7518 §5.3). */
+/** AES-GCM nonce size (RFC 7518 §5.3). */
 export const IV_BYTES = 12;
+/** AES-GCM authentication tag size (RFC 7518 §5.3). */
 export const TAG_BYTES = 16;
 
 /** Longest protected header accepted; ours are about 150 bytes. */

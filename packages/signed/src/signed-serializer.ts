@@ -19,6 +19,7 @@ export interface SignedSerializerOptions {
    * The secret, or a list of secrets to rotate keys: the last signs, all verify. At least
    * 32 bytes for HS256 and for encryption, 48 for HS384, 64 for HS512 (a string counts its
    * UTF-8 bytes). Required, unless `secretKeys` is given.
+   * @defaultValue undefined
    */
   secretKey?: SecretKey;
   /**
