@@ -1,6 +1,6 @@
 /**
  * A separate process sharing a Redis cache with the test: started with `fork` (tsx loader),
- * it answers the test's messages over IPC. Env: REDIS_URL, CACHE_NAME, ORIGIN, LEASE_MS.
+ * it answers the test's messages over IPC. Env: REDIS_URL, CACHE_NAME, ORIGIN, LEASE_MS, TIMEOUT_MS.
  */
 import axios from 'axios';
 import { attachCache } from '@axios-client-cache/core';
@@ -17,6 +17,7 @@ const backend = new RedisBackend({
   cacheName: process.env['CACHE_NAME'],
   leaseMs: process.env['LEASE_MS'] === 'off' ? false : Number(process.env['LEASE_MS'] ?? 3000),
   expireAfter: 60,
+  timeoutMs: Number(process.env['TIMEOUT_MS'] ?? 100),
 });
 const origin = process.env['ORIGIN']!;
 const api = attachCache(axios.create({ baseURL: origin }), backend);
