@@ -47,7 +47,7 @@ export interface WriteOptions {
 export const DEFAULT_SALT = 'aiohttp-client-cache';
 
 interface SignedModule {
-  SignedSerializer: new (options: { secretKey: SecretKey; salt?: string | Uint8Array }) => Serializer;
+  SignedSerializer: new (options: { secretKey: SecretKey; salt?: string | Uint8Array; clock?: Clock }) => Serializer;
 }
 
 /**
@@ -80,7 +80,7 @@ export abstract class BaseCache<T = CacheItem> {
     if (serializer) this.serializer = serializer;
     else if (secretKey !== undefined) {
       const { SignedSerializer } = loadOptionalPackage<SignedModule>('@axios-client-cache/signed', 'secretKey (signed cache entries)');
-      this.serializer = new SignedSerializer({ secretKey, salt });
+      this.serializer = new SignedSerializer({ secretKey, salt, clock });
     } else this.serializer = msgpackSerializer;
     this.encodesItems = serializer !== undefined || secretKey !== undefined;
   }
