@@ -1,3 +1,4 @@
+import { testIf } from '@axios-client-cache/test-suite';
 import axios, { type AxiosAdapter } from 'axios';
 import { Redis } from 'ioredis';
 import { CacheSerializationError, CacheSignatureError, attachCache, type CachedResponse } from '@axios-client-cache/core';
@@ -117,4 +118,4 @@ describeRedis('RedisBackend with secretKey, end to end (real Redis)', () => {
   });
 });
 
-if (!REDIS_URL) test.skip('signed entries on Redis (skipped: REDIS_URL not set; run through scripts/with-redis.mjs)', () => {});
+if (!REDIS_URL) testIf(false, 'REDIS_URL not set; run through scripts/with-redis.mjs')('signed entries on Redis', async () => {});

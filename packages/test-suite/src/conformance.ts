@@ -85,7 +85,7 @@ const MiB = 1024 * 1024;
 let namespaceCounter = 0;
 
 /** A test that runs when `condition` holds, else is reported skipped with `reason` in its title. */
-function testIf(condition: boolean, reason: string): Register {
+export function testIf(condition: boolean, reason: string): Register {
   if (condition) return (title, fn, timeout) => it(title, fn, timeout);
   const skip = it.skip;
   return (title, fn) => skip(`${title} (skipped: ${reason})`, fn);
