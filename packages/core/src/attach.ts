@@ -16,14 +16,14 @@ import axios, {
 import { CacheBackend } from './backend.js';
 import { chooseExpiry } from './cache-actions.js';
 import { normalizeUrl, redactHeaders, redactUrl, type KeyRequestParts } from './cache-key.js';
-import { CachedResponse, kBody, type RedirectHop } from './cached-response.js';
+import { CachedResponse, kHeaders, type RedirectHop } from './cached-response.js';
 import { CacheConfigError } from './errors.js';
-import { parseExpireAfter, type ExpireAfter } from './expiry.js';
+import { parseExpireAfter, type ExpireAfter, type ResolvedExpiry } from './expiry.js';
 import {
   canServeStaleOnError, currentAge, decideStorage, mergeHeaders, requestDirectives, usability,
   type RequestDirectives,
 } from './freshness.js';
-import { storableHeaders, toHeaderPairs, type HeaderPair } from './headers.js';
+import { flatToObject, storableHeaders, toHeaderPairs, type HeaderPair } from './headers.js';
 import type { LeaseOutcome } from './miss-lock.js';
 import { staleWindow, type CacheBackendOptions } from './options.js';
 
@@ -91,9 +91,11 @@ interface Outcome {
   entry: CachedResponse;
   fromCache: boolean;
   request: unknown;
+  /** The background store write (or delete) this outcome started, if any. */
+  written?: Promise<void> | undefined;
 }
 
-const UNSAFE_SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
 /**
  * Adds a cache to an axios instance and returns the same instance, with `.cache`.
@@ -133,10 +135,29 @@ export async function detachCache<T extends AxiosInstance>(instance: T | CachedA
   return instance as T;
 }
 
+/** Most distinct requests whose URL-rule expiry is remembered (a URL rule costs a URL parse). */
+const RULE_MEMO_SIZE = 4096;
+
 /** Builds the adapter that serves `backend`'s cache in front of each request's own adapter. */
 function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
   const settings = backend.settings;
   const inflight = new Map<string, Promise<Outcome>>();
+  const ruleMemo = new Map<string, ResolvedExpiry>();
+  const keyedByAuthorization = settings.includeHeaders === true
+    || (Array.isArray(settings.includeHeaders) && settings.includeHeaders.includes('authorization'));
+
+  /** The settings' expiry (per request, then urlsExpireAfter, then instance) for `key`. */
+  function settingsExpiry(key: string, config: Config, perRequest: ResolvedExpiry | undefined): ResolvedExpiry {
+    if (perRequest !== undefined) return perRequest;
+    if (settings.urlRules.size === 0) return settings.expireAfter;
+    let byRule = ruleMemo.get(key);
+    if (byRule === undefined) {
+      byRule = chooseExpiry(settings, undefined, () => backend.matchTarget(normalizeUrl(config as KeyRequestParts)));
+      if (ruleMemo.size >= RULE_MEMO_SIZE) ruleMemo.clear();
+      ruleMemo.set(key, byRule);
+    }
+    return byRule;
+  }
 
   const adapter: AxiosAdapter = async (config: Config) => {
     const inner = axios.getAdapter((config[kInner] ?? axios.defaults.adapter) as Parameters<typeof axios.getAdapter>[0], config);
@@ -145,10 +166,13 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
     const method = (config.method ?? 'get').toUpperCase();
     if (!settings.allowedMethods.has(method)) {
       const response = await inner(config);
-      if (!UNSAFE_SAFE_METHODS.has(method) && response.status < 400) invalidate(backend, config, response);
+      if (!SAFE_METHODS.has(method) && response.status < 400) await invalidate(backend, config, response);
       return response;
     }
 
+    const perRequestExpiry = config.expireAfter === undefined ? undefined : parseExpireAfter(config.expireAfter, 'expireAfter');
+    // An explicit `expireAfter: 0` on the request turns the cache off for it.
+    if (perRequestExpiry?.kind === 'skip') return inner(config);
     let key: string;
     try {
       key = backend.keyMaker.keyFor(config as KeyRequestParts);
@@ -157,14 +181,15 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
       if (error instanceof CacheConfigError) return inner(config);
       throw error;
     }
-
-    const perRequestExpiry = config.expireAfter === undefined ? undefined : parseExpireAfter(config.expireAfter, 'expireAfter');
+    const expiry = settingsExpiry(key, config, perRequestExpiry);
+    // Without HTTP rules, DO_NOT_CACHE means neither read nor written. With them, response
+    // headers beat the settings (SPEC §4), so a stored response may still be read.
+    if (expiry.kind === 'skip' && !settings.cacheControl) return inner(config);
     const directives = settings.cacheControl ? directivesOf(config) : undefined;
-    const skip = perRequestExpiry?.kind === 'skip' || (perRequestExpiry === undefined && settings.expireAfter.kind === 'skip' && settings.urlRules.size === 0)
-      || directives?.noStore === true;
-    if (skip) return inner(config);
+    if (directives?.noStore === true) return inner(config);
 
-    const [entry] = await backend.lookup(key);
+    const pending = backend.pending.get(key);
+    const entry = pending ?? (await backend.lookup(key))[0];
     const now = backend.clock();
     let stale: CachedResponse | undefined;
     if (entry !== undefined && varyMatches(entry, config)) {
@@ -175,33 +200,53 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
       }
       if (use === 'stale-ok' || use === 'stale-while-revalidate') {
         backend.emitEvent('stale', { key, url: entry.url, reason: use === 'stale-ok' ? 'max-stale' : 'stale-while-revalidate' });
-        if (use === 'stale-while-revalidate' && !inflight.has(key)) {
-          fetchOnce(key, config, entry, inner, perRequestExpiry).catch(() => undefined);
+        if (use === 'stale-while-revalidate' && !inflight.has(flightKey(key, config))) {
+          fetchOnce(key, config, entry, inner, expiry).catch(() => undefined);
         }
         return respond(entry, config, key, true, undefined, now);
       }
       stale = entry;
     }
-    if (perRequest?.onlyIfCached || directives?.onlyIfCached) {
+    if ((perRequest !== undefined && perRequest.onlyIfCached === true) || directives?.onlyIfCached) {
       return settle(config, { data: '', status: 504, statusText: 'Gateway Timeout', headers: new AxiosHeaders(), config, request: undefined });
     }
-    backend.emitEvent('miss', { key, url: config.url ?? '' });
+    backend.emitEvent('miss', { key, url: entry?.url ?? config.url ?? '' });
 
+    const staleIfError = (): number | undefined => (perRequest !== undefined && perRequest.staleIfError !== undefined
+      ? staleWindow(perRequest.staleIfError, 'clientCache.staleIfError') : settings.staleIfError);
     let outcome: Outcome;
     try {
-      const running = inflight.get(key);
-      outcome = running ? await waitFor(running, settings.lockTimeoutMs, () => fetchOnce(key, config, stale, inner, perRequestExpiry, true))
-        : await fetchOnce(key, config, stale, inner, perRequestExpiry);
+      const fk = flightKey(key, config);
+      const running = inflight.get(fk);
+      outcome = running !== undefined
+        ? await waitFor(running, settings.lockTimeoutMs, () => fetchOnce(key, config, stale, inner, expiry, true))
+        : await fetchOnce(key, config, stale, inner, expiry);
+      // A waiter whose Vary-selected headers differ from the leader's cannot use its response.
+      if (running !== undefined && !varyMatches(outcome.entry, config)) outcome = await fetchOnce(key, config, stale, inner, expiry, true);
     } catch (error) {
-      const window = perRequest && perRequest.staleIfError !== undefined ? staleWindow(perRequest.staleIfError, 'clientCache.staleIfError') : settings.staleIfError;
-      if (stale !== undefined && isOriginFailure(error) && canServeStaleOnError(stale, backend.clock(), window)) {
+      if (stale !== undefined && isOriginFailure(error) && canServeStaleOnError(stale, backend.clock(), staleIfError())) {
         backend.emitEvent('stale', { key, url: stale.url, reason: 'stale-if-error' });
         return respond(stale, config, key, true, undefined, backend.clock());
       }
       throw error;
     }
+    if (stale !== undefined && outcome.entry.status >= 500 && !outcome.fromCache
+      && canServeStaleOnError(stale, backend.clock(), staleIfError())) {
+      backend.emitEvent('stale', { key, url: stale.url, reason: 'stale-if-error' });
+      return respond(stale, config, key, true, undefined, backend.clock());
+    }
     return respond(outcome.entry, config, key, outcome.fromCache, outcome.request, backend.clock());
   };
+
+  /**
+   * Requests that share a key share one origin request, except that a shared cache never
+   * hands one user's response to another: the Authorization header then separates them.
+   */
+  function flightKey(key: string, config: Config): string {
+    if (!settings.shared || keyedByAuthorization) return key;
+    const auth = headerOf(config, 'authorization');
+    return auth === null ? key : `${key}\0${auth}`;
+  }
 
   /**
    * One origin request per key in this process (and, with a lock, across processes);
@@ -209,54 +254,61 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
    */
   function fetchOnce(
     key: string, config: Config, stale: CachedResponse | undefined, inner: AxiosAdapter,
-    perRequestExpiry: ReturnType<typeof parseExpireAfter> | undefined, bypass = false,
+    expiry: ResolvedExpiry, bypass = false,
   ): Promise<Outcome> {
     const run = (async (): Promise<Outcome> => {
       const lock = backend.lock;
-      if (lock === undefined) return fetchAndStore(key, config, stale, inner, perRequestExpiry);
+      if (lock === undefined) return fetchAndStore(key, config, stale, inner, expiry);
       const lease = await lock.acquire(key);
       if (lease === undefined) {
         const told = await lock.wait(key);
         if (told !== undefined && !told.ok) throw leaseError(told, config);
         const [entry] = await backend.lookup(key);
-        if (entry !== undefined && usability(entry, backend.clock(), undefined, false) === 'fresh') return { entry, fromCache: true, request: undefined };
-        return fetchAndStore(key, config, stale, inner, perRequestExpiry);
+        if (entry !== undefined && varyMatches(entry, config) && usability(entry, backend.clock(), undefined, false) === 'fresh') {
+          return { entry, fromCache: true, request: undefined };
+        }
+        return fetchAndStore(key, config, stale, inner, expiry);
       }
+      let outcome: Outcome;
       try {
-        const outcome = await fetchAndStore(key, config, stale, inner, perRequestExpiry);
-        void settleWrite(key).then(() => lease.release({ ok: true }));
-        return outcome;
+        outcome = await fetchAndStore(key, config, stale, inner, expiry);
       } catch (error) {
         void lease.release(describeFailure(error));
         throw error;
       }
+      // Waiters in other processes read the store when woken: release once the write landed.
+      void (outcome.written ?? Promise.resolve()).then(() => lease.release({ ok: true }));
+      return outcome;
     })();
     if (!bypass) {
-      inflight.set(key, run);
-      const done = () => { if (inflight.get(key) === run) inflight.delete(key); };
+      const fk = flightKey(key, config);
+      inflight.set(fk, run);
+      const done = () => { if (inflight.get(fk) === run) inflight.delete(fk); };
       run.then(done, done);
     }
     return run;
   }
 
-  /** Resolves when the background write of `key` (if any) has finished. */
-  async function settleWrite(key: string): Promise<void> {
-    for (let i = 0; i < 100 && backend.pending.has(key); i++) await new Promise((r) => setTimeout(r, 5));
-  }
-
   async function fetchAndStore(
-    key: string, config: Config, stale: CachedResponse | undefined, inner: AxiosAdapter,
-    perRequestExpiry: ReturnType<typeof parseExpireAfter> | undefined,
+    key: string, config: Config, stale: CachedResponse | undefined, inner: AxiosAdapter, expiry: ResolvedExpiry,
   ): Promise<Outcome> {
     const method = (config.method ?? 'get').toUpperCase();
+    const url = normalizeUrl(config as KeyRequestParts);
     const hops: RedirectHop[] = [];
+    let hopUrl = url;
+    let hopMethod = method;
     const userBeforeRedirect = config.beforeRedirect;
     const sent: Config = {
       ...config,
       responseType: 'arraybuffer',
+      responseEncoding: undefined,
       validateStatus: null,
       beforeRedirect(options, responseDetails, requestDetails) {
-        hops.push({ method: requestDetails?.method ?? method, url: requestDetails?.url ?? '', status: responseDetails.statusCode });
+        // Node's follow-redirects: `options` is the next hop; requestDetails (when given) the one redirected.
+        hops.push({ method: requestDetails?.method ?? hopMethod, url: requestDetails?.url ?? hopUrl, status: responseDetails.statusCode });
+        const next = options as { href?: unknown; method?: unknown };
+        if (typeof next.href === 'string') hopUrl = next.href;
+        if (typeof next.method === 'string') hopMethod = next.method.toUpperCase();
         userBeforeRedirect?.(options, responseDetails, requestDetails);
       },
     };
@@ -271,48 +323,45 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
     const raw = await inner(sent);
     const responseTime = backend.clock();
     const headerPairs = storableHeaders(toHeaderPairs(raw.headers));
-    const url = normalizeUrl(config as KeyRequestParts);
 
     if (conditional && raw.status === 304) {
       // RFC 9111 §4.3.4: freshen the stored response with the 304's headers and store it again.
       const merged = mergeHeaders(stale.headers.pairs(), headerPairs);
-      const decision = decide(config, stale.status, merged, requestTime, responseTime, url, perRequestExpiry);
+      const decision = decide(config, stale.status, merged, requestTime, responseTime, expiry);
       const refreshed = stale.with({
         headers: merged, createdAt: responseTime, requestTime, responseTime,
-        expires: decision?.expires ?? stale.expires, policy: decision?.policy ?? stale.policy,
+        expires: decision !== undefined ? decision.expires : stale.expires,
+        policy: decision !== undefined ? decision.policy : stale.policy,
       });
-      if (decision !== undefined) void backend.saveInBackground(refreshed, key);
+      const written = decision !== undefined ? backend.saveInBackground(refreshed, key) : undefined;
       backend.emitEvent('revalidated', { key, url });
-      return { entry: refreshed, fromCache: true, request: raw.request };
+      return { entry: refreshed, fromCache: true, request: raw.request, written };
     }
 
-    const body = toBytes(raw.data);
-    const decision = decide(config, raw.status, headerPairs, requestTime, responseTime, url, perRequestExpiry);
+    const decision = decide(config, raw.status, headerPairs, requestTime, responseTime, expiry);
     const entry = new CachedResponse({
       method, url: redactUrl(url, settings.ignoredParams),
-      finalUrl: finalUrlOf(raw, url),
-      status: raw.status, statusText: raw.statusText ?? '', headers: headerPairs, body,
+      finalUrl: redactUrl(finalUrlOf(raw, url), settings.ignoredParams),
+      status: raw.status, statusText: raw.statusText ?? '', headers: headerPairs, body: toBytes(raw.data),
       createdAt: responseTime, expires: decision !== undefined ? decision.expires : responseTime, history: hops,
       requestHeaders: redactHeaders(config.headers, settings.ignoredParams),
       requestTime, responseTime, policy: decision?.policy,
-      vary: (decision?.vary ?? []).map((name) => [name, headerOf(config, name)] as const),
+      vary: decision === undefined ? undefined : decision.vary.map((name) => [name, headerOf(config, name)] as const),
     });
-    if (decision !== undefined && (await backend.isCacheable(entry))) void backend.saveInBackground(entry, key);
-    else if (stale !== undefined) void backend.delete(key).catch((error: unknown) => backend.emitEvent('store-error', { operation: 'delete', error, key }));
-    return { entry, fromCache: false, request: raw.request };
+    let written: Promise<void> | undefined;
+    if (decision !== undefined && (await backend.isCacheable(entry))) written = backend.saveInBackground(entry, key);
+    else if (stale !== undefined && raw.status < 500) {
+      // Replaced by something not storable: drop the old entry. A 5xx keeps it for stale-if-error.
+      written = backend.delete(key).catch((error: unknown) => backend.emitEvent('store-error', { operation: 'delete', error, key }));
+    }
+    return { entry, fromCache: false, request: raw.request, written };
   }
 
-  function decide(
-    config: Config, status: number, headers: readonly HeaderPair[], requestTime: number, responseTime: number,
-    url: string, perRequestExpiry: ReturnType<typeof parseExpireAfter> | undefined,
-  ) {
-    const settingsExpiry = chooseExpiry(settings, perRequestExpiry, () => backend.matchTarget(url));
-    const include = settings.includeHeaders;
+  function decide(config: Config, status: number, headers: readonly HeaderPair[], requestTime: number, responseTime: number, expiry: ResolvedExpiry) {
     return decideStorage({
-      status, headers, requestTime, responseTime, settingsExpiry,
+      status, headers, requestTime, responseTime, settingsExpiry: expiry,
       requestHeaders: { get: (name) => headerOf(config, name) ?? undefined },
-      cacheControl: settings.cacheControl, shared: settings.shared,
-      keyedByAuthorization: include === true || (Array.isArray(include) && include.includes('authorization')),
+      cacheControl: settings.cacheControl, shared: settings.shared, keyedByAuthorization,
     });
   }
 
@@ -321,7 +370,7 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
 
 /** The axios response for `entry`, with the body in the form the request asks for. */
 function respond(entry: CachedResponse, config: Config, key: string, fromCache: boolean, request: unknown, now: number): AxiosResponse {
-  const headers: Record<string, string | string[]> = { ...headerObject(entry) };
+  const headers = flatToObject(entry[kHeaders], entry.headerEnd);
   if (fromCache) headers['age'] = String(Math.floor(currentAge(entry, now) / 1000));
   const response: AxiosResponse = {
     data: bodyFor(entry, config),
@@ -345,25 +394,19 @@ function settle(config: Config, response: AxiosResponse): AxiosResponse {
   if (!response.status || !validate || validate(response.status)) return response;
   throw new AxiosError(
     `Request failed with status code ${response.status}`,
-    response.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
+    [AxiosError.ERR_BAD_REQUEST, AxiosError.ERR_BAD_RESPONSE][Math.floor(response.status / 100) - 4] ?? AxiosError.ERR_BAD_RESPONSE,
     config, response.request, response,
   );
 }
 
-const headerObjects = new WeakMap<CachedResponse, Record<string, string | string[]>>();
-function headerObject(entry: CachedResponse): Record<string, string | string[]> {
-  let obj = headerObjects.get(entry);
-  if (obj === undefined) headerObjects.set(entry, (obj = entry.headers.toObject()));
-  return obj;
-}
-
-/** The body as the adapter axios would have produced it: a string, a Buffer or a stream. */
+/** The body as axios's Node adapter would have produced it: a string, a Buffer or a stream. */
 function bodyFor(entry: CachedResponse, config: Config): unknown {
   const type = config.responseType;
-  if (type === 'arraybuffer' || type === 'blob') return Buffer.from(entry[kBody]);
-  if (type === 'stream') return Readable.from([Buffer.from(entry[kBody])]);
+  if (type === 'arraybuffer') return entry.bodyBuffer();
+  if (type === 'stream') return Readable.from([entry.bodyBuffer()]);
   const encoding = config.responseEncoding;
-  if (encoding && encoding !== 'utf8' && encoding !== 'utf-8') return entry[kBody].toString(encoding as BufferEncoding);
+  if (encoding && encoding !== 'utf8') return entry.bodyBuffer().toString(encoding as BufferEncoding);
+  // axios strips a UTF-8 BOM only for the default encoding.
   const text = entry.text();
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
@@ -378,7 +421,12 @@ function toBytes(data: unknown): Uint8Array {
 
 function finalUrlOf(raw: AxiosResponse, url: string): string {
   const responseUrl = (raw.request as { res?: { responseUrl?: unknown } } | undefined)?.res?.responseUrl;
-  return typeof responseUrl === 'string' && responseUrl !== '' ? responseUrl : url;
+  if (typeof responseUrl !== 'string' || responseUrl === '') return url;
+  try {
+    return normalizeUrl({ url: responseUrl });
+  } catch {
+    return url;
+  }
 }
 
 function headerOf(config: Config, name: string): string | null {
@@ -396,7 +444,11 @@ function directivesOf(config: Config): RequestDirectives | undefined {
 }
 
 function varyMatches(entry: CachedResponse, config: Config): boolean {
-  for (const [name, value] of entry.vary) if (headerOf(config, name) !== value) return false;
+  const vary = entry.vary;
+  for (let i = 0; i < vary.length; i++) {
+    const [name, value] = vary[i] as readonly [string, string | null];
+    if (headerOf(config, name) !== value) return false;
+  }
   return true;
 }
 
@@ -434,18 +486,18 @@ function leaseError(outcome: Extract<LeaseOutcome, { ok: false }>, config: Confi
 
 /**
  * RFC 9111 §4.4: a non-error response to an unsafe method invalidates what is stored for
- * its target URL and for same-origin Location / Content-Location.
+ * its target URL and for same-origin Location / Content-Location. Awaited, so a GET sent
+ * after the POST resolved never sees the old entry; a store failure is an event only.
  */
-function invalidate(backend: CacheBackend, config: Config, response: AxiosResponse): void {
+async function invalidate(backend: CacheBackend, config: Config, response: AxiosResponse): Promise<void> {
   let target: URL;
   try {
-    target = new URL(normalizeUrl({ ...(config as KeyRequestParts), params: config.params }));
+    target = new URL(normalizeUrl(config as KeyRequestParts));
   } catch {
     return;
   }
   const urls = [target.href];
-  const headers = toHeaderPairs(response.headers);
-  for (const [name, value] of headers) {
+  for (const [name, value] of toHeaderPairs(response.headers)) {
     if (name !== 'location' && name !== 'content-location') continue;
     try {
       const other = new URL(value, target);
@@ -454,6 +506,15 @@ function invalidate(backend: CacheBackend, config: Config, response: AxiosRespon
       // not a URL: nothing to invalidate
     }
   }
-  const keys = urls.flatMap((url) => ['GET', 'HEAD'].map((method) => backend.createKey(method, url, { headers: config.headers })));
-  void backend.bulkDelete(keys).catch((error: unknown) => backend.emitEvent('store-error', { operation: 'delete', error }));
+  const keys = new Set<string>();
+  for (const url of urls) {
+    for (const method of ['GET', 'HEAD']) {
+      try {
+        keys.add(backend.createKey(method, url, { headers: config.headers }));
+      } catch {
+        // a URL that cannot be keyed has nothing stored
+      }
+    }
+  }
+  await backend.bulkDelete(keys).catch((error: unknown) => backend.emitEvent('store-error', { operation: 'delete', error }));
 }

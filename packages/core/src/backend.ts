@@ -151,30 +151,46 @@ export class CacheBackend {
 
   /**
    * @internal The entry under `key` or its alias, stale or not, with the key it is stored
-   * under. Fails open: a store error is an event and a miss; an unreadable entry is deleted.
+   * under. Fails open: a store error is an event and a miss; an unreadable entry (or one that
+   * is not a response at all) is deleted, raises `signature-invalid`, and is a miss.
    */
-  async lookup(key: string): Promise<[CachedResponse | undefined, string]> {
+  lookup(key: string): Promise<[CachedResponse | undefined, string]> {
     const pending = this.pending.get(key);
-    if (pending !== undefined) return [pending, key];
-    const direct = await this.#read(this.responses, key);
-    if (direct !== undefined) return [direct, key];
-    const alias = await this.#read(this.redirects, key);
-    if (typeof alias !== 'string') return [undefined, key];
-    return [await this.#read(this.responses, alias), alias];
+    if (pending !== undefined) return Promise.resolve([pending, key]);
+    return this.#readResponse(key).then((direct) => {
+      if (direct !== undefined) return [direct, key];
+      return this.#read(this.redirects, key).then((alias) => {
+        if (typeof alias !== 'string') return [undefined, key];
+        return this.#readResponse(alias).then((aliased): [CachedResponse | undefined, string] => [aliased, alias]);
+      });
+    });
   }
 
-  async #read<T>(store: BaseCache<T>, key: string): Promise<T | undefined> {
+  #readResponse(key: string): Promise<CachedResponse | undefined> {
+    return this.#read(this.responses, key).then((item) => {
+      if (item === undefined || item instanceof CachedResponse) return item;
+      return this.#unreadable(this.responses, key, new CacheSerializationError(`Stored entry ${key} is not a response`));
+    });
+  }
+
+  #read<T>(store: BaseCache<T>, key: string): Promise<T | undefined> {
+    let read: Promise<T | undefined>;
     try {
-      return await store.read(key);
+      read = store.read(key);
     } catch (error) {
-      if (error instanceof CacheSerializationError) {
-        this.#emit('signature-invalid', { key, error });
-        await store.delete(key).catch(() => undefined);
-      } else {
-        this.#emit('store-error', { operation: 'read', error, key });
-      }
-      return undefined;
+      read = Promise.reject(error);
     }
+    return read.then(undefined, (error: unknown) => {
+      if (error instanceof CacheSerializationError) return this.#unreadable(store, key, error);
+      this.#emit('store-error', { operation: 'read', error, key });
+      return undefined;
+    });
+  }
+
+  async #unreadable(store: BaseCache<unknown>, key: string, error: unknown): Promise<undefined> {
+    this.#emit('signature-invalid', { key, error });
+    await store.delete(key).catch((e: unknown) => this.#emit('store-error', { operation: 'delete', error: e, key }));
+    return undefined;
   }
 
   /**
@@ -186,7 +202,7 @@ export class CacheBackend {
     const entry = expires === undefined ? response : response.with({ expires: expires instanceof Date ? expires.getTime() : expires });
     const retain = retainUntil(entry.expires, entry.policy);
     await this.responses.write(key, entry, { expiresAt: retain });
-    const aliases = [...new Set(entry.history.map((hop) => this.createKey('GET', hop.url)))].filter((k) => k !== key);
+    const aliases = [...this.#aliasKeys(entry)].filter((k) => k !== key);
     await Promise.all(aliases.map((alias) => this.redirects.write(alias, key, { expiresAt: retain })));
     this.#emit('stored', { key, url: entry.url, expires: entry.expires });
   }
@@ -227,12 +243,25 @@ export class CacheBackend {
     let responseKey = key;
     const alias = await this.#read(this.redirects, key);
     if (typeof alias === 'string') responseKey = alias;
-    const response = await this.#read(this.responses, responseKey);
-    const aliases = new Set([key, ...(response?.history ?? []).map((hop) => this.createKey('GET', hop.url))]);
+    const response = await this.#readResponse(responseKey);
+    const aliases = new Set([key, ...(response === undefined ? [] : this.#aliasKeys(response))]);
     aliases.delete(responseKey);
     this.pending.delete(responseKey);
     await this.responses.delete(responseKey);
     await this.redirects.bulkDelete(aliases);
+  }
+
+  /** The alias keys of a response's redirect hops (a hop whose URL cannot be keyed has none). */
+  #aliasKeys(response: CachedResponse): Set<string> {
+    const keys = new Set<string>();
+    for (const hop of response.history) {
+      try {
+        keys.add(this.createKey('GET', hop.url));
+      } catch {
+        // not an absolute URL: nothing can be looked up under it
+      }
+    }
+    return keys;
   }
 
   /** Deletes several keys (and their aliases); missing keys are no error. */
@@ -275,7 +304,7 @@ export class CacheBackend {
 
   /** The final URLs of the stored responses. */
   async *getUrls(): AsyncIterable<string> {
-    for await (const response of this.responses.values()) yield response.finalUrl;
+    for await (const response of this.responses.values()) if (response instanceof CachedResponse) yield response.finalUrl;
   }
 
   /**
@@ -286,7 +315,7 @@ export class CacheBackend {
     const keys: string[] = [];
     for await (const key of this.responses.keys()) keys.push(key);
     for (const key of keys) {
-      const response = await this.#read(this.responses, key);
+      const response = await this.#readResponse(key);
       if (response === undefined || !(await this.isCacheable(response))) await this.delete(key);
     }
     const aliases: string[] = [];

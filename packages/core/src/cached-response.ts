@@ -1,5 +1,6 @@
 import { CacheSerializationError } from './errors.js';
-import { CachedHeaders, type HeaderPair } from './headers.js';
+import { isAscii } from 'node:buffer';
+import { CachedHeaders, flatGet, flattenHeaders, intern, pairsOfFlat, type HeaderPair } from './headers.js';
 
 /** Version of the stored entry format. An entry of another version is a miss. */
 export const FORMAT_VERSION = 1;
@@ -54,68 +55,201 @@ export interface CachedResponseInit {
   readonly vary?: ReadonlyArray<readonly [name: string, value: string | null]>;
 }
 
-/** @internal The stored bytes; not exposed so no caller can mutate a shared entry. */
+/** @internal The stored body; not exposed so no caller can mutate a shared entry. */
 export const kBody: unique symbol = Symbol('axios-client-cache.body');
-const kText = Symbol('axios-client-cache.text');
+/** @internal The response headers as a flat `[name, value, …]` array. */
+export const kHeaders: unique symbol = Symbol('axios-client-cache.headers');
+const BRAND = Symbol.for('axios-client-cache.cached-response');
+
+const EMPTY_HISTORY: readonly RedirectHop[] = Object.freeze([]);
+const EMPTY_VARY: ReadonlyArray<readonly [string, string | null]> = Object.freeze([]);
+const EMPTY_POLICY: CachePolicy = Object.freeze({});
+
+/** The rarely set fields, shared by every entry that has none of them. */
+interface Extra {
+  /** Only when it differs from `url`. */
+  readonly finalUrl: string | undefined;
+  /** createdAt − responseTime (usually 0). */
+  readonly responseAgo: number;
+  readonly history: readonly RedirectHop[];
+  readonly policy: CachePolicy;
+  readonly vary: ReadonlyArray<readonly [string, string | null]>;
+}
+const EMPTY_EXTRA: Extra = Object.freeze({ finalUrl: undefined, responseAgo: 0, history: EMPTY_HISTORY, policy: EMPTY_POLICY, vary: EMPTY_VARY });
+
+function extraOf(init: CachedResponseInit): Extra {
+  const { history, policy, vary } = init;
+  const finalUrl = init.finalUrl === init.url ? undefined : init.finalUrl;
+  const responseAgo = init.createdAt - (init.responseTime ?? init.createdAt);
+  const noHistory = history === undefined || history.length === 0;
+  const noPolicy = policy === undefined || policy === EMPTY_POLICY || Object.keys(policy).length === 0;
+  const noVary = vary === undefined || vary.length === 0;
+  if (noHistory && noPolicy && noVary && finalUrl === undefined && responseAgo === 0) return EMPTY_EXTRA;
+  return Object.freeze({
+    finalUrl, responseAgo,
+    history: noHistory ? EMPTY_HISTORY : Object.freeze(history.map((h) => Object.freeze({ method: h.method, url: h.url, status: h.status }))),
+    policy: noPolicy ? EMPTY_POLICY : Object.freeze({ ...policy }),
+    vary: noVary ? EMPTY_VARY : Object.freeze(vary.map((p) => Object.freeze([p[0], p[1]] as const))),
+  });
+}
+
+/** UTF-8 text of non-ASCII bodies, made once per entry (entries themselves are frozen). */
+const texts = new WeakMap<CachedResponse, string>();
 
 /**
- * A stored response: an immutable, serializable record. `body` returns a copy; the
- * adapter hands axios fresh data on every hit.
+ * The body as kept in memory: an ASCII body (most JSON and text) as a one-byte string,
+ * which costs its length plus a few bytes and is its own UTF-8 decoding; anything else as
+ * bytes in an ArrayBuffer of its own (never a slice of Node's shared pool, which would pin
+ * 8 KiB slabs for as long as the entry lives).
+ */
+type Body = string | Uint8Array;
+
+function keepBody(body: Uint8Array): Body {
+  if (body.byteLength > 0 && isAscii(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1');
+  if (body.byteLength === 0) return '';
+  return new Uint8Array(body);
+}
+
+function bodyBuffer(body: Body): Buffer {
+  return typeof body === 'string' ? Buffer.from(body, 'latin1') : Buffer.from(body);
+}
+
+/**
+ * A stored response: an immutable (frozen), serializable record. `body` returns a copy;
+ * the adapter hands axios fresh data on every hit.
  */
 export class CachedResponse {
   readonly method: string;
   readonly url: string;
-  readonly finalUrl: string;
   readonly status: number;
   readonly statusText: string;
-  readonly headers: CachedHeaders;
   readonly createdAt: number;
-  readonly expires: number | null;
-  readonly history: readonly RedirectHop[];
-  readonly requestHeaders: readonly HeaderPair[];
-  readonly requestTime: number;
-  readonly responseTime: number;
-  readonly policy: CachePolicy;
-  readonly vary: ReadonlyArray<readonly [string, string | null]>;
-  /** Always true: this response came from the cache. */
-  readonly fromCache = true as const;
+  // Memory matters here (a cache holds many entries): times are kept as small integer
+  // offsets from createdAt (no boxed doubles), rarely used fields share one frozen empty
+  // record, and both header lists share one flat array.
+  /** expires − createdAt, or null. */
+  readonly #expiresIn: number | null;
+  /** createdAt − requestTime. */
+  readonly #requestAgo: number;
+  readonly #extra: Extra;
+  /** Index in the flat header array where the request headers start. */
+  readonly #split: number;
   /** @internal */
-  readonly [kBody]: Buffer;
-  /** @internal the body decoded as UTF-8, made once */
-  private [kText]: string | undefined;
+  readonly [kBody]: Body;
+  /** @internal Response then request headers: `[n0, v0, n1, v1, …]`. */
+  readonly [kHeaders]: readonly string[];
 
   constructor(init: CachedResponseInit) {
-    this.method = init.method;
+    this.method = intern(init.method);
     this.url = init.url;
-    this.finalUrl = init.finalUrl;
     this.status = init.status;
-    this.statusText = init.statusText;
-    this.headers = new CachedHeaders(init.headers);
-    this[kBody] = Buffer.from(init.body);
-    this.createdAt = init.createdAt;
-    this.expires = init.expires;
-    this.history = Object.freeze((init.history ?? []).map((h) => Object.freeze({ ...h })));
-    this.requestHeaders = Object.freeze((init.requestHeaders ?? []).map((p) => Object.freeze([p[0], p[1]] as const)));
-    this.requestTime = init.requestTime ?? init.createdAt;
-    this.responseTime = init.responseTime ?? init.createdAt;
-    this.policy = Object.freeze({ ...init.policy });
-    this.vary = Object.freeze((init.vary ?? []).map((p) => Object.freeze([p[0], p[1]] as const)));
-    this[kText] = undefined;
+    this.statusText = intern(init.statusText);
+    if (!(init.body instanceof Uint8Array)) fail('body is not bytes');
+    this[kBody] = keepBody(init.body);
+    const createdAt = init.createdAt;
+    this.createdAt = createdAt;
+    this.#expiresIn = init.expires === null ? null : init.expires - createdAt;
+    this.#requestAgo = createdAt - (init.requestTime ?? createdAt);
+    const requestHeaders = init.requestHeaders ?? [];
+    const flat = flattenHeaders([...init.headers, ...requestHeaders]);
+    this.#split = flat.length - requestHeaders.length * 2;
+    this[kHeaders] = flat;
+    this.#extra = extraOf(init);
+    if (new.target === CachedResponse) Object.freeze(this);
+  }
+
+  /** Epoch ms when it stops being fresh; `null` = never. */
+  get expires(): number | null {
+    const e = this.#expiresIn;
+    return e === null ? null : this.createdAt + e;
+  }
+
+  /** Epoch ms the request left (RFC 9111 §4.2.3). */
+  get requestTime(): number {
+    return this.createdAt - this.#requestAgo;
+  }
+
+  /** Epoch ms the response arrived (RFC 9111 §4.2.3). */
+  get responseTime(): number {
+    return this.createdAt - this.#extra.responseAgo;
+  }
+
+  /** The URL of the final response after redirects. */
+  get finalUrl(): string {
+    return this.#extra.finalUrl ?? this.url;
+  }
+
+  /** Redirect hops on the way to the final response. */
+  get history(): readonly RedirectHop[] {
+    return this.#extra.history;
+  }
+
+  /** Freshness facts decided when stored. */
+  get policy(): CachePolicy {
+    return this.#extra.policy;
+  }
+
+  /** Request header values selected by `Vary` when stored (`null`: absent). */
+  get vary(): ReadonlyArray<readonly [string, string | null]> {
+    return this.#extra.vary;
+  }
+
+  /** @internal Number of strings of response headers at the start of `[kHeaders]`. */
+  get headerEnd(): number {
+    return this.#split;
+  }
+
+  /**
+   * True for a CachedResponse made by any copy of this package (an ESM and a CJS one
+   * loaded side by side): decided by a global symbol brand, not the prototype chain.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== CachedResponse) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+  }
+
+  /** Always true: this response came from the cache. */
+  get fromCache(): true {
+    return true;
+  }
+
+  /** Case-insensitive, multi-valued response headers. */
+  get headers(): CachedHeaders {
+    const flat = this[kHeaders];
+    return new CachedHeaders([], this.#split === flat.length ? flat : flat.slice(0, this.#split));
+  }
+
+  /** What was sent, with ignored params and credentials redacted. */
+  get requestHeaders(): readonly HeaderPair[] {
+    return pairsOfFlat(this[kHeaders], this.#split);
   }
 
   /** A copy of the body bytes. */
   get body(): Uint8Array {
-    return Uint8Array.prototype.slice.call(this[kBody]);
+    const b = this[kBody];
+    return typeof b === 'string' ? new Uint8Array(Buffer.from(b, 'latin1')) : b.slice();
+  }
+
+  /** @internal The body as a new Buffer (the caller owns it). */
+  bodyBuffer(): Buffer {
+    return bodyBuffer(this[kBody]);
+  }
+
+  /** Body length in bytes. */
+  get bodySize(): number {
+    const b = this[kBody];
+    return typeof b === 'string' ? b.length : b.byteLength;
   }
 
   /** Size in bytes of the body plus headers; what bounded stores count. */
   get byteSize(): number {
-    let n = this[kBody].byteLength + this.url.length + this.finalUrl.length + 64;
-    for (const [k, v] of this.headers) n += k.length + v.length + 4;
+    let n = this.bodySize + this.url.length + (this.#extra.finalUrl?.length ?? 0) + 64;
+    const flat = this[kHeaders];
+    for (let i = 0; i < this.#split; i++) n += (flat[i] as string).length + 2;
     return n;
   }
 
-  /** True when no longer fresh at `now` (default: the current time). */
+  /** True when no longer fresh at `now`. */
   isExpiredAt(now: number): boolean {
     return this.expires !== null && this.expires <= now;
   }
@@ -127,17 +261,21 @@ export class CachedResponse {
 
   /** Response `ETag`, if any. */
   get etag(): string | undefined {
-    return this.headers.get('etag');
+    return flatGet(this[kHeaders], 'etag', this.#split);
   }
 
   /** Response `Last-Modified`, if any. */
   get lastModified(): string | undefined {
-    return this.headers.get('last-modified');
+    return flatGet(this[kHeaders], 'last-modified', this.#split);
   }
 
-  /** The body decoded as UTF-8. */
+  /** The body decoded as UTF-8 (a BOM, if any, is kept). */
   text(): string {
-    return (this[kText] ??= this[kBody].toString('utf8'));
+    const b = this[kBody];
+    if (typeof b === 'string') return b;
+    let t = texts.get(this);
+    if (t === undefined) texts.set(this, (t = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')));
+    return t;
   }
 
   /** The body parsed as JSON. */
@@ -149,7 +287,7 @@ export class CachedResponse {
   toInit(): CachedResponseInit {
     return {
       method: this.method, url: this.url, finalUrl: this.finalUrl, status: this.status,
-      statusText: this.statusText, headers: this.headers.pairs(), body: this[kBody],
+      statusText: this.statusText, headers: pairsOfFlat(this[kHeaders], 0, this.#split), body: this.#bytes(),
       createdAt: this.createdAt, expires: this.expires, history: this.history,
       requestHeaders: this.requestHeaders, requestTime: this.requestTime,
       responseTime: this.responseTime, policy: this.policy, vary: this.vary,
@@ -166,13 +304,18 @@ export class CachedResponse {
     return {
       t: 'response', v: FORMAT_VERSION, method: this.method, url: this.url, finalUrl: this.finalUrl,
       status: this.status, statusText: this.statusText,
-      headers: this.headers.pairs().map(([k, v]) => [k, v]), body: this[kBody],
+      headers: pairsOfFlat(this[kHeaders], 0, this.#split).map(([k, v]) => [k, v]), body: this.#bytes(),
       createdAt: this.createdAt, expires: this.expires,
       history: this.history.map((h) => ({ method: h.method, url: h.url, status: h.status })),
       requestHeaders: this.requestHeaders.map(([k, v]) => [k, v]),
       requestTime: this.requestTime, responseTime: this.responseTime,
       policy: { ...this.policy }, vary: this.vary.map(([k, v]) => [k, v]),
     };
+  }
+
+  #bytes(): Uint8Array {
+    const b = this[kBody];
+    return typeof b === 'string' ? Buffer.from(b, 'latin1') : b;
   }
 
   /**
@@ -254,3 +397,5 @@ export function decodeItem(raw: unknown): unknown {
   if (typeof raw === 'object' && raw !== null && (raw as { t?: unknown }).t === 'response') return CachedResponse.fromRecord(raw);
   return raw;
 }
+
+Object.defineProperty(CachedResponse.prototype, BRAND, { value: true });

@@ -8,55 +8,123 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /**
- * Case-insensitive, multi-valued, read-only view of a response's headers.
+ * Case-insensitive, multi-valued, read-only view of a response's headers. Kept as one flat
+ * array of lower-case names and values (`[n0, v0, n1, v1, …]`): a cached response holds
+ * thousands of these, and one array costs far less than an array per pair.
  */
 export class CachedHeaders implements Iterable<HeaderPair> {
-  readonly #pairs: readonly HeaderPair[];
+  readonly #flat: readonly string[];
 
-  constructor(pairs: readonly HeaderPair[]) {
-    this.#pairs = Object.freeze(pairs.map(([n, v]) => Object.freeze([n.toLowerCase(), v] as const)));
+  /**
+   * @param pairs - the fields; names are lower-cased.
+   * @param flat - @internal an already flattened, lower-cased, frozen array, used as is.
+   */
+  constructor(pairs: readonly HeaderPair[], flat?: readonly string[]) {
+    this.#flat = flat ?? flattenHeaders(pairs);
   }
 
   /** The value of `name`; repeated fields joined by `, ` (RFC 9110 §5.3). */
   get(name: string): string | undefined {
-    const n = name.toLowerCase();
-    let out: string | undefined;
-    for (const [k, v] of this.#pairs) if (k === n) out = out === undefined ? v : `${out}, ${v}`;
-    return out;
+    return flatGet(this.#flat, name.toLowerCase());
   }
 
   /** Every value of `name`, in order. */
   getAll(name: string): string[] {
     const n = name.toLowerCase();
-    return this.#pairs.filter(([k]) => k === n).map(([, v]) => v);
+    const f = this.#flat;
+    const out: string[] = [];
+    for (let i = 0; i < f.length; i += 2) if (f[i] === n) out.push(f[i + 1] as string);
+    return out;
   }
 
   has(name: string): boolean {
     const n = name.toLowerCase();
-    return this.#pairs.some(([k]) => k === n);
+    const f = this.#flat;
+    for (let i = 0; i < f.length; i += 2) if (f[i] === n) return true;
+    return false;
   }
 
   /** The pairs, in order, lower-case names. */
   pairs(): readonly HeaderPair[] {
-    return this.#pairs;
+    return pairsOfFlat(this.#flat);
+  }
+
+  /** Number of fields (a repeated field counts once per value). */
+  get size(): number {
+    return this.#flat.length / 2;
   }
 
   [Symbol.iterator](): Iterator<HeaderPair> {
-    return this.#pairs[Symbol.iterator]();
+    return this.pairs()[Symbol.iterator]();
   }
 
   /** Node/axios shape: `set-cookie` as an array, other repeated fields joined. */
   toObject(): Record<string, string | string[]> {
-    const out: Record<string, string | string[]> = {};
-    for (const [k, v] of this.#pairs) {
-      const prev = out[k];
-      if (k === 'set-cookie') out[k] = prev === undefined ? [v] : [...(prev as string[]), v];
-      else out[k] = prev === undefined ? v : `${prev as string}, ${v}`;
-    }
-    return out;
+    return flatToObject(this.#flat);
   }
 }
 
+const EMPTY_PAIRS: readonly HeaderPair[] = Object.freeze([]);
+/** @internal The shared empty flat header list. */
+export const EMPTY_FLAT: readonly string[] = Object.freeze([]);
+
+// Header names and short values repeat across thousands of entries (`content-type`,
+// `application/json`…): keep one copy of each. Bounded, so odd traffic cannot grow it.
+const interned = new Map<string, string>();
+const INTERN_MAX = 4096;
+const INTERN_MAX_LENGTH = 64;
+/** @internal One shared copy of a short, often repeated string. */
+export function intern(s: string): string {
+  if (s.length > INTERN_MAX_LENGTH) return s;
+  const hit = interned.get(s);
+  if (hit !== undefined) return hit;
+  if (interned.size >= INTERN_MAX) interned.clear();
+  interned.set(s, s);
+  return s;
+}
+
+/**
+ * @internal Pairs as one flat array `[n0, v0, n1, v1, …]`, names lower-cased. Not frozen
+ * (a frozen array costs more memory); it is never handed to callers.
+ */
+export function flattenHeaders(pairs: readonly HeaderPair[]): readonly string[] {
+  if (pairs.length === 0) return EMPTY_FLAT;
+  const out = new Array<string>(pairs.length * 2);
+  for (let i = 0; i < pairs.length; i++) {
+    const p = pairs[i] as HeaderPair;
+    out[2 * i] = intern(p[0].toLowerCase());
+    out[2 * i + 1] = intern(p[1]);
+  }
+  return out;
+}
+
+/** @internal */
+export function flatGet(f: readonly string[], n: string, end = f.length): string | undefined {
+  let out: string | undefined;
+  for (let i = 0; i < end; i += 2) if (f[i] === n) out = out === undefined ? f[i + 1] : `${out}, ${f[i + 1] as string}`;
+  return out;
+}
+
+/** @internal */
+export function pairsOfFlat(f: readonly string[], start = 0, end = f.length): readonly HeaderPair[] {
+  if (start >= end) return EMPTY_PAIRS;
+  const out: HeaderPair[] = [];
+  for (let i = start; i < end; i += 2) out.push([f[i] as string, f[i + 1] as string]);
+  return out;
+}
+
+/** @internal Node/axios shape of a flat header list. */
+export function flatToObject(f: readonly string[], end = f.length): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i < end; i += 2) {
+    const k = f[i] as string;
+    const v = f[i + 1] as string;
+    const prev = out[k];
+    if (k === 'set-cookie') out[k] = prev === undefined ? [v] : [...(prev as string[]), v];
+    else out[k] = prev === undefined ? v : `${prev as string}, ${v}`;
+  }
+  return out;
+}
 /**
  * Header pairs from anything axios or Node hands over (AxiosHeaders, a plain object,
  * `IncomingHttpHeaders`), names lower-cased, arrays split into pairs, empty values kept.
