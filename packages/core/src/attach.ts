@@ -141,7 +141,7 @@ const RULE_MEMO_SIZE = 4096;
 /** Builds the adapter that serves `backend`'s cache in front of each request's own adapter. */
 function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
   const settings = backend.settings;
-  const inflight = new Map<string, Promise<Outcome>>();
+  const inflight = backend.inflight as Map<string, Promise<Outcome>>;
   const ruleMemo = new Map<string, ResolvedExpiry>();
   const keyedByAuthorization = settings.includeHeaders === true
     || (Array.isArray(settings.includeHeaders) && settings.includeHeaders.includes('authorization'));
@@ -162,31 +162,31 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
   const adapter: AxiosAdapter = async (config: Config) => {
     const inner = axios.getAdapter((config[kInner] ?? axios.defaults.adapter) as Parameters<typeof axios.getAdapter>[0], config);
     const perRequest = config.clientCache;
-    if (perRequest === false || perRequest?.enabled === false || !backend.enabled) return inner(config);
+    if (perRequest === false || perRequest?.enabled === false || !backend.enabled) return passThrough(inner, config);
     const method = (config.method ?? 'get').toUpperCase();
     if (!settings.allowedMethods.has(method)) {
-      const response = await inner(config);
+      const response = await passThrough(inner, config);
       if (!SAFE_METHODS.has(method) && response.status < 400) await invalidate(backend, config, response);
       return response;
     }
 
     const perRequestExpiry = config.expireAfter === undefined ? undefined : parseExpireAfter(config.expireAfter, 'expireAfter');
     // An explicit `expireAfter: 0` on the request turns the cache off for it.
-    if (perRequestExpiry?.kind === 'skip') return inner(config);
+    if (perRequestExpiry?.kind === 'skip') return passThrough(inner, config);
     let key: string;
     try {
       key = backend.keyMaker.keyFor(config as KeyRequestParts);
     } catch (error) {
       // A body we cannot key (a stream, FormData) or a URL we cannot parse: no cache.
-      if (error instanceof CacheConfigError) return inner(config);
+      if (error instanceof CacheConfigError) return passThrough(inner, config);
       throw error;
     }
     const expiry = settingsExpiry(key, config, perRequestExpiry);
     // Without HTTP rules, DO_NOT_CACHE means neither read nor written. With them, response
     // headers beat the settings (SPEC §4), so a stored response may still be read.
-    if (expiry.kind === 'skip' && !settings.cacheControl) return inner(config);
+    if (expiry.kind === 'skip' && !settings.cacheControl) return passThrough(inner, config);
     const directives = settings.cacheControl ? directivesOf(config) : undefined;
-    if (directives?.noStore === true) return inner(config);
+    if (directives?.noStore === true) return passThrough(inner, config);
 
     const pending = backend.pending.get(key);
     const entry = pending ?? (await backend.lookup(key))[0];
@@ -366,6 +366,13 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
   }
 
   return adapter;
+}
+
+/** The request sent around the cache; its response says so (`fromCache: false`). */
+async function passThrough(inner: AxiosAdapter, config: Config): Promise<AxiosResponse> {
+  const response = await inner(config);
+  response.fromCache = false;
+  return response;
 }
 
 /** The axios response for `entry`, with the body in the form the request asks for. */

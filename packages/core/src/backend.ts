@@ -10,6 +10,10 @@ import { retainUntil } from './freshness.js';
 import type { MissLock } from './miss-lock.js';
 import { resolveSettings, type CacheBackendOptions, type CacheSettings } from './options.js';
 
+/** Shortest and longest time a stale response with validators is kept for revalidation. */
+const STALE_VALIDATOR_MIN_MS = 60_000;
+const STALE_VALIDATOR_MAX_MS = 86_400_000;
+
 /** Counters kept by a backend; see {@link CacheBackend.stats}. */
 export interface CacheStats {
   hits: number;
@@ -52,6 +56,8 @@ export class CacheBackend {
   readonly clock: () => number;
   /** @internal responses written but maybe not yet acknowledged by the store. */
   readonly pending = new Map<string, CachedResponse>();
+  /** @internal origin requests in flight, by key: entries leave when they settle. */
+  readonly inflight = new Map<string, Promise<unknown>>();
   readonly #disabled = new AsyncLocalStorage<boolean>();
   readonly #counts = { hits: 0, misses: 0, stale: 0, revalidated: 0, stored: 0, storeErrors: 0, signatureInvalid: 0, evicted: 0 };
   #closed = false;
@@ -200,7 +206,7 @@ export class CacheBackend {
   async saveResponse(response: CachedResponse, cacheKey?: string, expires?: Date | number | null): Promise<void> {
     const key = cacheKey ?? this.createKey(response.method, response.url);
     const entry = expires === undefined ? response : response.with({ expires: expires instanceof Date ? expires.getTime() : expires });
-    const retain = retainUntil(entry.expires, entry.policy);
+    const retain = this.retainUntil(entry);
     await this.responses.write(key, entry, { expiresAt: retain });
     const aliases = [...this.#aliasKeys(entry)].filter((k) => k !== key);
     await Promise.all(aliases.map((alias) => this.redirects.write(alias, key, { expiresAt: retain })));
@@ -223,6 +229,28 @@ export class CacheBackend {
   }
 
   /**
+   * Epoch ms until which a stored response is kept (what the store's TTL is derived from):
+   * past its freshness by the longest of its stale-while-revalidate and stale-if-error
+   * windows, the backend's `staleIfError` window, and, when it has validators (ETag,
+   * Last-Modified), as long again as it was fresh (at least 1 minute, at most 1 day) so a
+   * conditional request can still revalidate it. `null`: kept until deleted or evicted.
+   */
+  retainUntil(response: CachedResponse): number | null {
+    const expires = response.expires;
+    if (expires === null) return null;
+    let window = retainUntil(expires, response.policy) as number - expires;
+    const backendWindow = this.settings.staleIfError;
+    if (backendWindow !== undefined && !response.policy.mustRevalidate) {
+      if (!Number.isFinite(backendWindow)) return null;
+      window = Math.max(window, backendWindow);
+    }
+    if (response.etag !== undefined || response.lastModified !== undefined) {
+      window = Math.max(window, Math.min(Math.max(expires - response.createdAt, STALE_VALIDATOR_MIN_MS), STALE_VALIDATOR_MAX_MS));
+    }
+    return expires + window;
+  }
+
+  /**
    * False when the cache is disabled, the method or status is not allowed, `filterFn`
    * rejects it, the actions skip writing, or it is expired.
    */
@@ -231,7 +259,7 @@ export class CacheBackend {
     if (!this.settings.allowedMethods.has(response.method.toUpperCase())) return false;
     if (!this.settings.allowedCodes.has(response.status)) return false;
     if (actions?.skipWrite) return false;
-    const retain = retainUntil(response.expires, response.policy);
+    const retain = this.retainUntil(response);
     if (retain !== null && retain <= this.clock()) return false;
     if (this.settings.filterFn !== undefined && !(await this.settings.filterFn(response))) return false;
     return true;
