@@ -77,6 +77,13 @@ export type AttachCacheOptions = CacheBackend | (CacheBackendOptions & { backend
 
 const kState = Symbol.for('axios-client-cache.attached');
 const kInner = Symbol('axios-client-cache.inner-adapter');
+const kData = Symbol('axios-client-cache.json-data');
+
+/** A transformRequest step that remembers a JSON body (plain object or array) before it is serialised. */
+function captureData(this: Config, data: unknown): unknown {
+  if (Array.isArray(data) || (typeof data === 'object' && data !== null && Object.getPrototypeOf(data) === Object.prototype)) this[kData] = data;
+  return data;
+}
 
 interface AttachedState {
   backend: CacheBackend;
@@ -84,7 +91,7 @@ interface AttachedState {
   adapter: AxiosAdapter;
 }
 
-type Config = InternalAxiosRequestConfig & { [kInner]?: unknown };
+type Config = InternalAxiosRequestConfig & { [kInner]?: unknown; [kData]?: unknown };
 
 /** What a request in flight resolves to, for itself and for identical requests waiting on it. */
 interface Outcome {
@@ -112,6 +119,14 @@ export function attachCache<T extends AxiosInstance>(instance: T, options?: Atta
       if (config.adapter !== adapter) {
         config[kInner] = config.adapter;
         config.adapter = adapter;
+      }
+      const data: unknown = config.data;
+      if (typeof data === 'object' && data !== null) {
+        // transformRequest turns a JSON body into a string before the adapter runs; key it
+        // by value instead. The capture runs first among the transforms, after every interceptor.
+        const transforms = config.transformRequest;
+        const list = Array.isArray(transforms) ? transforms : transforms ? [transforms] : [];
+        if (list[0] !== captureData) config.transformRequest = [captureData, ...list];
       }
       return config;
     },
@@ -175,7 +190,8 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
     if (perRequestExpiry?.kind === 'skip') return passThrough(inner, config);
     let key: string;
     try {
-      key = backend.keyMaker.keyFor(config as KeyRequestParts);
+      const json = config[kData];
+      key = backend.keyMaker.keyFor((json === undefined ? config : { ...config, data: json }) as KeyRequestParts);
     } catch (error) {
       // A body we cannot key (a stream, FormData) or a URL we cannot parse: no cache.
       if (error instanceof CacheConfigError) return passThrough(inner, config);
