@@ -175,10 +175,11 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
   }
 
   const adapter: AxiosAdapter = async (config: Config) => {
-    const inner = axios.getAdapter((config[kInner] ?? axios.defaults.adapter) as Parameters<typeof axios.getAdapter>[0], config);
+    // The inner adapter is resolved only when the origin is needed: a hit never pays for it.
+    const inner: AxiosAdapter = (c) => innerAdapter(config)(c);
     const perRequest = config.clientCache;
     if (perRequest === false || perRequest?.enabled === false || !backend.enabled) return passThrough(inner, config);
-    const method = (config.method ?? 'get').toUpperCase();
+    const method = upperMethod(config.method);
     if (!settings.allowedMethods.has(method)) {
       const response = await passThrough(inner, config);
       if (!SAFE_METHODS.has(method) && response.status < 400) await invalidate(backend, config, response);
@@ -308,7 +309,7 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
   async function fetchAndStore(
     key: string, config: Config, stale: CachedResponse | undefined, inner: AxiosAdapter, expiry: ResolvedExpiry,
   ): Promise<Outcome> {
-    const method = (config.method ?? 'get').toUpperCase();
+    const method = upperMethod(config.method);
     const url = normalizeUrl(config as KeyRequestParts);
     const hops: RedirectHop[] = [];
     let hopUrl = url;
@@ -382,6 +383,17 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
   }
 
   return adapter;
+}
+
+const UPPER: Readonly<Record<string, string>> = { get: 'GET', head: 'HEAD', post: 'POST', put: 'PUT', patch: 'PATCH', delete: 'DELETE', options: 'OPTIONS' };
+function upperMethod(method: string | undefined): string {
+  if (method === undefined) return 'GET';
+  return UPPER[method] ?? method.toUpperCase();
+}
+
+/** The request's own adapter (a per-request `adapter` included), as axios would resolve it. */
+function innerAdapter(config: Config): AxiosAdapter {
+  return axios.getAdapter((config[kInner] ?? axios.defaults.adapter) as Parameters<typeof axios.getAdapter>[0], config);
 }
 
 /** The request sent around the cache; its response says so (`fromCache: false`). */

@@ -163,12 +163,30 @@ export class CacheBackend {
   lookup(key: string): Promise<[CachedResponse | undefined, string]> {
     const pending = this.pending.get(key);
     if (pending !== undefined) return Promise.resolve([pending, key]);
-    return this.#readResponse(key).then((direct) => {
-      if (direct !== undefined) return [direct, key];
-      return this.#read(this.redirects, key).then((alias) => {
-        if (typeof alias !== 'string') return [undefined, key];
-        return this.#readResponse(alias).then((aliased): [CachedResponse | undefined, string] => [aliased, alias]);
-      });
+    let read: Promise<CachedResponse | undefined>;
+    try {
+      read = this.responses.read(key);
+    } catch (error) {
+      read = Promise.reject(error);
+    }
+    // One step on the hit path; everything else (errors, corrupt items, aliases) off it.
+    return read.then(
+      (item) => (item instanceof CachedResponse ? [item, key] : this.#lookupSlow(key, item)),
+      (error: unknown) => this.#readFailed(this.responses, key, error).then(() => this.#lookupAlias(key)),
+    );
+  }
+
+  #lookupSlow(key: string, item: unknown): Promise<[CachedResponse | undefined, string]> {
+    if (item !== undefined) {
+      return this.#unreadable(this.responses, key, new CacheSerializationError(`Stored entry ${key} is not a response`)).then(() => this.#lookupAlias(key));
+    }
+    return this.#lookupAlias(key);
+  }
+
+  #lookupAlias(key: string): Promise<[CachedResponse | undefined, string]> {
+    return this.#read(this.redirects, key).then((alias) => {
+      if (typeof alias !== 'string') return [undefined, key];
+      return this.#readResponse(alias).then((aliased): [CachedResponse | undefined, string] => [aliased, alias]);
     });
   }
 
@@ -186,11 +204,13 @@ export class CacheBackend {
     } catch (error) {
       read = Promise.reject(error);
     }
-    return read.then(undefined, (error: unknown) => {
-      if (error instanceof CacheSerializationError) return this.#unreadable(store, key, error);
-      this.#emit('store-error', { operation: 'read', error, key });
-      return undefined;
-    });
+    return read.then(undefined, (error: unknown) => this.#readFailed(store, key, error));
+  }
+
+  #readFailed(store: BaseCache<unknown>, key: string, error: unknown): Promise<undefined> {
+    if (error instanceof CacheSerializationError) return this.#unreadable(store, key, error);
+    this.#emit('store-error', { operation: 'read', error, key });
+    return Promise.resolve(undefined);
   }
 
   async #unreadable(store: BaseCache<unknown>, key: string, error: unknown): Promise<undefined> {

@@ -529,6 +529,31 @@ describe('concurrency (in-process origin)', () => {
     expect(backend.inflight.size).toBe(0);
   });
 
+  it('a shared cache never hands one user’s in-flight response to another', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const { api, origin } = setup(async (req) => { await gate; return { body: JSON.stringify({ user: req.headers.get('authorization') }) }; }, { shared: true });
+    const users = ['Bearer a', 'Bearer b', 'Bearer a'];
+    const all = Promise.all(users.map((auth) => api.get('/me', { headers: { Authorization: auth } })));
+    await new Promise((r) => setImmediate(r));
+    release();
+    expect((await all).map((r) => r.data.user)).toEqual(users);
+    expect(origin.count).toBe(2);
+  });
+
+  it('a waiter whose Vary-selected headers differ does not take the leader’s response', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const { api } = setup(async (req) => {
+      await gate;
+      return { headers: { vary: 'accept-language', 'cache-control': 'max-age=60' }, body: JSON.stringify({ lang: req.headers.get('accept-language') }) };
+    }, { cacheControl: true });
+    const all = Promise.all(['en', 'fr'].map((lang) => api.get('/v', { headers: { 'Accept-Language': lang } })));
+    await new Promise((r) => setImmediate(r));
+    release();
+    expect((await all).map((r) => r.data.lang)).toEqual(['en', 'fr']);
+  });
+
   it('an origin failure reaches every waiter', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
