@@ -187,6 +187,9 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
     }
 
     const perRequestExpiry = config.expireAfter === undefined ? undefined : parseExpireAfter(config.expireAfter, 'expireAfter');
+    // Validated here, not only when the origin fails: a bad value is an error at once.
+    const requestSetsStale = perRequest !== undefined && perRequest.staleIfError !== undefined;
+    const requestStaleWindow = requestSetsStale ? staleWindow(perRequest.staleIfError, 'clientCache.staleIfError') : undefined;
     // An explicit `expireAfter: 0` on the request turns the cache off for it.
     if (perRequestExpiry?.kind === 'skip') return passThrough(inner, config);
     let key: string;
@@ -229,8 +232,7 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
     }
     backend.emitEvent('miss', { key, url: entry?.url ?? config.url ?? '' });
 
-    const staleIfError = (): number | undefined => (perRequest !== undefined && perRequest.staleIfError !== undefined
-      ? staleWindow(perRequest.staleIfError, 'clientCache.staleIfError') : settings.staleIfError);
+    const staleIfError = (): number | undefined => (requestSetsStale ? requestStaleWindow : settings.staleIfError);
     let outcome: Outcome;
     try {
       const fk = flightKey(key, config);
@@ -429,7 +431,7 @@ function settle(config: Config, response: AxiosResponse): AxiosResponse {
   if (!response.status || !validate || validate(response.status)) return response;
   throw new AxiosError(
     `Request failed with status code ${response.status}`,
-    [AxiosError.ERR_BAD_REQUEST, AxiosError.ERR_BAD_RESPONSE][Math.floor(response.status / 100) - 4] ?? AxiosError.ERR_BAD_RESPONSE,
+    [AxiosError.ERR_BAD_REQUEST, AxiosError.ERR_BAD_RESPONSE][Math.floor(response.status / 100) - 4],
     config, response.request, response,
   );
 }

@@ -6,7 +6,7 @@ import { CachedResponse } from './cached-response.js';
 import { DictCache } from './dict-cache.js';
 import { CacheSerializationError } from './errors.js';
 import { CacheEvents, type CacheEventListener, type CacheEventName } from './events.js';
-import { retainUntil } from './freshness.js';
+import { retainUntil, usability } from './freshness.js';
 import type { MissLock } from './miss-lock.js';
 import { resolveSettings, type CacheBackendOptions, type CacheSettings } from './options.js';
 
@@ -137,6 +137,8 @@ export class CacheBackend {
     const actions = CacheActions.fromRequest(this, method, url, options);
     if (actions.skipRead || actions.revalidate) return [undefined, actions];
     const response = await this.getResponse(actions.key);
+    // Kept for revalidation or stale-if-error is not the same as usable now.
+    if (response === undefined || usability(response, this.clock(), actions.directives, false) !== 'fresh') return [undefined, actions];
     return [response, actions];
   }
 

@@ -96,6 +96,7 @@ describe('attachCache: expiry settings (cacheControl off)', () => {
       await expect(api.get('/x', { expireAfter: bad as never })).rejects.toThrow(CacheConfigError);
     }
     await expect(api.get('/x', { expireAfter: 'soon' as never })).rejects.toThrow(/expireAfter.*"soon"/);
+    await expect(api.get('/x', { clientCache: { staleIfError: 'later' as never } })).rejects.toThrow(/clientCache\.staleIfError.*"later"/);
     expect(origin.count).toBe(0);
   });
 
@@ -368,7 +369,7 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
   });
 
   it('stale-while-revalidate: serves stale at once and refreshes in the background', async () => {
-    const { api, origin, clock } = setup((_, n) => cc({ 'cache-control': 'max-age=10, stale-while-revalidate=30' }, n), { cacheControl: true });
+    const { api, origin, clock, backend } = setup((_, n) => cc({ 'cache-control': 'max-age=10, stale-while-revalidate=30' }, n), { cacheControl: true });
     await api.get('/s');
     clock.tick(20_000);
     const stale = await api.get('/s');
@@ -377,6 +378,7 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
     expect(stale.data).toEqual({ n: 1 });
     await new Promise((r) => setImmediate(r));
     expect(origin.count).toBe(2);
+    expect(backend.stats().stale).toBe(1);
     expect((await api.get('/s')).data).toEqual({ n: 2 });
     clock.tick(50_000); // past the window: a plain miss
     expect((await api.get('/s')).fromCache).toBe(false);
@@ -409,6 +411,7 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
     await api.get('/n');
     fail = true;
     clock.tick(60_000);
+    await expect(api.get('/n', { clientCache: { staleIfError: false } })).rejects.toThrow('socket hang up');
     expect((await api.get('/n')).fromCache).toBe(true);
     clock.tick(3_600_000);
     await expect(api.get('/n')).rejects.toThrow('socket hang up');
@@ -457,6 +460,16 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
     expect((await own.api.get('/p', auth)).fromCache).toBe(true);
   });
 
+  it('shared-cache rules see an Authorization header added by a request interceptor', async () => {
+    const origin = fakeOrigin((_, n) => cc({ 'cache-control': 'max-age=60' }, n));
+    const instance = axios.create({ baseURL: BASE, adapter: origin.adapter });
+    const api = attachCache(instance, { cacheControl: true, shared: true });
+    instance.interceptors.request.use((config) => { config.headers.set('Authorization', 'Bearer token'); return config; });
+    await api.get('/x');
+    expect((await api.get('/x')).fromCache).toBe(false);
+    expect(origin.count).toBe(2);
+  });
+
   it('shared cache without cacheControl still never stores a response to an Authorization request', async () => {
     const { api } = setup((_, n) => json(n), { shared: true });
     await api.get('/a', { headers: { Authorization: 'Bearer 1' } });
@@ -488,6 +501,7 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
     expect(origin.count).toBe(2);
     const stored = (await backend.lookup(backend.createKey('GET', `${BASE}/r`)))[0] as CachedResponse;
     expect(stored.headers.get('x-version')).toBe('two');
+    expect(backend.stats()).toMatchObject({ revalidated: 1, hits: 1, misses: 2 });
   });
 
   it('a changed ETag replaces the entry', async () => {

@@ -52,6 +52,20 @@ describe('CacheBackend', () => {
     await expect(b.request('GET', URL_A, { expireAfter: 'whenever' as never })).rejects.toThrow(CacheConfigError);
   });
 
+  it('request() returns only a fresh response; a stale one kept for revalidation stays stored', async () => {
+    const clock = manualClock();
+    const b = new CacheBackend({ clock: clock.now });
+    const key = b.createKey('GET', URL_A);
+    await b.saveResponse(entry(clock.now, { expires: clock.now() + 1000, headers: [['etag', '"x"']] }), key);
+    expect((await b.request('GET', URL_A))[0]).toBeDefined();
+    clock.tick(1000);
+    expect((await b.request('GET', URL_A))[0]).toBeUndefined();
+    expect((await b.getResponse(key))?.etag).toBe('"x"');
+    clock.tick(60_000);
+    expect(await b.getResponse(key)).toBeUndefined();
+    expect(await b.responses.size()).toBe(0);
+  });
+
   it('getResponse deletes and misses an entry that is expired, filtered, or of a code no longer allowed', async () => {
     const clock = manualClock();
     let keep = true;
