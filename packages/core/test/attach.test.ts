@@ -5,7 +5,8 @@
 import axios, { AxiosError } from 'axios';
 import {
   attachCache, CacheBackend, CacheConfigError, DictCache, detachCache, msgpackSerializer,
-  type CacheBackendOptions, type CachedResponse, type CacheEventMap, type Serializer,
+  type CacheBackendOptions, type CachedResponse, type CacheEventMap, type LeaseOutcome, type MissLock, type Serializer,
+  type WriteOptions,
 } from '@axios-client-cache/core';
 import { fakeOrigin, httpDate, manualClock, type FakeReply, type FakeSeen } from './helpers/fake-origin.js';
 
@@ -642,5 +643,80 @@ describe('errors and fail-open', () => {
     expect(errors).toContain('read: read failed');
     expect(errors).toContain('write: write failed');
     expect(backend.stats().storeErrors).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('cross-process single-flight (a MissLock)', () => {
+  /** One lease per key shared by "processes" (backends) in this test; waiters woken on release. */
+  function memoryLock() {
+    const held = new Map<string, Array<(o: LeaseOutcome) => void>>();
+    const releases: Array<{ key: string; outcome: LeaseOutcome }> = [];
+    const lock: MissLock = {
+      async acquire(key) {
+        if (held.has(key)) return undefined;
+        held.set(key, []);
+        return {
+          async release(outcome) {
+            releases.push({ key, outcome });
+            const waiters = held.get(key) ?? [];
+            held.delete(key);
+            for (const wake of waiters) wake(outcome);
+          },
+        };
+      },
+      wait: (key) => new Promise((resolve) => {
+        const waiters = held.get(key);
+        if (waiters === undefined) resolve(undefined);
+        else waiters.push(resolve);
+      }),
+    };
+    return { lock, releases };
+  }
+
+  it('the lease is released only after the store write landed; the other process reads the entry', async () => {
+    let releaseWrite!: () => void;
+    const writeGate = new Promise<void>((r) => { releaseWrite = r; });
+    class SlowStore extends DictCache<CachedResponse> {
+      override async write(key: string, item: CachedResponse, options?: WriteOptions): Promise<void> {
+        await writeGate;
+        return super.write(key, item, options);
+      }
+    }
+    const responses = new SlowStore();
+    const redirects = new DictCache<string>();
+    const { lock, releases } = memoryLock();
+    const origin = fakeOrigin((_, n) => json(n));
+    const processA = attachCache(axios.create({ baseURL: BASE, adapter: origin.adapter }), { responses, redirects, lock });
+    const processB = attachCache(axios.create({ baseURL: BASE, adapter: origin.adapter }), { responses, redirects, lock });
+    const a = await processA.get('/shared');
+    const b = processB.get('/shared');
+    await new Promise((r) => setImmediate(r));
+    expect(releases).toHaveLength(0); // the write has not landed yet
+    releaseWrite();
+    const bRes = await b;
+    expect(releases).toEqual([{ key: a.cacheKey, outcome: { ok: true } }]);
+    expect(bRes.fromCache).toBe(true);
+    expect(bRes.data).toEqual({ n: 1 });
+    expect(origin.count).toBe(1);
+  });
+
+  it('the lease holder’s failure reaches the other process’s waiter', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const { lock, releases } = memoryLock();
+    const origin = fakeOrigin(async () => { await gate; throw new AxiosError('origin down', 'ECONNREFUSED'); });
+    const shared = { responses: new DictCache<CachedResponse>(), redirects: new DictCache<string>(), lock };
+    const processA = attachCache(axios.create({ baseURL: BASE, adapter: origin.adapter }), shared);
+    const processB = attachCache(axios.create({ baseURL: BASE, adapter: origin.adapter }), shared);
+    const a = processA.get('/down').catch((e: Error) => e);
+    await new Promise((r) => setImmediate(r));
+    const b = processB.get('/down').catch((e: Error) => e);
+    await new Promise((r) => setImmediate(r));
+    release();
+    expect(((await a) as Error).message).toBe('origin down');
+    expect(((await b) as AxiosError).message).toMatch(/origin down \(in another process/);
+    expect(((await b) as AxiosError).code).toBe('ECONNREFUSED');
+    expect(releases[0]?.outcome).toMatchObject({ ok: false, code: 'ECONNREFUSED' });
+    expect(origin.count).toBe(1);
   });
 });
