@@ -2,10 +2,13 @@ import type { CacheItem } from './cached-response.js';
 import { BaseCache, type BaseCacheOptions, type WriteOptions } from './base-cache.js';
 import { CacheClosedError, CacheSerializationError } from './errors.js';
 
-interface Slot<T> {
-  /** The item itself (immutable), or its bytes when a serializer or secret is configured. */
-  readonly value: T | Uint8Array;
-  readonly expiresAt: number | null;
+/** An item with an expiry. An item without one is kept in the map as it is (one object less per entry). */
+class Slot<T> {
+  constructor(
+    /** The item itself (immutable), or its bytes when a serializer or secret is configured. */
+    readonly value: T | Uint8Array,
+    readonly expiresAt: number,
+  ) {}
 }
 
 /**
@@ -15,7 +18,7 @@ interface Slot<T> {
  * `MemoryCache` from `@axios-client-cache/memory`.
  */
 export class DictCache<T = CacheItem> extends BaseCache<T> {
-  readonly #map = new Map<string, Slot<T>>();
+  readonly #map = new Map<string, Slot<T> | T | Uint8Array>();
   #closed = false;
 
   constructor(options: BaseCacheOptions = {}) {
@@ -24,20 +27,24 @@ export class DictCache<T = CacheItem> extends BaseCache<T> {
 
   override async read(key: string): Promise<T | undefined> {
     this.#check();
-    const slot = this.#map.get(key);
-    if (slot === undefined) return undefined;
-    if (slot.expiresAt !== null && slot.expiresAt <= this.clock()) {
-      this.#map.delete(key);
-      return undefined;
+    const stored = this.#map.get(key);
+    if (stored === undefined) return undefined;
+    let value: unknown = stored;
+    if (stored instanceof Slot) {
+      if (stored.expiresAt <= this.clock()) {
+        this.#map.delete(key);
+        return undefined;
+      }
+      value = stored.value;
     }
-    return this.encodesItems ? await this.deserialize(slot.value as Uint8Array, key) : (slot.value as T);
+    return this.encodesItems ? await this.deserialize(value as Uint8Array, key) : (value as T);
   }
 
   override async write(key: string, item: T, options?: WriteOptions): Promise<void> {
     this.#check();
     const expiresAt = options?.expiresAt ?? null;
     const value = this.encodesItems ? await this.serialize(item, key, expiresAt) : item;
-    this.#map.set(key, { value, expiresAt });
+    this.#map.set(key, expiresAt === null ? value : new Slot<T>(value, expiresAt));
   }
 
   override async delete(key: string): Promise<void> {
@@ -57,8 +64,8 @@ export class DictCache<T = CacheItem> extends BaseCache<T> {
 
   override async contains(key: string): Promise<boolean> {
     this.#check();
-    const slot = this.#map.get(key);
-    return slot !== undefined && (slot.expiresAt === null || slot.expiresAt > this.clock());
+    const stored = this.#map.get(key);
+    return stored !== undefined && (!(stored instanceof Slot) || stored.expiresAt > this.clock());
   }
 
   override async size(): Promise<number> {
@@ -93,7 +100,7 @@ export class DictCache<T = CacheItem> extends BaseCache<T> {
 
   #dropExpired(): void {
     const now = this.clock();
-    for (const [key, slot] of this.#map) if (slot.expiresAt !== null && slot.expiresAt <= now) this.#map.delete(key);
+    for (const [key, stored] of this.#map) if (stored instanceof Slot && stored.expiresAt <= now) this.#map.delete(key);
   }
 
   #check(): void {
