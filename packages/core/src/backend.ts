@@ -10,6 +10,8 @@ import { retainUntil, usability } from './freshness.js';
 import type { MissLock } from './miss-lock.js';
 import { resolveSettings, type CacheBackendOptions, type CacheSettings } from './options.js';
 
+const BACKEND_BRAND = Symbol.for('axios-client-cache.backend');
+
 /** Shortest and longest time a stale response with validators is kept for revalidation. */
 const STALE_VALIDATOR_MIN_MS = 60_000;
 const STALE_VALIDATOR_MAX_MS = 86_400_000;
@@ -75,6 +77,15 @@ export class CacheBackend {
       store.on('evicted', (e) => this.#emit('evicted', e));
       store.on('store-error', (e) => this.#emit('store-error', e));
     }
+  }
+
+  /**
+   * True for a backend made by any copy of this package (an ESM and a CJS one side by side),
+   * so attachCache accepts it whichever copy made it. Subclasses keep ordinary instanceof.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== CacheBackend) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as { [BACKEND_BRAND]?: unknown })[BACKEND_BRAND] === true;
   }
 
   /** The namespace of this cache. */
@@ -381,3 +392,5 @@ export class CacheBackend {
     return matchTarget(url);
   }
 }
+
+Object.defineProperty(CacheBackend.prototype, BACKEND_BRAND, { value: true });

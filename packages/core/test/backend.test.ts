@@ -1,5 +1,6 @@
 /** CacheBackend's seed API (no I/O): request, getResponse, saveResponse, delete, URLs, expiry. */
-import { CacheBackend, CacheConfigError, CachedResponse, DictCache, type CacheEventMap } from '@axios-client-cache/core';
+import axios from 'axios';
+import { attachCache, CacheBackend, CacheConfigError, CachedResponse, DictCache, type CacheEventMap } from '@axios-client-cache/core';
 import { manualClock } from './helpers/fake-origin.js';
 
 const URL_A = 'https://api.example.com/a';
@@ -182,6 +183,23 @@ describe('CacheBackend', () => {
     b.on('store-error', (e) => errors.push(e.error));
     expect(await b.getResponse('k')).toBeUndefined();
     expect(errors).toHaveLength(1);
+  });
+
+  it('instanceof and attachCache accept a backend made by another copy of the package', async () => {
+    let Other: typeof CacheBackend | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      Other = (require('../src/backend') as { CacheBackend: typeof CacheBackend }).CacheBackend;
+    });
+    expect(Other).not.toBe(CacheBackend);
+    const foreign = new (Other as typeof CacheBackend)({ expireAfter: 60 });
+    expect(foreign instanceof CacheBackend).toBe(true);
+    expect({ settings: {} } instanceof CacheBackend).toBe(false);
+    const api = attachCache(axios.create(), foreign);
+    expect(api.cache).toBe(foreign);
+    class Mine extends CacheBackend {}
+    expect(new Mine() instanceof Mine).toBe(true);
+    expect(new CacheBackend() instanceof Mine).toBe(false);
   });
 
   it('pop returns the default for a missing key on every store of the backend', async () => {
