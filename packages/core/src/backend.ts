@@ -178,7 +178,8 @@ export class CacheBackend {
     if (pending !== undefined) return Promise.resolve([pending, key]);
     let read: Promise<CachedResponse | undefined>;
     try {
-      read = this.responses.read(key);
+      // Promise.resolve returns a native promise as it is: no extra step for a proper store.
+      read = Promise.resolve(this.responses.read(key));
     } catch (error) {
       read = Promise.reject(error);
     }
@@ -213,7 +214,7 @@ export class CacheBackend {
   #read<T>(store: BaseCache<T>, key: string): Promise<T | undefined> {
     let read: Promise<T | undefined>;
     try {
-      read = store.read(key);
+      read = Promise.resolve(store.read(key));
     } catch (error) {
       read = Promise.reject(error);
     }

@@ -206,6 +206,17 @@ describe('attachCache: expiry settings (cacheControl off)', () => {
     }
   });
 
+  it('a per-request adapter is the one the cache calls on a miss', async () => {
+    const { api, origin } = setup((_, n) => json(n));
+    const other = fakeOrigin(() => json(42));
+    const first = await api.get('/own', { adapter: other.adapter });
+    const second = await api.get('/own');
+    expect(first.data).toEqual({ n: 42 });
+    expect(second.data).toEqual({ n: 42 });
+    expect(second.fromCache).toBe(true);
+    expect([origin.count, other.count]).toEqual([0, 1]);
+  });
+
   it('detachCache restores the instance', async () => {
     const { api, origin } = setup((_, n) => json(n));
     await api.get('/d');
