@@ -9,5 +9,6 @@ describeStoreConformance('DictCache', {
 
 describeStoreConformance('DictCache with a serializer (keeps bytes)', {
   create: ({ clock }) => new DictCache({ clock, serializer: msgpackSerializer }),
+  createBackend: ({ clock }) => new CacheBackend({ clock, serializer: msgpackSerializer }),
   capabilities: { closeBehaviour: 'throws' },
 });
