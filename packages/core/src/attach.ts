@@ -369,8 +369,9 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
     });
     let written: Promise<void> | undefined;
     if (decision !== undefined && (await backend.isCacheable(entry))) written = backend.saveInBackground(entry, key);
-    else if (stale !== undefined && raw.status < 500) {
-      // Replaced by something not storable: drop the old entry. A 5xx keeps it for stale-if-error.
+    else if (stale !== undefined && raw.status < 500 && raw.status !== 304) {
+      // Replaced by something not storable: drop the old entry. A 5xx keeps it for
+      // stale-if-error; a 304 to the caller's own conditional request says it is still valid.
       written = backend.delete(key).catch((error: unknown) => backend.emitEvent('store-error', { operation: 'delete', error, key }));
     }
     return { entry, fromCache: false, request: raw.request, written };

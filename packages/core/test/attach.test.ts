@@ -532,6 +532,16 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
     expect((await api.get('/e')).fromCache).toBe(true); // 304 for v2
   });
 
+  it('a 304 to the caller’s own conditional request does not drop the stored entry', async () => {
+    const { api, backend, clock } = setup((req, n) => (req.headers.get('if-none-match') === '"mine"' ? { status: 304 } : cc({ 'cache-control': 'max-age=1, stale-if-error=60' }, n)), { cacheControl: true });
+    await api.get('/own');
+    clock.tick(5_000);
+    const res = await api.get('/own', { headers: { 'If-None-Match': '"mine"' }, validateStatus: (s) => s === 304 });
+    expect(res.status).toBe(304);
+    await new Promise((r) => setImmediate(r));
+    expect((await backend.lookup(res.cacheKey!))[0]).toBeDefined();
+  });
+
   it('immutable is not revalidated on refresh', async () => {
     const { api, origin } = setup((_, n) => cc({ 'cache-control': 'max-age=100, immutable', etag: '"i"' }, n), { cacheControl: true });
     await api.get('/i');
