@@ -295,7 +295,15 @@ export class CacheBackend {
     if (actions?.skipWrite) return false;
     const retain = this.retainUntil(response);
     if (retain !== null && retain <= this.clock()) return false;
-    if (this.settings.filterFn !== undefined && !(await this.settings.filterFn(response))) return false;
+    if (this.settings.filterFn !== undefined) {
+      try {
+        if (!(await this.settings.filterFn(response))) return false;
+      } catch (error) {
+        // A throwing filter keeps the response out of the cache; the request goes on.
+        this.emitEvent('store-error', { operation: 'filterFn', error });
+        return false;
+      }
+    }
     return true;
   }
 

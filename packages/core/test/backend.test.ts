@@ -208,3 +208,19 @@ describe('CacheBackend', () => {
     expect(await b.responses.pop('missing')).toBeUndefined();
   });
 });
+
+describe('filterFn that throws', () => {
+  it('keeps the response out of the cache, raises store-error, and the request succeeds', async () => {
+    const backend = new CacheBackend({ filterFn: () => { throw new Error('filter bug'); } });
+    const errors: unknown[] = [];
+    backend.on('store-error', (e) => errors.push(e));
+    let calls = 0;
+    const api = attachCache(axios.create({
+      adapter: async (config) => ({ data: `{"n":${++calls}}`, status: 200, statusText: 'OK', headers: {}, config, request: {} }),
+    }), backend);
+    expect((await api.get('https://a.example/x')).data).toEqual({ n: 1 });
+    expect((await api.get('https://a.example/x')).data).toEqual({ n: 2 });
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatchObject({ operation: 'filterFn' });
+  });
+});

@@ -96,6 +96,9 @@ describeRedis('RedisBackend with secretKey, end to end (real Redis)', () => {
       const key = first.cacheKey!;
       const redisKey = (backend.responses as RedisCache<CachedResponse>).prefix + key;
       expect((await api.get('https://api.example.com/orders/7')).fromCache).toBe(true);
+      // The store write happens off the response path: wait until it has landed in Redis.
+      for (let i = 0; i < 200 && (await raw.exists(redisKey)) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 20));
 
       // Someone with the Redis password swaps in an entry signed with another key.
       const forged = new SignedSerializer({ secretKey: 'f'.repeat(32) }).dumps(
