@@ -28,7 +28,7 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('processes sharing one Redis cache', 
   afterEach(async () => {
     await Promise.all(workers.map((w) => w.stop()));
     workers = [];
-    const cleanup = new RedisBackend({ url: REDIS_URL, cacheName });
+    const cleanup = new RedisBackend({ url: REDIS_URL, cacheName, timeoutMs: 5_000 });
     await cleanup.clear().catch(() => undefined);
     await cleanup.close();
   });
@@ -62,7 +62,7 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('processes sharing one Redis cache', 
 
   it("process A's response is a hit in process B, and deleteUrl in B is seen by A", async () => {
     const [b] = await startWorkers(1);
-    const backend = new RedisBackend({ url: REDIS_URL, cacheName, expireAfter: 60 });
+    const backend = new RedisBackend({ url: REDIS_URL, cacheName, expireAfter: 60, timeoutMs: 5_000 });
     const a = attachCache(axios.create({ baseURL: origin.url }), backend);
     try {
       const first = await a.get('/shared', { responseType: 'text' });

@@ -8,6 +8,9 @@ afterAll(() => settleTimers(baselineTimers), 10_000);
 
 // PXAT expiry is decided by the Redis server's clock, so only the real-time TTL test applies.
 const capabilities = { injectedClock: false, realTimeTtl: true, closeBehaviour: 'throws' as const };
+// These tests check what a store keeps, not its deadline (fail-open.int.test.ts does): a
+// generous deadline keeps a busy CI machine from turning a slow reply into a failure.
+const timeoutMs = 5_000;
 
 async function teardown(store: BaseCache<CacheItem>): Promise<void> {
   const cache = store as RedisCache;
@@ -28,8 +31,8 @@ async function connected<T extends { connection: { connect(): Promise<boolean> }
 
 if (REDIS_URL) {
   describeStoreConformance('RedisCache (standalone)', {
-    create: ({ namespace }) => connected(new RedisCache({ url: REDIS_URL, cacheName: namespace })),
-    createBackend: ({ namespace }) => connected(new RedisBackend({ url: REDIS_URL, cacheName: namespace })),
+    create: ({ namespace }) => connected(new RedisCache({ url: REDIS_URL, cacheName: namespace, timeoutMs })),
+    createBackend: ({ namespace }) => connected(new RedisBackend({ url: REDIS_URL, cacheName: namespace, timeoutMs })),
     teardown,
     teardownBackend,
     capabilities,
@@ -40,8 +43,8 @@ if (REDIS_URL) {
 
 if (CLUSTER_NODES) {
   describeStoreConformance('RedisCache (cluster)', {
-    create: ({ namespace }) => connected(new RedisCache({ cluster: { nodes: CLUSTER_NODES! }, cacheName: namespace })),
-    createBackend: ({ namespace }) => connected(new RedisBackend({ cluster: { nodes: CLUSTER_NODES! }, cacheName: namespace })),
+    create: ({ namespace }) => connected(new RedisCache({ cluster: { nodes: CLUSTER_NODES! }, cacheName: namespace, timeoutMs })),
+    createBackend: ({ namespace }) => connected(new RedisBackend({ cluster: { nodes: CLUSTER_NODES! }, cacheName: namespace, timeoutMs })),
     teardown,
     teardownBackend,
     capabilities,

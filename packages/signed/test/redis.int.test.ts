@@ -29,7 +29,7 @@ describeRedis('RedisCache with a SignedSerializer (real Redis)', () => {
     await raw.quit();
   });
   beforeEach(() => {
-    cache = new RedisCache<CachedResponse>({ url: REDIS_URL, cacheName: uniqueName('signed'), secretKey: SECRET });
+    cache = new RedisCache<CachedResponse>({ url: REDIS_URL, cacheName: uniqueName('signed'), secretKey: SECRET, timeoutMs: 5_000 });
   });
   afterEach(async () => {
     await cache.clear();
@@ -61,7 +61,7 @@ describeRedis('RedisCache with a SignedSerializer (real Redis)', () => {
 
   test('encrypted: the body is not readable in Redis, and tampering is rejected', async () => {
     const sealed = new RedisCache<CachedResponse>({
-      url: REDIS_URL, cacheName: uniqueName('sealed'), serializer: new SignedSerializer({ secretKey: SECRET, encrypt: true }),
+      url: REDIS_URL, cacheName: uniqueName('sealed'), timeoutMs: 5_000, serializer: new SignedSerializer({ secretKey: SECRET, encrypt: true }),
     });
     try {
       const response = makeResponse(2048);
@@ -86,7 +86,7 @@ describeRedis('RedisBackend with secretKey, end to end (real Redis)', () => {
       data: JSON.stringify({ call: ++calls }), status: 200, statusText: 'OK',
       headers: { 'content-type': 'application/json' }, config, request: {},
     });
-    const backend = new RedisBackend({ url: REDIS_URL, cacheName: uniqueName('e2e'), secretKey: SECRET, expireAfter: 60 });
+    const backend = new RedisBackend({ url: REDIS_URL, cacheName: uniqueName('e2e'), secretKey: SECRET, expireAfter: 60, timeoutMs: 5_000 });
     const raw = new Redis(REDIS_URL!);
     try {
       const events: unknown[] = [];
