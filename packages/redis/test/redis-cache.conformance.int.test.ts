@@ -14,14 +14,20 @@ const timeoutMs = 5_000;
 
 async function teardown(store: BaseCache<CacheItem>): Promise<void> {
   const cache = store as RedisCache;
-  if (!cache.connection.closed) await cache.clear();
-  await cache.close();
+  try {
+    if (!cache.connection.closed) await cache.clear();
+  } finally {
+    await cache.close();
+  }
 }
 
 async function teardownBackend(backend: ConformanceBackend): Promise<void> {
   const redis = backend as RedisBackend;
-  if (!redis.connection.closed) await redis.clear();
-  await redis.close();
+  try {
+    if (!redis.connection.closed) await redis.clear();
+  } finally {
+    await redis.close();
+  }
 }
 
 async function connected<T extends { connection: { connect(): Promise<boolean> } }>(store: T): Promise<T> {
