@@ -77,6 +77,8 @@ export class RedisConnection {
   #users = 0;
   #closed = false;
   #closing: Promise<void> | undefined;
+  /** The socket held (corked) until the end of the current tick, if any. */
+  #corked: { uncork(): void } | undefined;
   readonly #errorListeners = new Set<ErrorListener>();
 
   constructor(options: RedisConnectionOptions = {}) {
@@ -196,10 +198,27 @@ export class RedisConnection {
       command.reject(new CacheStoreError(`Redis ${command.name.toUpperCase()} skipped: Redis did not answer within ${this.deadlines.ms} ms; retrying in the background`));
       return command.promise as Promise<T>;
     }
+    // With other commands in flight this one would wait behind their answers anyway: hold
+    // its bytes until the end of the tick, so the commands sent meanwhile (concurrent
+    // requests resume together when one read brings their answers) leave in one write.
+    if (this.deadlines.track(command) > 1 && this.#corked === undefined && !client.isCluster) this.#cork(client as Redis);
     client.sendCommand(command);
-    this.deadlines.track(command);
     return command.promise as Promise<T>;
   }
+
+  #cork(client: Redis): void {
+    const stream = client.stream as Redis['stream'] | undefined;
+    if (stream === undefined || typeof stream.cork !== 'function') return;
+    stream.cork();
+    this.#corked = stream;
+    process.nextTick(this.#uncork);
+  }
+
+  readonly #uncork = (): void => {
+    const stream = this.#corked;
+    this.#corked = undefined;
+    stream?.uncork();
+  };
 
   /** True unless a call recently ran past its deadline (calls then fail at once). */
   get responsive(): boolean {

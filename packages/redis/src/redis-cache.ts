@@ -4,6 +4,7 @@ import {
 } from '@axios-client-cache/core';
 import { Command, type Redis } from 'ioredis';
 import { connectionOf, type RedisClient, type RedisConnection, type RedisConnectionOptions } from './connection.js';
+import { DecodedMemo } from './decoded-memo.js';
 
 /** Options of a {@link RedisCache}. */
 export interface RedisCacheOptions extends BaseCacheOptions, RedisConnectionOptions {
@@ -43,6 +44,8 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
   /** The shared connection. */
   readonly connection: RedisConnection;
   readonly #match: string;
+  /** Items decoded before, reused when a read brings the same bytes (default serializer only). */
+  readonly #decoded: DecodedMemo<T> | undefined;
   #closed = false;
 
   constructor(options: RedisCacheOptions = {}) {
@@ -56,6 +59,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     }
     this.prefix = `${cacheName}:${namespace}:`;
     this.#match = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    this.#decoded = this.encodesItems ? undefined : new DecodedMemo<T>();
     this.connection = connectionOf(options);
     this.connection.retain();
     if (options.connection === undefined) {
@@ -75,8 +79,17 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     } catch (error) {
       throw storeError('GET', key, error);
     }
-    if (bytes === null) return undefined;
-    return this.deserialize(bytes, key);
+    const memo = this.#decoded;
+    if (bytes === null) {
+      memo?.delete(key);
+      return undefined;
+    }
+    if (memo === undefined) return this.deserialize(bytes, key);
+    const seen = memo.get(key, bytes);
+    if (seen !== undefined) return seen;
+    const item = this.deserialize(bytes, key);
+    if (!(item instanceof Promise)) memo.set(key, bytes, item);
+    return item;
   }
 
   override async write(key: string, item: T, options?: WriteOptions): Promise<void> {
@@ -84,6 +97,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     if (expiresAt !== null && (typeof expiresAt !== 'number' || Number.isNaN(expiresAt))) {
       throw new CacheConfigError(`Invalid expiresAt: ${describeValue(expiresAt)} (expected epoch ms or null)`);
     }
+    this.#decoded?.delete(key);
     if (expiresAt !== null && expiresAt <= this.clock()) return this.delete(key);
     const bytes = await this.serialize(item, key, expiresAt);
     const value = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -94,16 +108,21 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
   }
 
   override async delete(key: string): Promise<void> {
+    this.#decoded?.delete(key);
     await this.#call('UNLINK', key, new Command('unlink', [this.prefix + key], NO_OPTIONS));
   }
 
   override async bulkDelete(keys: Iterable<string>): Promise<void> {
     const full: string[] = [];
-    for (const key of keys) full.push(this.prefix + key);
+    for (const key of keys) {
+      this.#decoded?.delete(key);
+      full.push(this.prefix + key);
+    }
     await this.#unlink(await this.#client(), full);
   }
 
   override async clear(): Promise<void> {
+    this.#decoded?.clear();
     const client = await this.#client();
     for (const node of this.#masters(client)) {
       for await (const batch of this.#scan(node)) await this.#unlink(client, batch);
@@ -172,6 +191,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
   override async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#decoded?.clear();
     await this.connection.release();
   }
 

@@ -90,6 +90,36 @@ describe('DeadlineQueue', () => {
     expect(second.error).toBeDefined();
   });
 
+  it('lets answered commands go as later ones are sent, so it holds about what is in flight', () => {
+    const q = new DeadlineQueue(1000);
+    const sent = Array.from({ length: 10_000 }, () => command());
+    let most = 0;
+    for (const [i, c] of sent.entries()) {
+      most = Math.max(most, q.track(c));
+      // answered in order, three behind
+      if (i >= 3) sent[i - 3]!.isResolved = true;
+    }
+    expect(most).toBe(4);
+    expect(q.size).toBe(4);
+    q.flush('done');
+    expect(sent.filter((c) => c.error !== undefined)).toHaveLength(3);
+  });
+
+  it('keeps unanswered commands across growth and rejects them in order', async () => {
+    const q = new DeadlineQueue(30);
+    const stuck = command();
+    q.track(stuck);
+    const later = Array.from({ length: 500 }, () => command());
+    for (const c of later) q.track(c);
+    expect(q.size).toBe(501);
+    for (const c of later.slice(0, 250)) c.isResolved = true;
+    await new Promise((r) => setTimeout(r, 80));
+    expect(stuck.error?.message).toBe('Redis GET timed out after 30 ms');
+    expect(later.slice(0, 250).every((c) => c.error === undefined)).toBe(true);
+    expect(later.slice(250).every((c) => c.error instanceof CacheStoreError)).toBe(true);
+    expect(q.size).toBe(0);
+  });
+
   it('flush rejects everything pending at once', () => {
     const q = new DeadlineQueue(1000);
     const c = command('exists');
