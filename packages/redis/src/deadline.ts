@@ -19,8 +19,9 @@ const INITIAL_CAPACITY = 64;
  * Answered commands leave the front of the ring whenever a command is added (Redis answers
  * a connection in order), so the ring holds about what is in flight. Holding every command
  * until its deadline instead (`ms` worth of commands, each keeping its reply alive through
- * its promise) made them survive young-generation GCs: measured here at +3–8 µs per call at
- * concurrency 1–32, more than the Redis round trip's own client-side cost.
+ * its promise) made them survive young-generation GCs: measured here (CPU time per GET on
+ * loopback) at +11 µs per call at concurrency 1 and +6 µs at concurrency 32, as much as
+ * the client-side cost of the GET itself.
  */
 export class DeadlineQueue {
   /** The timeout in ms. */
