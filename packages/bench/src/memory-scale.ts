@@ -14,7 +14,7 @@
  *   adapter that would answer instantly, uniformly random URLs — what a caller waits for.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
+import { runWhenMain } from './standalone.js';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import axios, { AxiosHeaders, type AxiosAdapter } from 'axios';
@@ -214,12 +214,4 @@ export async function run(): Promise<Record<string, number>> {
   };
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run().then(
-    (figures) => process.stdout.write(`${JSON.stringify({ node: process.version, ...figures }, null, 2)}\n`),
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenMain(import.meta.url, run);

@@ -24,7 +24,7 @@
  * (goal ≥ 0.95) and the same for aci, `redis.hit.ours.vsLimitPipelined.c32`, and
  * `redis.hit.<variant>.commandsPerHit` from `INFO commandstats` (goal for ours: exactly 1).
  */
-import { pathToFileURL } from 'node:url';
+import { runWhenMain } from './standalone.js';
 import axios, { type AxiosAdapter, type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { buildStorage, canStale, setupCache, type StorageValue } from 'axios-cache-interceptor';
 import { Redis } from 'ioredis';
@@ -183,12 +183,4 @@ export async function run(): Promise<Record<string, number>> {
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run().then(
-    (figures) => process.stdout.write(`${JSON.stringify({ node: process.version, ...figures }, null, 2)}\n`),
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenMain(import.meta.url, run);

@@ -20,7 +20,7 @@
  * Every figure is the median of interleaved batches, so drift hits all variants alike.
  */
 import { randomBytes } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
+import { runWhenMain } from './standalone.js';
 import axios, { type AxiosAdapter, type AxiosInstance } from 'axios';
 import {
   attachCache, CacheBackend, CachedResponse, DictCache, msgpackSerializer, type BaseCache, type Serializer,
@@ -154,12 +154,4 @@ export async function run(): Promise<Record<string, number>> {
   return { ...(await sizes()), ...(await codec()), ...(await hits()) };
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run().then(
-    (figures) => process.stdout.write(`${JSON.stringify({ node: process.version, ...figures }, null, 2)}\n`),
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenMain(import.meta.url, run);
