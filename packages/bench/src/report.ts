@@ -204,6 +204,12 @@ function panelsOf(o: CaseOutcome): Array<{ title: string; bars: Bar[] }> {
   }
   const f = r.figures ?? {};
   if (o.name === 'redis-hit') {
+    const REDIS_LABELS: Record<string, string> = {
+      limit: 'limit: bare ioredis GET in an adapter',
+      limitPipelined: 'limit, ioredis auto-pipelining',
+      ours: 'axios-client-cache RedisBackend',
+      aci: 'axios-cache-interceptor Redis recipe',
+    };
     // Requests/s as time per hit (at concurrency 32: wall time / hits), the limit as baseline.
     return ['c1', 'c32'].flatMap((c) => {
       const rps = Object.entries(f).filter(([k]) => k.startsWith('redis.hit.') && k.endsWith(`.${c}.rps`));
@@ -214,10 +220,10 @@ function panelsOf(o: CaseOutcome): Array<{ title: string; bars: Bar[] }> {
         bars: rps.map(([k, v]) => {
           const variant = k.split('.')[2] ?? k;
           return {
-            label: variant === 'limit' ? 'limit: bare ioredis GET in an adapter' : variant === 'aci' ? "axios-cache-interceptor Redis recipe" : 'axios-client-cache RedisBackend',
+            label: REDIS_LABELS[variant] ?? variant,
             value: 1e9 / v, min: 1e9 / v, max: 1e9 / v,
             text: `${formatValue(1e9 / v, 'ns')} (${Math.round(v).toLocaleString('en-US')}/s)${limit === undefined || variant === 'limit' ? '' : ` · ${(limit / v).toFixed(2)}×`}`,
-            kind: variant === 'limit' ? 'baseline' as const : variant === 'aci' ? 'other' as const : 'ours' as const,
+            kind: variant.startsWith('limit') ? 'baseline' as const : variant === 'aci' ? 'other' as const : 'ours' as const,
           };
         }),
       }];
