@@ -221,7 +221,7 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
       if (use === 'stale-ok' || use === 'stale-while-revalidate') {
         backend.emitEvent('stale', { key, url: entry.url, reason: use === 'stale-ok' ? 'max-stale' : 'stale-while-revalidate' });
         if (use === 'stale-while-revalidate' && !inflight.has(flightKey(key, config))) {
-          fetchOnce(key, config, entry, inner, expiry).catch(() => undefined);
+          fetchOnce(key, config, entry, inner, expiry, false, true).catch(() => undefined);
         }
         return respond(entry, config, key, true, undefined, now);
       }
@@ -273,11 +273,14 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
    */
   function fetchOnce(
     key: string, config: Config, stale: CachedResponse | undefined, inner: AxiosAdapter,
-    expiry: ResolvedExpiry, bypass = false,
+    expiry: ResolvedExpiry, bypass = false, background = false,
   ): Promise<Outcome> {
+    // A request that awaits its own fetch lends its config to the inner adapter; a background
+    // refresh must not, since its caller's response (and config) is already on its way.
+    const borrow = !background;
     const run = (async (): Promise<Outcome> => {
       const lock = backend.lock;
-      if (lock === undefined) return fetchAndStore(key, config, stale, inner, expiry);
+      if (lock === undefined) return fetchAndStore(key, config, stale, inner, expiry, borrow);
       const lease = await lock.acquire(key);
       if (lease === undefined) {
         const told = await lock.wait(key);
@@ -286,11 +289,11 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
         if (entry !== undefined && varyMatches(entry, config) && usability(entry, backend.clock(), undefined, false) === 'fresh') {
           return { entry, fromCache: true, request: undefined };
         }
-        return fetchAndStore(key, config, stale, inner, expiry);
+        return fetchAndStore(key, config, stale, inner, expiry, borrow);
       }
       let outcome: Outcome;
       try {
-        outcome = await fetchAndStore(key, config, stale, inner, expiry);
+        outcome = await fetchAndStore(key, config, stale, inner, expiry, borrow);
       } catch (error) {
         void lease.release(describeFailure(error));
         throw error;
@@ -310,6 +313,7 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
 
   async function fetchAndStore(
     key: string, config: Config, stale: CachedResponse | undefined, inner: AxiosAdapter, expiry: ResolvedExpiry,
+    borrow: boolean,
   ): Promise<Outcome> {
     const method = upperMethod(config.method);
     const url = normalizeUrl(config as KeyRequestParts);
@@ -317,8 +321,7 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
     let hopUrl = url;
     let hopMethod = method;
     const userBeforeRedirect = config.beforeRedirect;
-    const sent: Config = {
-      ...config,
+    const overrides: Partial<Config> = {
       responseType: 'arraybuffer',
       responseEncoding: undefined,
       validateStatus: null,
@@ -336,10 +339,10 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
       const headers = new AxiosHeaders(config.headers);
       if (stale.etag !== undefined) headers.set('If-None-Match', stale.etag);
       if (stale.lastModified !== undefined) headers.set('If-Modified-Since', stale.lastModified);
-      sent.headers = headers;
+      overrides.headers = headers;
     }
     const requestTime = backend.clock();
-    const raw = await inner(sent);
+    const raw = await sendWith(inner, config, overrides, borrow);
     const responseTime = backend.clock();
     const headerPairs = storableHeaders(toHeaderPairs(raw.headers));
 
@@ -404,6 +407,30 @@ async function passThrough(inner: AxiosAdapter, config: Config): Promise<AxiosRe
   const response = await inner(config);
   response.fromCache = false;
   return response;
+}
+
+/**
+ * Calls the inner adapter with `overrides` on the request's config. Borrowing sets them on
+ * the config itself and puts the old values back before anything else can see it — the
+ * request is awaiting this very call — since copying axios's merged config (some thirty
+ * fields) cost more than the rest of a miss's own work. Otherwise a copy is sent.
+ */
+async function sendWith(inner: AxiosAdapter, config: Config, overrides: Partial<Config>, borrow: boolean): Promise<AxiosResponse> {
+  if (!borrow) return inner({ ...config, ...overrides });
+  const target = config as unknown as Record<string, unknown>;
+  const saved: Array<[string, boolean, unknown]> = [];
+  for (const [name, value] of Object.entries(overrides)) {
+    saved.push([name, Object.prototype.hasOwnProperty.call(target, name), target[name]]);
+    target[name] = value;
+  }
+  try {
+    return await inner(config);
+  } finally {
+    for (const [name, had, value] of saved) {
+      if (had) target[name] = value;
+      else delete target[name];
+    }
+  }
 }
 
 /** The axios response for `entry`, with the body in the form the request asks for. */

@@ -2,7 +2,7 @@
  * attachCache without I/O: an in-process origin (an axios adapter) and an injected clock,
  * so freshness is tested without sleeping.
  */
-import axios, { AxiosError } from 'axios';
+import axios, { AxiosError, type InternalAxiosRequestConfig } from 'axios';
 import {
   attachCache, CacheBackend, CacheConfigError, DictCache, detachCache, msgpackSerializer,
   type CacheBackendOptions, type CachedResponse, type CacheEventMap, type LeaseOutcome, type MissLock, type Serializer,
@@ -739,5 +739,39 @@ describe('cross-process single-flight (a MissLock)', () => {
     expect(((await b) as AxiosError).code).toBe('ECONNREFUSED');
     expect(releases[0]?.outcome).toMatchObject({ ok: false, code: 'ECONNREFUSED' });
     expect(origin.count).toBe(1);
+  });
+});
+
+describe('the request config lent to the inner adapter', () => {
+  it('comes back unchanged after a miss, a conditional request and an origin error', async () => {
+    let fail = false;
+    const { api, clock } = setup(() => {
+      if (fail) throw new AxiosError('origin down', 'ECONNREFUSED');
+      return json(1, { etag: '"v1"', 'cache-control': 'max-age=1' });
+    }, { cacheControl: true });
+    const validateStatus = (status: number) => status < 300;
+    const miss = await api.get('/lent', { validateStatus, responseType: 'json' });
+    expect(miss.fromCache).toBe(false);
+    expect(miss.config.responseType).toBe('json');
+    expect(miss.config.validateStatus).toBe(validateStatus);
+    expect('responseEncoding' in miss.config).toBe(false);
+    expect(miss.config.headers.get('If-None-Match')).toBeUndefined();
+    expect(miss.data).toEqual({ n: 1 });
+
+    clock.tick(5_000);
+    const revalidated = await api.get('/lent', { responseType: 'text' });
+    expect(revalidated.config.responseType).toBe('text');
+    expect(revalidated.config.headers.get('If-None-Match')).toBeUndefined();
+    expect(typeof revalidated.data).toBe('string');
+
+    fail = true;
+    clock.tick(5_000);
+    let sent: InternalAxiosRequestConfig | undefined;
+    api.interceptors.request.use((config) => (sent = config));
+    const error = await api.get('/lent', { validateStatus }).catch((e: unknown) => e as AxiosError);
+    expect(error).toBeInstanceOf(AxiosError);
+    expect(sent?.validateStatus).toBe(validateStatus);
+    expect(sent?.responseType).toBeUndefined();
+    expect(sent !== undefined && 'beforeRedirect' in sent).toBe(false);
   });
 });
