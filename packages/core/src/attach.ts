@@ -103,6 +103,8 @@ interface Outcome {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+/** Request headers whose answer is for that request alone (a 304, a 206). */
+const PRIVATE_ANSWER_HEADERS = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'] as const;
 
 /**
  * Adds a cache to an axios instance and returns the same instance, with `.cache`.
@@ -237,9 +239,16 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
     try {
       const fk = flightKey(key, config);
       const running = inflight.get(fk);
-      outcome = running !== undefined
-        ? await waitFor(running, settings.lockTimeoutMs, () => fetchOnce(key, config, stale, inner, expiry, true))
-        : await fetchOnce(key, config, stale, inner, expiry);
+      if (running === undefined) outcome = await fetchOnce(key, config, stale, inner, expiry);
+      else {
+        try {
+          outcome = await waitFor(running, settings.lockTimeoutMs, () => fetchOnce(key, config, stale, inner, expiry, true));
+        } catch (error) {
+          // The leader was cancelled or timed out by its own settings: this request was not.
+          if (!endsOnlyTheLeader(error) || ownRequestEnded(config)) throw asOwnError(error, config);
+          outcome = await fetchOnce(key, config, stale, inner, expiry, true);
+        }
+      }
       // A waiter whose Vary-selected headers differ from the leader's cannot use its response.
       if (running !== undefined && !varyMatches(outcome.entry, config)) outcome = await fetchOnce(key, config, stale, inner, expiry, true);
     } catch (error) {
@@ -261,10 +270,24 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
    * Requests that share a key share one origin request, except that a shared cache never
    * hands one user's response to another: the Authorization header then separates them.
    */
+  /**
+   * Requests share an origin request only when its answer suits them all: conditional and
+   * range requests only with identical ones (a 304 or a 206 answers that request alone),
+   * and in a shared cache only the same credentials.
+   */
   function flightKey(key: string, config: Config): string {
-    if (!settings.shared || keyedByAuthorization) return key;
-    const auth = headerOf(config, 'authorization');
-    return auth === null ? key : `${key}\0${auth}`;
+    let out = key;
+    for (const name of PRIVATE_ANSWER_HEADERS) {
+      const value = headerOf(config, name);
+      if (value !== null) out += `\0${name}:${value}`;
+    }
+    if (settings.shared) {
+      const auth = keyedByAuthorization ? null : headerOf(config, 'authorization');
+      if (auth !== null) out += `\0authorization:${auth}`;
+      const cookie = headerOf(config, 'cookie');
+      if (cookie !== null) out += `\0cookie:${cookie}`;
+    }
+    return out;
   }
 
   /**
@@ -286,7 +309,8 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
         const told = await lock.wait(key);
         if (told !== undefined && !told.ok) throw leaseError(told, config);
         const [entry] = await backend.lookup(key);
-        if (entry !== undefined && varyMatches(entry, config) && usability(entry, backend.clock(), undefined, false) === 'fresh') {
+        const directives = settings.cacheControl ? directivesOf(config) : undefined;
+        if (entry !== undefined && varyMatches(entry, config) && usability(entry, backend.clock(), directives, config.refresh === true) === 'fresh') {
           return { entry, fromCache: true, request: undefined };
         }
         return fetchAndStore(key, config, stale, inner, expiry, borrow);
@@ -295,7 +319,8 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
       try {
         outcome = await fetchAndStore(key, config, stale, inner, expiry, borrow);
       } catch (error) {
-        void lease.release(describeFailure(error));
+        // A cancelled or timed-out leader tells the others nothing: they go to the origin themselves.
+        void lease.release(endsOnlyTheLeader(error) ? { ok: true } : describeFailure(error));
         throw error;
       }
       // Waiters in other processes read the store when woken: release once the write landed.
@@ -416,7 +441,10 @@ async function passThrough(inner: AxiosAdapter, config: Config): Promise<AxiosRe
  * fields) cost more than the rest of a miss's own work. Otherwise a copy is sent.
  */
 async function sendWith(inner: AxiosAdapter, config: Config, overrides: Partial<Config>, borrow: boolean): Promise<AxiosResponse> {
-  if (!borrow) return inner({ ...config, ...overrides });
+  if (!borrow) {
+    // A background refresh outlives its caller's request: not its signal, nor its headers object.
+    return inner({ ...config, signal: undefined, cancelToken: undefined, headers: new AxiosHeaders(config.headers), ...overrides });
+  }
   const target = config as unknown as Record<string, unknown>;
   const saved: Array<[string, boolean, unknown]> = [];
   for (const [name, value] of Object.entries(overrides)) {
@@ -468,7 +496,7 @@ function settle(config: Config, response: AxiosResponse): AxiosResponse {
 function bodyFor(entry: CachedResponse, config: Config): unknown {
   const type = config.responseType;
   if (type === 'arraybuffer') return entry.bodyBuffer();
-  if (type === 'stream') return Readable.from([entry.bodyBuffer()]);
+  if (type === 'stream') return Readable.from([entry.bodyBuffer()], { objectMode: false });
   const encoding = config.responseEncoding;
   if (encoding && encoding !== 'utf8') return entry.bodyBuffer().toString(encoding as BufferEncoding);
   // axios strips a UTF-8 BOM only for the default encoding.
@@ -529,6 +557,22 @@ async function waitFor(running: Promise<Outcome>, ms: number, fallback: () => Pr
   }
 }
 
+/** A cancellation or a timeout: it ends the request whose settings caused it, not others. */
+function endsOnlyTheLeader(error: unknown): boolean {
+  if (!(error instanceof AxiosError)) return false;
+  return error.code === AxiosError.ERR_CANCELED || error.code === AxiosError.ECONNABORTED || error.code === AxiosError.ETIMEDOUT;
+}
+
+function ownRequestEnded(config: Config): boolean {
+  return config.signal?.aborted === true || (config.cancelToken as { reason?: unknown } | undefined)?.reason !== undefined;
+}
+
+/** The leader's error as this request's own (its config), so retry logic sees the right request. */
+function asOwnError(error: unknown, config: Config): unknown {
+  if (!(error instanceof AxiosError)) return error;
+  return AxiosError.from(error, error.code, config, error.request, error.response);
+}
+
 function isOriginFailure(error: unknown): boolean {
   if (!(error instanceof AxiosError)) return false;
   if (error.code === AxiosError.ERR_CANCELED) return false;
@@ -571,11 +615,14 @@ async function invalidate(backend: CacheBackend, config: Config, response: Axios
       // not a URL: nothing to invalidate
     }
   }
+  // With includeHeaders the stored GETs were keyed by their headers; the unsafe request's own
+  // differ at least by the body's content-* fields, which a GET does not send.
+  const headers = Object.fromEntries(toHeaderPairs(config.headers).filter(([name]) => !name.startsWith('content-')));
   const keys = new Set<string>();
   for (const url of urls) {
     for (const method of ['GET', 'HEAD']) {
       try {
-        keys.add(backend.createKey(method, url, { headers: config.headers }));
+        keys.add(backend.createKey(method, url, { headers }));
       } catch {
         // a URL that cannot be keyed has nothing stored
       }

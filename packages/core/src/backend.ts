@@ -4,7 +4,7 @@ import { CacheActions, type RequestInfo } from './cache-actions.js';
 import { createKey, KeyMaker, matchTarget, type KeyRequestParts } from './cache-key.js';
 import { CachedResponse } from './cached-response.js';
 import { DictCache } from './dict-cache.js';
-import { CacheSerializationError } from './errors.js';
+import { CacheSerializationError, CacheVersionError } from './errors.js';
 import { CacheEvents, type CacheEventListener, type CacheEventName } from './events.js';
 import { retainUntil, usability } from './freshness.js';
 import type { MissLock } from './miss-lock.js';
@@ -222,6 +222,7 @@ export class CacheBackend {
   }
 
   #readFailed(store: BaseCache<unknown>, key: string, error: unknown): Promise<undefined> {
+    if (error instanceof CacheVersionError) return Promise.resolve(undefined);
     if (error instanceof CacheSerializationError) return this.#unreadable(store, key, error);
     this.#emit('store-error', { operation: 'read', error, key });
     return Promise.resolve(undefined);
@@ -321,12 +322,21 @@ export class CacheBackend {
     await this.redirects.bulkDelete(aliases);
   }
 
-  /** The alias keys of a response's redirect hops (a hop whose URL cannot be keyed has none). */
+  /**
+   * The alias keys of a response's redirect hops: one per GET or HEAD hop (a hop of another
+   * method, or whose URL cannot be keyed, has none). With `includeHeaders` there are none:
+   * the stored request headers are redacted, so a key that would match only the same
+   * request's headers cannot be rebuilt, and one without them would hand this response to
+   * anybody (another user's redirect target, say).
+   */
   #aliasKeys(response: CachedResponse): Set<string> {
     const keys = new Set<string>();
+    if (this.settings.includeHeaders !== false) return keys;
     for (const hop of response.history) {
+      const method = hop.method.toUpperCase();
+      if (method !== 'GET' && method !== 'HEAD') continue;
       try {
-        keys.add(this.createKey('GET', hop.url));
+        keys.add(this.createKey(method, hop.url));
       } catch {
         // not an absolute URL: nothing can be looked up under it
       }

@@ -1,4 +1,4 @@
-import { CacheSerializationError } from './errors.js';
+import { CacheSerializationError, CacheVersionError } from './errors.js';
 import { isAscii } from 'node:buffer';
 import { CachedHeaders, flatGet, flattenHeaders, intern, pairsOfFlat, type HeaderPair } from './headers.js';
 
@@ -325,7 +325,7 @@ export class CachedResponse {
   static fromRecord(raw: unknown): CachedResponse {
     const r = raw as Record<string, unknown>;
     if (!isPlainObject(r) || r['t'] !== 'response') fail('not a response record');
-    if (r['v'] !== FORMAT_VERSION) fail(`unknown format version ${String(r['v'])}`);
+    if (r['v'] !== FORMAT_VERSION) throw new CacheVersionError(`Stored entry has format version ${String(r['v'])}; this release reads ${FORMAT_VERSION}`);
     const body = r['body'];
     if (!(body instanceof Uint8Array)) fail('body is not bytes');
     const policy = r['policy'] ?? {};

@@ -12,6 +12,7 @@ export type CacheErrorCode =
   | 'ERR_CACHE_STORE'
   | 'ERR_CACHE_CLOSED'
   | 'ERR_CACHE_SERIALIZATION'
+  | 'ERR_CACHE_VERSION'
   | 'ERR_CACHE_SIGNATURE';
 
 /** Base class of every error this library throws. */
@@ -62,6 +63,15 @@ export class CacheClosedError extends CacheStoreError {
 /** Stored bytes could not be decoded into a valid item: the entry is treated as a miss. */
 export class CacheSerializationError extends CacheError {
   static override readonly code: CacheErrorCode = 'ERR_CACHE_SERIALIZATION';
+}
+
+/**
+ * A stored entry was written in another format version (by an older or newer release of
+ * this library sharing the store): a plain miss, neither deleted nor reported as tampered,
+ * so processes of two releases side by side (a rolling deploy) do not fight.
+ */
+export class CacheVersionError extends CacheSerializationError {
+  static override readonly code: CacheErrorCode = 'ERR_CACHE_VERSION';
 }
 
 /** A signed entry failed verification (bad signature, unknown `kid`, wrong key, expired). */

@@ -13,7 +13,7 @@ export type { CacheItem, CachePolicy, CachedResponseInit, RedirectHop, ResponseR
 export { DictCache } from './dict-cache.js';
 export {
   CacheClosedError, CacheConfigError, CacheError, CacheSerializationError, CacheSignatureError,
-  CacheStoreError, describeValue,
+  CacheStoreError, CacheVersionError, describeValue,
 } from './errors.js';
 export type { CacheErrorCode } from './errors.js';
 export { CacheEvents } from './events.js';

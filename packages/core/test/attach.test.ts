@@ -775,3 +775,144 @@ describe('the request config lent to the inner adapter', () => {
     expect(sent !== undefined && 'beforeRedirect' in sent).toBe(false);
   });
 });
+
+describe('review fixes', () => {
+  const gated = () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    return { gate, release };
+  };
+
+  it('a conditional request’s 304 is not handed to a plain request waiting on it', async () => {
+    const { gate, release } = gated();
+    const { api, origin } = setup(async (req, n) => {
+      await gate;
+      return req.headers.get('if-none-match') ? { status: 304 } : json(n, { etag: '"e"' });
+    });
+    const conditional = api.get('/cond', { headers: { 'If-None-Match': '"e"' }, validateStatus: () => true });
+    const plain = api.get('/cond');
+    await new Promise((r) => setImmediate(r));
+    release();
+    expect((await conditional).status).toBe(304);
+    const mine = await plain;
+    expect(mine.status).toBe(200);
+    expect(mine.data).toHaveProperty('n');
+    expect(origin.count).toBe(2);
+  });
+
+  it('a leader cancelled by its own signal does not fail the requests waiting on it', async () => {
+    const { gate, release } = gated();
+    let calls = 0;
+    const adapter = async (config: InternalAxiosRequestConfig) => {
+      calls++;
+      await gate;
+      if (config.signal?.aborted) throw new AxiosError('canceled', AxiosError.ERR_CANCELED, config);
+      return { data: Buffer.from('{"ok":true}'), status: 200, statusText: 'OK', headers: {}, config, request: {} };
+    };
+    const api = attachCache(axios.create({ baseURL: BASE, adapter }), { expireAfter: 60 });
+    const controller = new AbortController();
+    const leader = api.get('/x', { signal: controller.signal }).catch((e: unknown) => e as AxiosError);
+    const waiter = api.get('/x');
+    await new Promise((r) => setImmediate(r));
+    controller.abort();
+    release();
+    expect(((await leader) as AxiosError).code).toBe(AxiosError.ERR_CANCELED);
+    expect((await waiter).data).toEqual({ ok: true });
+    expect(calls).toBe(2);
+  });
+
+  it('a waiter gets the leader’s failure as its own error (its own config)', async () => {
+    const { gate, release } = gated();
+    const { api } = setup(async () => { await gate; throw new AxiosError('boom', 'ECONNREFUSED'); });
+    const leader = api.get('/e', { headers: { 'X-Req': 'leader' } }).catch((e: unknown) => e as AxiosError);
+    const waiter = api.get('/e', { headers: { 'X-Req': 'waiter' } }).catch((e: unknown) => e as AxiosError);
+    await new Promise((r) => setImmediate(r));
+    release();
+    const [a, b] = await Promise.all([leader, waiter]);
+    expect(b).toBeInstanceOf(AxiosError);
+    expect(b).not.toBe(a);
+    expect(b.message).toBe('boom');
+    expect(b.config?.headers?.get('X-Req')).toBe('waiter');
+  });
+
+  it('behind another process’s lease, refresh: true still goes to the origin', async () => {
+    const busy: MissLock = { acquire: async () => undefined, wait: async () => ({ ok: true }) };
+    const { api, origin } = setup((_, n) => json(n), { lock: busy, expireAfter: 60 });
+    expect((await api.get('/r')).data).toEqual({ n: 1 });
+    expect((await api.get('/r')).fromCache).toBe(true);
+    const refreshed = await api.get('/r', { refresh: true });
+    expect(refreshed.data).toEqual({ n: 2 });
+    expect(origin.count).toBe(2);
+  });
+
+  it('with includeHeaders, a POST still invalidates the stored GET of its URL', async () => {
+    const { api, origin } = setup((req, n) => (req.method === 'POST' ? { status: 201, body: '{}' } : json(n)), { includeHeaders: true, expireAfter: 60 });
+    await api.get('/items');
+    expect((await api.get('/items')).fromCache).toBe(true);
+    await api.post('/items', { name: 'new' });
+    const after = await api.get('/items');
+    expect(after.fromCache).toBe(false);
+    expect(after.data).toEqual({ n: 3 });
+    expect(origin.count).toBe(3);
+  });
+
+  it('a cached stream is a byte stream, as the network one is', async () => {
+    const { api } = setup((_, n) => json(n), { expireAfter: 60 });
+    await api.get('/s');
+    const hit = await api.get('/s', { responseType: 'stream' });
+    expect(hit.fromCache).toBe(true);
+    expect(hit.data.readableObjectMode).toBe(false);
+    const chunks: Buffer[] = [];
+    for await (const chunk of hit.data) chunks.push(chunk as Buffer);
+    expect(JSON.parse(Buffer.concat(chunks).toString())).toEqual({ n: 1 });
+  });
+});
+
+describe('redirect aliases', () => {
+  const URL_BASE = 'https://api.example.com';
+  const redirected = (history: Array<{ method: string; url: string; status: number }>) => ({
+    method: history[0]!.method, url: `${URL_BASE}/start`, finalUrl: `${URL_BASE}/final`, status: 200, statusText: 'OK',
+    headers: [] as Array<[string, string]>, body: Buffer.from('{}'), createdAt: Date.now(), expires: null, history,
+  });
+
+  it('only GET and HEAD hops get an alias; a POST hop does not make a GET alias', async () => {
+    const { CachedResponse: Response } = await import('@axios-client-cache/core');
+    const backend = new CacheBackend({ allowedMethods: ['GET', 'HEAD', 'POST'] });
+    const entry = new Response(redirected([
+      { method: 'POST', url: `${URL_BASE}/search`, status: 303 },
+      { method: 'GET', url: `${URL_BASE}/results`, status: 302 },
+    ]));
+    await backend.saveResponse(entry, 'main-key');
+    expect(await backend.hasUrl(`${URL_BASE}/results`)).toBe(true);
+    expect(await backend.hasUrl(`${URL_BASE}/search`)).toBe(false);
+  });
+
+  it('with includeHeaders no alias is written (it could not carry the request’s headers)', async () => {
+    const { CachedResponse: Response } = await import('@axios-client-cache/core');
+    const backend = new CacheBackend({ includeHeaders: ['authorization'], shared: true });
+    await backend.saveResponse(new Response(redirected([
+      { method: 'GET', url: `${URL_BASE}/me`, status: 302 },
+      { method: 'GET', url: `${URL_BASE}/users/y`, status: 302 },
+    ])), 'main-key');
+    expect(await backend.redirects.size()).toBe(0);
+    expect(await backend.hasUrl(`${URL_BASE}/me`)).toBe(false);
+  });
+});
+
+describe('an entry of another format version', () => {
+  it('is a plain miss: not deleted, no signature-invalid event', async () => {
+    const { DictCache: Dict, msgpackSerializer, CachedResponse: Response } = await import('@axios-client-cache/core');
+    const otherRelease: Serializer = { dumps: msgpackSerializer.dumps, loads: () => ({ t: 'response', v: 99 }) };
+    const responses = new Dict<CachedResponse>({ serializer: otherRelease });
+    const backend = new CacheBackend({ responses });
+    const events: unknown[] = [];
+    backend.on('signature-invalid', (e) => events.push(e));
+    await backend.saveResponse(new Response({
+      method: 'GET', url: 'https://a.example/v', finalUrl: 'https://a.example/v', status: 200, statusText: 'OK',
+      headers: [], body: Buffer.from('x'), createdAt: Date.now(), expires: null,
+    }), 'k');
+    expect(await backend.getResponse('k')).toBeUndefined();
+    expect(events).toHaveLength(0);
+    expect(await responses.contains('k')).toBe(true);
+  });
+});

@@ -1,4 +1,4 @@
-import { CacheConfigError, CachedResponse, msgpackSerializer, type CacheEventMap } from '@axios-client-cache/core';
+import { CacheConfigError, CachedResponse, FORMAT_VERSION, msgpackSerializer, type CacheEventMap } from '@axios-client-cache/core';
 import {
   DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_ENTRY_BYTES, DEFAULT_SWEEP_INTERVAL_MS, MemoryBackend, MemoryCache,
   type MemoryCacheOptions,
@@ -285,7 +285,7 @@ describe('MemoryCache immutability', () => {
   });
 
   it('lets an unreadable entry raise CacheSerializationError (the backend turns it into a miss)', async () => {
-    const broken = { dumps: () => msgpackSerializer.dumps({ t: 'response', v: 99 }, {}), loads: msgpackSerializer.loads };
+    const broken = { dumps: () => msgpackSerializer.dumps({ t: 'response', v: FORMAT_VERSION, status: 'not a number' }, {}), loads: msgpackSerializer.loads };
     const { cache: c } = cache<CachedResponse>({ serializer: broken });
     await c.write('k', makeResponse());
     await expect(c.read('k')).rejects.toMatchObject({ code: 'ERR_CACHE_SERIALIZATION' });
