@@ -828,7 +828,7 @@ describe('review fixes', () => {
     const waiter = api.get('/e', { headers: { 'X-Req': 'waiter' } }).catch((e: unknown) => e as AxiosError);
     await new Promise((r) => setImmediate(r));
     release();
-    const [a, b] = await Promise.all([leader, waiter]);
+    const [a, b] = (await Promise.all([leader, waiter])) as [AxiosError, AxiosError];
     expect(b).toBeInstanceOf(AxiosError);
     expect(b).not.toBe(a);
     expect(b.message).toBe('boom');
