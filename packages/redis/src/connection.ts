@@ -201,6 +201,14 @@ export class RedisConnection {
     // With other commands in flight this one would wait behind their answers anyway: hold
     // its bytes until the end of the tick, so the commands sent meanwhile (concurrent
     // requests resume together when one read brings their answers) leave in one write.
+    // ioredis marks a command resolved only when it succeeds: an error reply (OOM, WRONGTYPE,
+    // NOSCRIPT) would look unanswered to the deadline and mark the whole connection
+    // unresponsive. Mark it settled on rejection too.
+    const reject = command.reject;
+    command.reject = (error: Error) => {
+      command.isResolved = true;
+      reject(error);
+    };
     if (this.deadlines.track(command) > 1 && this.#corked === undefined && !client.isCluster) this.#cork(client as Redis);
     client.sendCommand(command);
     return command.promise as Promise<T>;

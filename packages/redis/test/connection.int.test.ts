@@ -43,3 +43,29 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('concurrent calls on one connection',
     expect(cache.connection.deadlines.size).toBeLessThanOrEqual(1);
   });
 });
+
+describeIf(REDIS_URL, 'REDIS_URL not set')('an error reply', () => {
+  it('is an answer: it does not make the connection look unresponsive', async () => {
+    const cache = new RedisCache({ url: REDIS_URL, cacheName: uniqueName('error-reply'), timeoutMs: 100 });
+    try {
+      await cache.connection.connect();
+      const client = cache.connection.existingClient as Redis;
+      await client.set(`${cache.prefix}list`, 'a string');
+      const { Command } = await import('ioredis');
+      // LPUSH on a string: Redis answers WRONGTYPE at once.
+      await expect(cache.connection.send(client, new Command('lpush', [`${cache.prefix}list`, 'x']))).rejects.toThrow(/WRONGTYPE/);
+      // Watch past the 100 ms deadline: the connection must never be taken for frozen.
+      let tripped = false;
+      for (let waited = 0; waited < 250; waited += 5) {
+        if (!cache.connection.responsive) tripped = true;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(tripped).toBe(false);
+      await cache.write('k', response(1), { expiresAt: Date.now() + 60_000 });
+      expect(JSON.parse(((await cache.read('k')) as CachedResponse).text())).toEqual({ id: 1 });
+    } finally {
+      await cache.clear();
+      await cache.close();
+    }
+  });
+});
