@@ -69,13 +69,8 @@ export class MemoryCache<T = CacheItem> extends BaseCache<T> {
   }
 
   override async read(key: string): Promise<T | undefined> {
-    if (this.#closed) throw closedError();
-    const slot = this.#map.get(key);
+    const slot = this.#live(key);
     if (slot === undefined) return undefined;
-    if (slot.expiresAt !== null && slot.expiresAt <= this.clock()) {
-      this.#remove(key, slot, 'expired');
-      return undefined;
-    }
     if (this.#moves - slot.moved > this.#map.size >>> 2) {
       this.#map.delete(key);
       this.#map.set(key, slot);
@@ -136,14 +131,19 @@ export class MemoryCache<T = CacheItem> extends BaseCache<T> {
 
   /** True when `key` holds an unexpired entry. Does not count as a use for LRU. */
   override async contains(key: string): Promise<boolean> {
+    return this.#live(key) !== undefined;
+  }
+
+  /** The unexpired slot under `key` (an expired one is dropped on the way). */
+  #live(key: string): Slot<T> | undefined {
     if (this.#closed) throw closedError();
     const slot = this.#map.get(key);
-    if (slot === undefined) return false;
+    if (slot === undefined) return undefined;
     if (slot.expiresAt !== null && slot.expiresAt <= this.clock()) {
       this.#remove(key, slot, 'expired');
-      return false;
+      return undefined;
     }
-    return true;
+    return slot;
   }
 
   /** Unexpired entries (drops the expired ones it meets: O(n)). */
