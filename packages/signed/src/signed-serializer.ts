@@ -129,6 +129,7 @@ export class SignedSerializer implements Serializer {
   readonly #signer: DerivedKey;
   readonly #kind: number;
   readonly #clock: () => number;
+  readonly #verified = new VerifiedMemo();
   /** @internal */
   readonly [BRAND] = true;
 
@@ -209,6 +210,13 @@ export class SignedSerializer implements Serializer {
    */
   loads(bytes: Uint8Array, context: SerializeContext = {}): unknown {
     const key = context.key;
+    // Bytes identical to ones verified under this key verify the same way: only the expiry
+    // can have changed, and it is checked again.
+    const known = key === undefined ? undefined : this.#verified.get(key, bytes);
+    if (known !== undefined) {
+      if (known.expiresAt !== undefined && !(known.expiresAt > this.#clock())) reject(key, 'expired');
+      return known.value;
+    }
     const parts = unpackParts(bytes);
     if (typeof parts === 'string') reject(key, parts);
     if (parts.kind !== this.#kind) reject(key, this.encrypt ? 'a signed entry in an encrypted cache' : 'an encrypted entry in a signed cache');
@@ -258,11 +266,14 @@ export class SignedSerializer implements Serializer {
     if (expiresAt !== undefined && !(typeof expiresAt === 'number' && expiresAt > this.#clock())) reject(key, 'expired');
     const why = checkPlainMsgpack(payload);
     if (why !== undefined) throw new CacheSerializationError(`Signed entry${key === undefined ? '' : ` ${key}`} cannot be decoded: it contains ${why}`);
+    let value: unknown;
     try {
-      return unpackr.unpack(payload);
+      value = unpackr.unpack(payload);
     } catch (cause) {
       throw new CacheSerializationError(`Signed entry${key === undefined ? '' : ` ${key}`} cannot be decoded`, { cause });
     }
+    if (key !== undefined) this.#verified.set(key, bytes, deepFreeze(value), typeof expiresAt === 'number' ? expiresAt : undefined);
+    return value;
   }
 }
 
@@ -273,4 +284,53 @@ function keyBinding(key: string): string {
 
 function reject(key: string | undefined, reason: string): never {
   throw new CacheSignatureError(`Signed entry${key === undefined ? '' : ` ${key}`} rejected: ${reason}`);
+}
+
+/** Most bytes of verified entries remembered per serializer, and the largest entry remembered. */
+const VERIFIED_MAX_BYTES = 4 * 1024 * 1024;
+const VERIFIED_MAX_ENTRY_BYTES = 256 * 1024;
+
+interface Verified {
+  readonly bytes: Buffer;
+  readonly value: unknown;
+  readonly expiresAt: number | undefined;
+}
+
+/**
+ * The last verified entry per cache key, so that a hit whose stored bytes have not changed
+ * skips the HMAC (or decryption) and the decoding: a byte-for-byte comparison proves what a
+ * new verification would. Bounded (oldest forgotten first); the values are frozen, since
+ * every later read of the same bytes returns the same object.
+ */
+class VerifiedMemo {
+  readonly #entries = new Map<string, Verified>();
+  #bytes = 0;
+
+  get(key: string, bytes: Uint8Array): Verified | undefined {
+    const known = this.#entries.get(key);
+    return known !== undefined && known.bytes.equals(bytes) ? known : undefined;
+  }
+
+  set(key: string, bytes: Uint8Array, value: unknown, expiresAt: number | undefined): void {
+    const old = this.#entries.get(key);
+    if (old !== undefined) {
+      this.#entries.delete(key);
+      this.#bytes -= old.bytes.byteLength;
+    }
+    if (bytes.byteLength > VERIFIED_MAX_ENTRY_BYTES) return;
+    this.#entries.set(key, { bytes: Buffer.from(bytes), value, expiresAt });
+    this.#bytes += bytes.byteLength;
+    for (const [oldest, entry] of this.#entries) {
+      if (this.#bytes <= VERIFIED_MAX_BYTES) break;
+      this.#entries.delete(oldest);
+      this.#bytes -= entry.bytes.byteLength;
+    }
+  }
+}
+
+/** Freezes plain objects and arrays at every depth (bytes cannot be frozen; nothing writes them). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || Object.isFrozen(value)) return value;
+  for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
+  return Object.freeze(value);
 }

@@ -419,3 +419,38 @@ test('instanceof SignedSerializer holds for another copy of the package (branded
   expect(new Sub({ secretKey: SECRET })).toBeInstanceOf(SignedSerializer);
   expect(new SignedSerializer({ secretKey: SECRET })).not.toBeInstanceOf(Sub);
 });
+
+describe('verified entries are remembered by their bytes', () => {
+  const s = new SignedSerializer({ secretKey: SECRET });
+  test('an unchanged entry is read again without a new verification, but its expiry still counts', () => {
+    let now = 5_000;
+    const timed = new SignedSerializer({ secretKey: SECRET, clock: () => now });
+    const bytes = Buffer.from(timed.dumps({ a: [1, 2] }, { key: KEY, expiresAt: 6_000 }));
+    const first = timed.loads(bytes, { key: KEY });
+    const again = timed.loads(Buffer.from(bytes), { key: KEY });
+    expect(again).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen((first as { a: number[] }).a)).toBe(true);
+    now = 6_000;
+    expect(String(loadsError(timed, bytes))).toContain('expired');
+  });
+
+  test('changed bytes under a remembered key are verified in full (and rejected when forged)', () => {
+    const bytes = Buffer.from(s.dumps('the real entry', { key: KEY }));
+    expect(s.loads(bytes, { key: KEY })).toBe('the real entry');
+    for (const i of [bytes.length - 1, bytes.length - 20, 10]) {
+      const tampered = Buffer.from(bytes);
+      tampered[i] = tampered[i]! ^ 0x01;
+      expect(loadsError(s, tampered)).toBeInstanceOf(CacheSerializationError);
+    }
+    const other = new SignedSerializer({ secretKey: SECRET_2 }).dumps('forged', { key: KEY });
+    expect(loadsError(s, other)).toBeInstanceOf(CacheSignatureError);
+    expect(s.loads(bytes, { key: KEY })).toBe('the real entry');
+  });
+
+  test('bytes remembered under one key are not accepted under another', () => {
+    const bytes = Buffer.from(s.dumps('for KEY', { key: KEY }));
+    expect(s.loads(bytes, { key: KEY })).toBe('for KEY');
+    expect(String(loadsError(s, bytes, 'GET https://api.example.com/other'))).toContain('another key');
+  });
+});
