@@ -3,6 +3,7 @@ export type { AttachCacheOptions, CachedAxiosInstance, RequestCacheOptions } fro
 export { CacheBackend } from './backend.js';
 export type { CacheStats, UrlRequestOptions } from './backend.js';
 export { BaseCache, DEFAULT_SALT } from './base-cache.js';
+export { BytesMemo } from './bytes-memo.js';
 export type { BaseCacheOptions, Clock, SecretKey, WriteOptions } from './base-cache.js';
 export { CacheActions, chooseExpiry } from './cache-actions.js';
 export type { RequestInfo } from './cache-actions.js';
@@ -24,7 +25,7 @@ export {
   canServeStaleOnError, currentAge, decideStorage, parseCacheControl, requestDirectives, retainUntil, usability,
 } from './freshness.js';
 export type { Directives, RequestDirectives, StorageDecision, StorageInput, Usability } from './freshness.js';
-export { CachedHeaders, storableHeaders, toHeaderPairs } from './headers.js';
+export { CachedHeaders, headerValue, storableHeaders, toHeaderPairs } from './headers.js';
 export type { HeaderPair } from './headers.js';
 export type { LeaseOutcome, MissLease, MissLock } from './miss-lock.js';
 export { resolveSettings } from './options.js';

@@ -1,10 +1,9 @@
 import {
-  BaseCache, CacheClosedError, CacheConfigError, CacheSerializationError, CacheStoreError, describeValue,
+  BaseCache, BytesMemo, CachedResponse, CacheClosedError, CacheConfigError, CacheSerializationError, CacheStoreError, describeValue,
   type BaseCacheOptions, type CacheItem, type WriteOptions,
 } from '@axios-client-cache/core';
 import { Command, type Redis } from 'ioredis';
 import { connectionOf, type RedisClient, type RedisConnection, type RedisConnectionOptions } from './connection.js';
-import { DecodedMemo } from './decoded-memo.js';
 
 /** Options of a {@link RedisCache}. */
 export interface RedisCacheOptions extends BaseCacheOptions, RedisConnectionOptions {
@@ -45,7 +44,13 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
   readonly connection: RedisConnection;
   readonly #match: string;
   /** Items decoded before, reused when a read brings the same bytes (default serializer only). */
-  readonly #decoded: DecodedMemo<T> | undefined;
+  /**
+   * The items this store decoded last, with their bytes: a hit still does its one `GET`
+   * (Redis stays the only truth) but skips decoding when the bytes are unchanged. Only with
+   * the default serializer, whose result depends on nothing but the bytes (a signing one
+   * also checks the clock, and remembers verified entries itself).
+   */
+  readonly #decoded: BytesMemo<T> | undefined;
   #closed = false;
 
   constructor(options: RedisCacheOptions = {}) {
@@ -59,7 +64,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     }
     this.prefix = `${cacheName}:${namespace}:`;
     this.#match = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
-    this.#decoded = this.encodesItems ? undefined : new DecodedMemo<T>();
+    this.#decoded = this.encodesItems ? undefined : new BytesMemo<T>();
     this.connection = connectionOf(options);
     this.connection.retain();
     if (options.connection === undefined) {
@@ -88,7 +93,8 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     const seen = memo.get(key, bytes);
     if (seen !== undefined) return seen;
     const item = this.deserialize(bytes, key);
-    if (!(item instanceof Promise)) memo.set(key, bytes, item);
+    if (!(item instanceof Promise) && isImmutable(item)) memo.set(key, bytes, item);
+    else memo.delete(key);
     return item;
   }
 
@@ -252,4 +258,9 @@ function storeError(command: string, key: string | undefined, error: unknown): C
   if (error instanceof CacheStoreError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new CacheStoreError(`Redis ${command}${key === undefined ? '' : ` ${key}`} failed: ${message}`, { cause: error });
+}
+
+/** Items shared between reads must never change: a frozen `CachedResponse`, or a primitive. */
+function isImmutable(item: unknown): boolean {
+  return item instanceof CachedResponse || item === null || (typeof item !== 'object' && typeof item !== 'function');
 }

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
-  CacheConfigError, CacheSerializationError, CacheSignatureError, DEFAULT_SALT, FORMAT_VERSION, describeValue,
+  BytesMemo, CacheConfigError, CacheSerializationError, CacheSignatureError, DEFAULT_SALT, FORMAT_VERSION, describeValue,
   type SecretKey, type SerializeContext, type Serializer,
 } from '@axios-client-cache/core';
 import { IV_BYTES, KIND_ENCRYPTED, KIND_SIGNED, TAG_BYTES, packEncrypted, packSigned, unpackParts } from './container.js';
@@ -129,7 +129,11 @@ export class SignedSerializer implements Serializer {
   readonly #signer: DerivedKey;
   readonly #kind: number;
   readonly #clock: () => number;
-  readonly #verified = new VerifiedMemo();
+  /**
+   * Entries verified before, by their exact bytes per cache key: bytes unchanged since prove
+   * what a new verification would, so only the expiry is checked again.
+   */
+  readonly #verified = new BytesMemo<{ readonly value: unknown; readonly expiresAt: number | undefined }>();
   /** @internal */
   readonly [BRAND] = true;
 
@@ -272,7 +276,7 @@ export class SignedSerializer implements Serializer {
     } catch (cause) {
       throw new CacheSerializationError(`Signed entry${key === undefined ? '' : ` ${key}`} cannot be decoded`, { cause });
     }
-    if (key !== undefined) this.#verified.set(key, bytes, deepFreeze(value), typeof expiresAt === 'number' ? expiresAt : undefined);
+    if (key !== undefined) this.#verified.set(key, bytes, { value: deepFreeze(value), expiresAt: typeof expiresAt === 'number' ? expiresAt : undefined });
     return value;
   }
 }
@@ -284,48 +288,6 @@ function keyBinding(key: string): string {
 
 function reject(key: string | undefined, reason: string): never {
   throw new CacheSignatureError(`Signed entry${key === undefined ? '' : ` ${key}`} rejected: ${reason}`);
-}
-
-/** Most bytes of verified entries remembered per serializer, and the largest entry remembered. */
-const VERIFIED_MAX_BYTES = 4 * 1024 * 1024;
-const VERIFIED_MAX_ENTRY_BYTES = 256 * 1024;
-
-interface Verified {
-  readonly bytes: Buffer;
-  readonly value: unknown;
-  readonly expiresAt: number | undefined;
-}
-
-/**
- * The last verified entry per cache key, so that a hit whose stored bytes have not changed
- * skips the HMAC (or decryption) and the decoding: a byte-for-byte comparison proves what a
- * new verification would. Bounded (oldest forgotten first); the values are frozen, since
- * every later read of the same bytes returns the same object.
- */
-class VerifiedMemo {
-  readonly #entries = new Map<string, Verified>();
-  #bytes = 0;
-
-  get(key: string, bytes: Uint8Array): Verified | undefined {
-    const known = this.#entries.get(key);
-    return known !== undefined && known.bytes.equals(bytes) ? known : undefined;
-  }
-
-  set(key: string, bytes: Uint8Array, value: unknown, expiresAt: number | undefined): void {
-    const old = this.#entries.get(key);
-    if (old !== undefined) {
-      this.#entries.delete(key);
-      this.#bytes -= old.bytes.byteLength;
-    }
-    if (bytes.byteLength > VERIFIED_MAX_ENTRY_BYTES) return;
-    this.#entries.set(key, { bytes: Buffer.from(bytes), value, expiresAt });
-    this.#bytes += bytes.byteLength;
-    for (const [oldest, entry] of this.#entries) {
-      if (this.#bytes <= VERIFIED_MAX_BYTES) break;
-      this.#entries.delete(oldest);
-      this.#bytes -= entry.bytes.byteLength;
-    }
-  }
 }
 
 /** Freezes plain objects and arrays at every depth (bytes cannot be frozen; nothing writes them). */
