@@ -2,6 +2,7 @@ import type { CacheBackend } from './backend.js';
 import { normalizeUrl, type KeyRequestParts } from './cache-key.js';
 import { parseExpireAfter, type ExpireAfter, type ResolvedExpiry } from './expiry.js';
 import { requestDirectives, type RequestDirectives } from './freshness.js';
+import { headerValue, toHeaderPairs } from './headers.js';
 import type { CacheSettings } from './options.js';
 
 /** Per-request inputs of {@link CacheBackend.request}. */
@@ -39,8 +40,10 @@ export class CacheActions {
     const perRequest = expireAfter === undefined ? undefined : parseExpireAfter(expireAfter, 'expireAfter');
     const normalized = normalizeUrl({ ...request, method, url });
     const expiry = chooseExpiry(backend.settings, perRequest, () => backend.matchTarget(normalized));
-    const headers = lowerCaseHeaders(request.headers);
-    const directives = backend.settings.cacheControl ? requestDirectives(headers['cache-control'], headers['pragma']) : undefined;
+    const headers = toHeaderPairs(request.headers);
+    const directives = backend.settings.cacheControl
+      ? requestDirectives(headerValue(headers, 'cache-control'), headerValue(headers, 'pragma'))
+      : undefined;
     const skip = expiry.kind === 'skip' || directives?.noStore === true;
     return new CacheActions(key, expiry, refresh || directives?.noCache === true, skip, skip, directives);
   }
@@ -56,10 +59,3 @@ export function chooseExpiry(settings: CacheSettings, perRequest: ResolvedExpiry
   return settings.expireAfter;
 }
 
-function lowerCaseHeaders(headers: unknown): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  if (headers == null || typeof headers !== 'object') return out;
-  const plain = typeof (headers as { toJSON?: unknown }).toJSON === 'function' ? (headers as { toJSON(): object }).toJSON() : headers;
-  for (const [k, v] of Object.entries(plain as Record<string, unknown>)) if (v != null) out[k.toLowerCase()] = String(v);
-  return out;
-}

@@ -6,7 +6,7 @@
  */
 import type { CachedResponse, CachePolicy } from './cached-response.js';
 import { expiresAt, parseHttpDate, type ResolvedExpiry } from './expiry.js';
-import type { HeaderPair } from './headers.js';
+import { headerValue, type HeaderPair } from './headers.js';
 
 /** Parsed `Cache-Control`: directive name (lower case) → argument, or `true` without one. */
 export type Directives = ReadonlyMap<string, string | true>;
@@ -86,12 +86,6 @@ export interface StorageDecision {
   readonly vary: readonly string[];
 }
 
-function header(pairs: readonly HeaderPair[], name: string): string | undefined {
-  let out: string | undefined;
-  for (const [k, v] of pairs) if (k === name) out = out === undefined ? v : `${out}, ${v}`;
-  return out;
-}
-
 /**
  * Decides whether and how long a response may be stored. Precedence (SPEC §4): with
  * `cacheControl`, request `Cache-Control` then response `Cache-Control` / `Expires`; then
@@ -109,17 +103,17 @@ export function decideStorage(input: StorageInput): StorageDecision | undefined 
   }
 
   const req = requestDirectives(input.requestHeaders.get('cache-control'), input.requestHeaders.get('pragma'));
-  const res = parseCacheControl(header(headers, 'cache-control'));
+  const res = parseCacheControl(headerValue(headers, 'cache-control'));
   if (req.noStore || res.has('no-store')) return undefined;
   if (shared && res.has('private')) return undefined;
   if (shared && authorized && !(res.has('public') || res.has('s-maxage') || res.has('must-revalidate'))) return undefined;
-  const varyHeader = header(headers, 'vary');
+  const varyHeader = headerValue(headers, 'vary');
   const vary = varyHeader ? varyHeader.split(',').map((v) => v.trim().toLowerCase()).filter(Boolean) : [];
   if (vary.includes('*')) return undefined;
 
   // RFC 9111 §4.2.3: corrected initial age.
-  const date = parseHttpDate(header(headers, 'date') ?? '') ?? responseTime;
-  const ageValue = Number(header(headers, 'age') ?? 0);
+  const date = parseHttpDate(headerValue(headers, 'date') ?? '') ?? responseTime;
+  const ageValue = Number(headerValue(headers, 'age') ?? 0);
   const apparentAge = Math.max(0, responseTime - date);
   const initialAge = Math.max(apparentAge, (Number.isFinite(ageValue) && ageValue > 0 ? ageValue * 1000 : 0) + (responseTime - requestTime));
 
@@ -137,7 +131,7 @@ export function decideStorage(input: StorageInput): StorageDecision | undefined 
   let lifetime: number | undefined = req.maxAge;
   if (lifetime === undefined) lifetime = (shared ? deltaSeconds(res, 's-maxage') : undefined) ?? deltaSeconds(res, 'max-age');
   if (lifetime === undefined) {
-    const expiresHeader = header(headers, 'expires');
+    const expiresHeader = headerValue(headers, 'expires');
     if (expiresHeader !== undefined) {
       const expires = parseHttpDate(expiresHeader);
       // An invalid Expires (such as "0") means already expired (RFC 9111 §5.3).
@@ -149,7 +143,7 @@ export function decideStorage(input: StorageInput): StorageDecision | undefined 
   if (input.settingsExpiry.kind === 'skip') return undefined;
   if (input.settingsExpiry.kind === 'never' && !res.has('public') && HEURISTIC_STATUSES.has(input.status)) {
     // Heuristic freshness (RFC 9111 §4.2.2): 10% of the time since Last-Modified, at most a day.
-    const lastModified = parseHttpDate(header(headers, 'last-modified') ?? '');
+    const lastModified = parseHttpDate(headerValue(headers, 'last-modified') ?? '');
     if (lastModified !== undefined && lastModified < date) {
       return { expires: now + Math.min((date - lastModified) / 10, 86_400_000) - initialAge, policy, vary };
     }

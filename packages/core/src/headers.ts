@@ -144,6 +144,13 @@ export function toHeaderPairs(headers: unknown): HeaderPair[] {
   return out;
 }
 
+/** The value of `name` (lower case) in `pairs`; repeated fields joined by `, ` (RFC 9110 §5.3). */
+export function headerValue(pairs: readonly HeaderPair[], name: string): string | undefined {
+  let out: string | undefined;
+  for (const [k, v] of pairs) if (k === name) out = out === undefined ? v : `${out}, ${v}`;
+  return out;
+}
+
 /** Drops hop-by-hop fields, those named by `Connection`, and proxy credentials. */
 export function storableHeaders(pairs: readonly HeaderPair[]): HeaderPair[] {
   const named = new Set<string>();
