@@ -210,8 +210,7 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
     const directives = settings.cacheControl ? directivesOf(config) : undefined;
     if (directives?.noStore === true) return passThrough(inner, config);
 
-    const pending = backend.pending.get(key);
-    const entry = pending ?? (await backend.lookup(key))[0];
+    const [entry] = await backend.lookup(key);
     const now = backend.clock();
     let stale: CachedResponse | undefined;
     if (entry !== undefined && varyMatches(entry, config)) {
@@ -234,7 +233,13 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
     }
     backend.emitEvent('miss', { key, url: entry?.url ?? config.url ?? '' });
 
-    const staleIfError = (): number | undefined => (requestSetsStale ? requestStaleWindow : settings.staleIfError);
+    /** The stale entry as the answer to an origin failure, when a stale-if-error window allows it. */
+    const staleOnError = (): AxiosResponse | undefined => {
+      const now = backend.clock();
+      if (stale === undefined || !canServeStaleOnError(stale, now, requestSetsStale ? requestStaleWindow : settings.staleIfError)) return undefined;
+      backend.emitEvent('stale', { key, url: stale.url, reason: 'stale-if-error' });
+      return respond(stale, config, key, true, undefined, now);
+    };
     let outcome: Outcome;
     try {
       const fk = flightKey(key, config);
@@ -252,24 +257,17 @@ function createCachingAdapter(backend: CacheBackend): AxiosAdapter {
       // A waiter whose Vary-selected headers differ from the leader's cannot use its response.
       if (running !== undefined && !varyMatches(outcome.entry, config)) outcome = await fetchOnce(key, config, stale, inner, expiry, true);
     } catch (error) {
-      if (stale !== undefined && isOriginFailure(error) && canServeStaleOnError(stale, backend.clock(), staleIfError())) {
-        backend.emitEvent('stale', { key, url: stale.url, reason: 'stale-if-error' });
-        return respond(stale, config, key, true, undefined, backend.clock());
-      }
+      const served = isOriginFailure(error) ? staleOnError() : undefined;
+      if (served !== undefined) return served;
       throw error;
     }
-    if (stale !== undefined && outcome.entry.status >= 500 && !outcome.fromCache
-      && canServeStaleOnError(stale, backend.clock(), staleIfError())) {
-      backend.emitEvent('stale', { key, url: stale.url, reason: 'stale-if-error' });
-      return respond(stale, config, key, true, undefined, backend.clock());
+    if (outcome.entry.status >= 500 && !outcome.fromCache) {
+      const served = staleOnError();
+      if (served !== undefined) return served;
     }
     return respond(outcome.entry, config, key, outcome.fromCache, outcome.request, backend.clock());
   };
 
-  /**
-   * Requests that share a key share one origin request, except that a shared cache never
-   * hands one user's response to another: the Authorization header then separates them.
-   */
   /**
    * Requests share an origin request only when its answer suits them all: conditional and
    * range requests only with identical ones (a 304 or a 206 answers that request alone),
