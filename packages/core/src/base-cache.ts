@@ -19,7 +19,7 @@ export interface BaseCacheOptions {
   secretKey?: SecretKey;
   /**
    * Separates caches that share a secret.
-   * @defaultValue 'aiohttp-client-cache'
+   * @defaultValue 'axios-client-cache'
    */
   salt?: string | Uint8Array;
   /**
@@ -44,7 +44,7 @@ export interface WriteOptions {
 }
 
 /** Default salt, as in the seed. */
-export const DEFAULT_SALT = 'aiohttp-client-cache';
+export const DEFAULT_SALT = 'axios-client-cache';
 
 interface SignedModule {
   SignedSerializer: new (options: { secretKey: SecretKey; salt?: string | Uint8Array; clock?: Clock }) => Serializer;

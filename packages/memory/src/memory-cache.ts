@@ -1,6 +1,7 @@
 import {
   BaseCache, CachedResponse, CacheClosedError, CacheConfigError, CacheSerializationError, describeValue,
   type BaseCacheOptions, type CacheItem, type WriteOptions,
+  isImmutableItem,
 } from '@axios-client-cache/core';
 import { resolveMemoryLimits, type MemoryLimits, type ResolvedMemoryLimits } from './options.js';
 
@@ -87,7 +88,7 @@ export class MemoryCache<T = CacheItem> extends BaseCache<T> {
     }
     let value: T | Uint8Array = item;
     let bytes: number;
-    if (this.encodesItems || !isImmutable(item)) {
+    if (this.encodesItems || !isImmutableItem(item)) {
       value = await this.serialize(item, key, expiresAt);
       bytes = value.byteLength;
       // close() may have run while a (signing) serializer worked
@@ -249,11 +250,6 @@ export class MemoryCache<T = CacheItem> extends BaseCache<T> {
 
 function closedError(): CacheClosedError {
   return new CacheClosedError('MemoryCache is closed: create a new one to cache again');
-}
-
-/** Items safe to hand to every caller as they are. */
-function isImmutable(item: unknown): boolean {
-  return item instanceof CachedResponse || item === null || (typeof item !== 'object' && typeof item !== 'function');
 }
 
 /** What an item kept as it is counts against `maxBytes`. */

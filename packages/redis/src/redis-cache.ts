@@ -1,5 +1,6 @@
 import {
-  BaseCache, BytesMemo, CachedResponse, CacheClosedError, CacheConfigError, CacheSerializationError, CacheStoreError, describeValue,
+  BaseCache, BytesMemo, CacheClosedError, CacheConfigError, CacheSerializationError, CacheStoreError, DEFAULT_CACHE_NAME,
+  describeValue, isImmutableItem,
   type BaseCacheOptions, type CacheItem, type WriteOptions,
 } from '@axios-client-cache/core';
 import { Command, type Redis } from 'ioredis';
@@ -10,7 +11,7 @@ export interface RedisCacheOptions extends BaseCacheOptions, RedisConnectionOpti
   /**
    * Namespace of every key: `<cacheName>:<namespace>:<key>`. Avoid `{` `}` in it: a hash tag
    * would put every entry of a cluster on one slot.
-   * @defaultValue 'aiohttp-cache'
+   * @defaultValue 'axios-client-cache'
    */
   cacheName?: string;
   /**
@@ -21,8 +22,7 @@ export interface RedisCacheOptions extends BaseCacheOptions, RedisConnectionOpti
   namespace?: string;
 }
 
-/** Default `cacheName`, as in the seed. */
-export const DEFAULT_CACHE_NAME = 'aiohttp-cache';
+export { DEFAULT_CACHE_NAME };
 
 const SCAN_COUNT = 1000;
 const DELETE_BATCH = 500;
@@ -93,7 +93,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     const seen = memo.get(key, bytes);
     if (seen !== undefined) return seen;
     const item = this.deserialize(bytes, key);
-    if (!(item instanceof Promise) && isImmutable(item)) memo.set(key, bytes, item);
+    if (!(item instanceof Promise) && isImmutableItem(item)) memo.set(key, bytes, item);
     else memo.delete(key);
     return item;
   }
@@ -258,9 +258,4 @@ function storeError(command: string, key: string | undefined, error: unknown): C
   if (error instanceof CacheStoreError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new CacheStoreError(`Redis ${command}${key === undefined ? '' : ` ${key}`} failed: ${message}`, { cause: error });
-}
-
-/** Items shared between reads must never change: a frozen `CachedResponse`, or a primitive. */
-function isImmutable(item: unknown): boolean {
-  return item instanceof CachedResponse || item === null || (typeof item !== 'object' && typeof item !== 'function');
 }
