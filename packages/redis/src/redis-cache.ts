@@ -74,6 +74,19 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     }
   }
 
+  /**
+   * Bytes of `item`, bound (by a signing serializer) to its whole Redis key, so a signed entry
+   * can be moved neither to another key nor to another cache or store namespace.
+   */
+  override serialize(item: T, key?: string, expiresAt?: number | null): Uint8Array | Promise<Uint8Array> {
+    return super.serialize(item, key === undefined ? undefined : this.prefix + key, expiresAt);
+  }
+
+  /** The item in `bytes` read under `key` (bound to its whole Redis key; see {@link serialize}). */
+  override deserialize(bytes: Uint8Array, key?: string): T | Promise<T> {
+    return super.deserialize(bytes, key === undefined ? undefined : this.prefix + key);
+  }
+
   override async read(key: string): Promise<T | undefined> {
     const conn = this.connection;
     const client = conn.isReady && !this.#closed ? conn.existingClient! : await this.#client();
