@@ -165,14 +165,19 @@ describe('attachCache: expiry settings (cacheControl off)', () => {
   });
 
   it('the caller mutating res.data never changes what the next hit returns', async () => {
-    const { api } = setup(() => json(7));
+    const { api, origin } = setup((_, n) => json(n));
     const first = await api.get<{ n: number; extra?: string }>('/m');
     first.data.n = 99;
     const second = await api.get<{ n: number }>('/m');
+    expect(second.fromCache).toBe(true);
     second.data.n = 100;
     const buf = await api.get<Buffer>('/m', { responseType: 'arraybuffer' });
+    expect(buf.fromCache).toBe(true);
     buf.data.fill(0);
-    expect((await api.get('/m')).data).toEqual({ n: 7 });
+    const last = await api.get('/m');
+    expect(last.fromCache).toBe(true);
+    expect(last.data).toEqual({ n: 1 });
+    expect(origin.count).toBe(1);
   });
 
   it('transformResponse and response interceptors run on cached responses', async () => {
