@@ -1,12 +1,13 @@
 /**
- * attachCache / detachCache: a request interceptor routes every request through a caching
- * adapter (axios-adapter.ts) that wraps the request's own adapter. The cache looks up,
+ * attachCache / detachCache: every request goes through a caching adapter (axios-adapter.ts)
+ * that wraps the request's own adapter — the instance's default adapter is replaced by it, and
+ * a request interceptor routes a per-request `adapter` through it too. The cache looks up,
  * revalidates and stores at that seam, so keys see every header any interceptor added, and
  * axios's transformResponse, validateStatus and response interceptors run on a cached response
  * as on a network one.
  */
 import type { AxiosInstance } from 'axios';
-import { createCachingAdapter, kData, kInner, type Config } from './axios-adapter.js';
+import { createCachingAdapter, jsonBodies, requestAdapters, type Config } from './axios-adapter.js';
 import { CacheBackend } from './backend.js';
 import { CacheConfigError } from './errors.js';
 import type { ExpireAfter } from './expiry.js';
@@ -47,11 +48,14 @@ const kState = Symbol.for('axios-client-cache.attached');
 interface AttachedState {
   readonly backend: CacheBackend;
   readonly interceptor: number;
+  /** The caching adapter, and the default adapter the instance had before. */
+  readonly adapter: unknown;
+  readonly previous: unknown;
 }
 
 /** A transformRequest step that remembers a JSON body (plain object or array) before it is serialised. */
 function captureData(this: Config, data: unknown): unknown {
-  if (Array.isArray(data) || (typeof data === 'object' && data !== null && Object.getPrototypeOf(data) === Object.prototype)) this[kData] = data;
+  if (Array.isArray(data) || (typeof data === 'object' && data !== null && Object.getPrototypeOf(data) === Object.prototype)) jsonBodies.set(this, data);
   return data;
 }
 
@@ -64,11 +68,14 @@ export function attachCache<T extends AxiosInstance>(instance: T, options?: Atta
     throw new CacheConfigError('Invalid instance: a cache is already attached (call detachCache first)');
   }
   const backend = options instanceof CacheBackend ? options : options?.backend ?? new CacheBackend(options);
-  const adapter = createCachingAdapter(backend);
+  const previous = instance.defaults.adapter;
+  const adapter = createCachingAdapter(backend, previous);
+  instance.defaults.adapter = adapter;
   const interceptor = instance.interceptors.request.use(
     (config: Config) => {
+      // A request with an adapter of its own (or an instance default set after attachCache).
       if (config.adapter !== adapter) {
-        config[kInner] = config.adapter;
+        requestAdapters.set(config, config.adapter);
         config.adapter = adapter;
       }
       const data: unknown = config.data;
@@ -84,7 +91,7 @@ export function attachCache<T extends AxiosInstance>(instance: T, options?: Atta
     undefined,
     { synchronous: true },
   );
-  const state: AttachedState = { backend, interceptor };
+  const state: AttachedState = { backend, interceptor, adapter, previous };
   Object.defineProperty(instance, kState, { value: state, configurable: true });
   Object.defineProperty(instance, 'cache', { value: backend, configurable: true, enumerable: false });
   return instance as CachedAxiosInstance<T>;
@@ -95,6 +102,7 @@ export async function detachCache<T extends AxiosInstance>(instance: T | CachedA
   const state = (instance as unknown as Record<symbol, AttachedState | undefined>)[kState];
   if (!state) return instance as T;
   instance.interceptors.request.eject(state.interceptor);
+  if (instance.defaults.adapter === state.adapter) instance.defaults.adapter = state.previous as typeof instance.defaults.adapter;
   delete (instance as unknown as Record<symbol, unknown>)[kState];
   delete (instance as unknown as Record<string, unknown>)['cache'];
   await state.backend.closeIfEnabled();

@@ -8,7 +8,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac } from 'node:crypto';
-import { DEFAULT_SALT, type BaseCache } from './base-cache.js';
+import { DEFAULT_SALT, NOT_NOW, type BaseCache } from './base-cache.js';
 import { CacheActions } from './cache-actions.js';
 import { CachedResponse, useClock, type RedirectHop } from './cached-response.js';
 import { DictCache } from './dict-cache.js';
@@ -138,7 +138,8 @@ export class CacheBackend {
     return { ...c, hitRatio: seen === 0 ? 0 : (c.hits + c.stale) / seen, inFlight: this.#flow.inFlight };
   }
 
-  #emit<E extends CacheEventName>(event: E, payload: Parameters<CacheEventListener<E>>[0]): void {
+  /** Counts `event` and raises it, building its payload only when somebody listens. */
+  #emit<E extends CacheEventName>(event: E, payload: Parameters<CacheEventListener<E>>[0] | (() => Parameters<CacheEventListener<E>>[0])): void {
     const c = this.#counts;
     switch (event) {
       case 'hit': c.hits++; break;
@@ -151,7 +152,7 @@ export class CacheBackend {
       case 'signature-invalid': c.signatureInvalid++; break;
       case 'evicted': c.evicted++; break;
     }
-    if (this.#events.has(event)) this.#events.emit(event, payload);
+    if (this.#events.has(event)) this.#events.emit(event, typeof payload === 'function' ? payload() : payload);
   }
 
   /** True unless the cache is turned off for the current async context by {@link disabled}. */
@@ -219,6 +220,28 @@ export class CacheBackend {
       (item) => (item instanceof CachedResponse ? this.#handOut(item) : this.#lookupSlow(key, item).then(([entry]) => entry)),
       (error: unknown) => this.#readFailed(this.responses, key, error).then(() => this.#lookupAlias(key)).then(([entry]) => entry),
     );
+  }
+
+  /**
+   * The entry under `key` (or its alias) at once, when the stores can tell without waiting
+   * (in-process stores); {@link NOT_NOW} otherwise, and for anything unusual (an error, an item
+   * that is not a response), which the asynchronous lookup then handles.
+   */
+  #peek(key: string): CachedResponse | undefined | typeof NOT_NOW {
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) return pending;
+    try {
+      const item: unknown = this.responses.peek(key);
+      if (item instanceof CachedResponse) return this.#handOut(item);
+      if (item !== undefined) return NOT_NOW;
+      const alias: unknown = this.redirects.peek(key);
+      if (alias === undefined) return undefined;
+      if (typeof alias !== 'string') return NOT_NOW;
+      const aliased: unknown = this.responses.peek(alias);
+      return aliased instanceof CachedResponse ? this.#handOut(aliased) : NOT_NOW;
+    } catch {
+      return NOT_NOW;
+    }
   }
 
   #handOut(entry: CachedResponse): CachedResponse {
@@ -475,6 +498,7 @@ export class CacheBackend {
       lock: this.lock,
       clock: this.clock,
       lookup: (key) => this.#lookup(key),
+      peek: (key) => this.#peek(key),
       admit: (entry) => this.#admit(entry),
       save: (entry, key) => this.#save(entry, key),
       deleteQuietly: (key) => this.#deleteQuietly(key),

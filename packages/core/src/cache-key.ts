@@ -670,6 +670,13 @@ function isSimpleParams(params: unknown): boolean {
 export class KeyMaker {
   readonly #opts: ResolvedKeyOptions;
   readonly #memo = new Map<string, string>();
+  /**
+   * Plain requests (method, baseURL and URL only: no params, body or extras), the most common
+   * kind, are remembered by those three strings in nested maps: a lookup is three `Map.get`s of
+   * strings the caller already has, with no string built per request.
+   */
+  readonly #plain = new Map<string, Map<string, Map<string, string>>>();
+  #plainSize = 0;
   readonly #memoSize: number;
   readonly #headersInKey: boolean;
   readonly #protect: (credentials: string) => string;
@@ -698,6 +705,12 @@ export class KeyMaker {
    * @throws {@link CacheConfigError} as {@link canonicalRequest} does (nothing is memoised then).
    */
   keyFor(parts: KeyRequestParts, extras?: KeyExtras): string {
+    const { method, url, baseURL, params, data } = parts;
+    if (extras === undefined && params === undefined && (data === undefined || data === null) && typeof url === 'string'
+      && (method === undefined || typeof method === 'string') && (baseURL === undefined || typeof baseURL === 'string')
+      && parts.allowAbsoluteUrls !== false && !this.#headersInKey && this.#memoSize > 0) {
+      return this.#plainKey(parts, method ?? 'get', baseURL ?? '', url);
+    }
     const raw = this.#memoSize > 0 ? this.#rawKey(parts, extras) : undefined;
     if (raw === undefined) return this.#key(parts, extras);
     const hit = this.#memo.get(raw);
@@ -709,6 +722,25 @@ export class KeyMaker {
       if (!oldest.done) this.#memo.delete(oldest.value);
     }
     this.#memo.set(raw, key);
+    return key;
+  }
+
+  #plainKey(parts: KeyRequestParts, method: string, baseURL: string, url: string): string {
+    let byBase = this.#plain.get(method);
+    if (byBase === undefined) this.#plain.set(method, (byBase = new Map()));
+    let byUrl = byBase.get(baseURL);
+    if (byUrl === undefined) byBase.set(baseURL, (byUrl = new Map()));
+    const hit = byUrl.get(url);
+    if (hit !== undefined) return hit;
+    const key = keyWith(parts, this.#opts);
+    if (this.#plainSize >= this.#memoSize) {
+      // Bounded: start over (a memo miss only costs the key's first-sight work).
+      this.#plain.clear();
+      this.#plainSize = 0;
+      return this.#plainKey(parts, method, baseURL, url);
+    }
+    this.#plainSize++;
+    byUrl.set(url, key);
     return key;
   }
 

@@ -416,8 +416,14 @@ function fail(what: string): never {
 function isString(v: unknown): v is string {
   return typeof v === 'string';
 }
+/** A field name (RFC 9110 §5.1 token) and a value without control characters but tab (§5.5): what an HTTP parser gives. */
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const FIELD_VALUE_INVALID = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
 function pairsOf(v: unknown, what: string): HeaderPair[] {
-  if (!Array.isArray(v) || !v.every((p) => Array.isArray(p) && p.length === 2 && isString(p[0]) && isString(p[1]))) fail(what);
+  if (!Array.isArray(v) || !v.every((p) => Array.isArray(p) && p.length === 2 && isString(p[0]) && isString(p[1])
+    && FIELD_NAME.test(p[0]) && !FIELD_VALUE_INVALID.test(p[1]))) fail(what);
   return v as HeaderPair[];
 }
 

@@ -6,6 +6,7 @@
  * knows nothing of axios: the origin is whatever implements {@link Origin}.
  */
 import { channel } from 'node:diagnostics_channel';
+import { NOT_NOW } from './base-cache.js';
 import { CachedResponse, type RedirectHop } from './cached-response.js';
 import { redactHeaders, redactUrl } from './cache-key.js';
 import type { CacheEventListener, CacheEventName } from './events.js';
@@ -25,6 +26,8 @@ export interface FlowStore {
   clock(): number;
   /** The entry under `key` (or its alias), stale or not; fail-open: a store error is a miss. */
   lookup(key: string): Promise<CachedResponse | undefined>;
+  /** The same, at once when the stores can tell without waiting; {@link NOT_NOW} when they cannot. */
+  peek(key: string): CachedResponse | undefined | typeof NOT_NOW;
   /** Why `entry` may not be written now (closed, filtered, already useless), or undefined. */
   admit(entry: CachedResponse): Promise<NotStoredReason | undefined>;
   /** Writes in the background: readers in this process see it at once; resolves when written (a failure is an event). */
@@ -35,7 +38,8 @@ export interface FlowStore {
   invalidateUrls(urls: readonly string[], plan: RequestPlan): Promise<void>;
   /** Alias keys for a response's redirect hops, keyed like `plan`. */
   aliasKeys(plan: RequestPlan, history: readonly RedirectHop[]): string[];
-  emit<E extends CacheEventName>(event: E, payload: Parameters<CacheEventListener<E>>[0]): void;
+  /** Counts `event` and raises it; `payload` is made only when somebody listens. */
+  emit<E extends CacheEventName>(event: E, payload: () => Parameters<CacheEventListener<E>>[0]): void;
 }
 
 /** A response from the origin, as the flow needs it. */
@@ -121,6 +125,10 @@ interface Fetched {
   readonly written?: Promise<void> | undefined;
 }
 
+/** Tells how a request ended (for the diagnostics channel). */
+type Report = (outcome: Outcome, reason?: string) => void;
+const NO_REPORT: Report = () => undefined;
+
 /** Reasons not to store that leave a response fit for every caller of its flight. */
 const SHAREABLE_REASONS: ReadonlySet<NotStoredReason> = new Set(['status', 'filter', 'too-large', 'stale', 'authorization', 'closed']);
 
@@ -141,26 +149,76 @@ export class CacheFlow {
     return this.#flights.size;
   }
 
-  /** The answer to `plan`. */
-  async run<R>(plan: RequestPlan, origin: Origin<R>, cancel?: Cancellation): Promise<Answer<R>> {
-    const started = requestChannel.hasSubscribers ? performance.now() : 0;
+  /**
+   * The answer to `plan`: at once (no promise) when a stored response answers it and the
+   * stores could tell without waiting, else a promise. With nobody subscribed to the
+   * diagnostics channel, nothing is measured or published.
+   */
+  run<R>(plan: RequestPlan, origin: Origin<R>, cancel?: Cancellation): Answer<R> | Promise<Answer<R>> {
+    if (requestChannel.hasSubscribers) return this.#reported(plan, origin, cancel);
+    if (plan.bypass === undefined) {
+      const found = this.#backend.peek(plan.key);
+      if (found !== NOT_NOW) {
+        const stored = this.#fromStore(plan, found, origin, NO_REPORT);
+        if (stored.answer !== undefined) return stored.answer;
+        return this.#answer(plan, origin, cancel, NO_REPORT, stored);
+      }
+    }
+    return this.#answer(plan, origin, cancel, NO_REPORT);
+  }
+
+  async #reported<R>(plan: RequestPlan, origin: Origin<R>, cancel: Cancellation | undefined): Promise<Answer<R>> {
+    const started = performance.now();
     let outcome: Outcome = 'error';
     let reason: string | undefined;
     const report = (o: Outcome, r?: string) => { outcome = o; reason = r; };
     try {
       return await this.#answer(plan, origin, cancel, report);
     } finally {
-      if (requestChannel.hasSubscribers) {
-        const message: RequestMessage = {
-          method: plan.method, url: plan.url, key: plan.key, outcome, reason,
-          durationMs: performance.now() - started, cacheName: this.#backend.cacheName,
-        };
-        requestChannel.publish(message);
-      }
+      const message: RequestMessage = {
+        method: plan.method, url: plan.url, key: plan.key, outcome, reason,
+        durationMs: performance.now() - started, cacheName: this.#backend.cacheName,
+      };
+      requestChannel.publish(message);
     }
   }
 
-  async #answer<R>(plan: RequestPlan, origin: Origin<R>, cancel: Cancellation | undefined, report: (o: Outcome, r?: string) => void): Promise<Answer<R>> {
+  /**
+   * What the stored response (if any) does for `plan`: answers it now (fresh, or stale as the
+   * request or RFC 5861 allow), or is the stale one to revalidate.
+   */
+  #fromStore<R>(plan: RequestPlan, found: CachedResponse | undefined, origin: Origin<R>, report: Report): { answer?: Answer<R>; stale?: CachedResponse } {
+    if (found === undefined) return {};
+    const policy = this.#policy;
+    if (!policy.selects(found, plan)) {
+      this.#log('stored response is for other selecting headers (Vary)', plan, {});
+      return {};
+    }
+    const now = this.#backend.clock();
+    const use = policy.use(found, plan, now);
+    switch (use) {
+      case 'fresh':
+        report('hit');
+        this.#backend.emit('hit', () => ({ key: plan.key, url: found.url, method: plan.method }));
+        this.#log('served fresh', plan, {});
+        return { answer: this.#cached(found, now) };
+      case 'stale-ok':
+      case 'stale-while-revalidate': {
+        const reason = use === 'stale-ok' ? 'max-stale' : use;
+        report('stale', reason);
+        this.#backend.emit('stale', () => ({ key: plan.key, url: found.url, method: plan.method, reason }));
+        this.#log(`served stale (${reason})`, plan, {});
+        if (use === 'stale-while-revalidate') this.#refreshInBackground(plan, found, origin);
+        return { answer: this.#cached(found, now) };
+      }
+      case 'revalidate':
+        this.#log('stored response needs revalidation', plan, {});
+        return { stale: found };
+    }
+  }
+
+  async #answer<R>(plan: RequestPlan, origin: Origin<R>, cancel: Cancellation | undefined, report: Report,
+    known?: { stale?: CachedResponse }): Promise<Answer<R>> {
     const backend = this.#backend;
     const policy = this.#policy;
     if (plan.bypass !== undefined) {
@@ -168,45 +226,26 @@ export class CacheFlow {
       this.#log('bypass', plan, { reason: plan.bypass });
       return this.#around(plan, origin);
     }
-
-    const found = await backend.lookup(plan.key);
-    const now = backend.clock();
     let stale: CachedResponse | undefined;
-    if (found !== undefined && !policy.selects(found, plan)) {
-      this.#log('stored response is for other selecting headers (Vary)', plan, {});
-    } else if (found !== undefined) {
-      const use = policy.use(found, plan, now);
-      switch (use) {
-        case 'fresh':
-          report('hit');
-          backend.emit('hit', { key: plan.key, url: found.url, method: plan.method });
-          this.#log('served fresh', plan, {});
-          return this.#cached(found, now);
-        case 'stale-ok':
-        case 'stale-while-revalidate':
-          report('stale', use === 'stale-ok' ? 'max-stale' : use);
-          backend.emit('stale', { key: plan.key, url: found.url, method: plan.method, reason: use === 'stale-ok' ? 'max-stale' : use });
-          this.#log(`served stale (${use === 'stale-ok' ? 'max-stale' : use})`, plan, {});
-          if (use === 'stale-while-revalidate') this.#refreshInBackground(plan, found, origin);
-          return this.#cached(found, now);
-        case 'revalidate':
-          stale = found;
-          this.#log('stored response needs revalidation', plan, {});
-      }
+    if (known !== undefined) stale = known.stale;
+    else {
+      const stored = this.#fromStore(plan, await backend.lookup(plan.key), origin, report);
+      if (stored.answer !== undefined) return stored.answer;
+      stale = stored.stale;
     }
     if (plan.onlyIfCached) {
       report('miss', 'only-if-cached');
       this.#log('nothing usable stored: 504 (only-if-cached)', plan, {});
       return { kind: 'only-if-cached' };
     }
-    backend.emit('miss', { key: plan.key, url: plan.url, method: plan.method });
+    backend.emit('miss', () => ({ key: plan.key, url: plan.url, method: plan.method }));
 
     if (plan.stream) return this.#streamed(plan, stale, origin, report);
     let fetched: Fetched;
     let role: 'leader' | 'coalesced';
     try {
       ({ value: fetched, role } = await this.#flights.run(
-        plan, cancel, (signal) => this.#fetch(plan, stale, origin, signal, false), () => this.#fromStore(plan),
+        plan, cancel, (signal) => this.#fetch(plan, stale, origin, signal, false), () => this.#storedByAnother(plan),
       ));
       if (role === 'coalesced' && !(fetched.shareable && policy.selects(fetched.entry, plan))) {
         // Another caller's answer is not this one's (its own, or for other selecting headers).
@@ -267,7 +306,7 @@ export class CacheFlow {
       createdAt: reply.responseTime, requestTime: reply.requestTime, responseTime: reply.responseTime,
       ...(decision.ok ? { expires: decision.expires, policy: decision.policy, vary: decision.vary } : {}),
     });
-    backend.emit('revalidated', { key: plan.key, url: refreshed.url, method: plan.method });
+    backend.emit('revalidated', () => ({ key: plan.key, url: refreshed.url, method: plan.method }));
     const refused = decision.ok ? await backend.admit(refreshed) : decision.reason;
     let written: Promise<void> | undefined;
     if (refused === undefined) {
@@ -301,7 +340,7 @@ export class CacheFlow {
   }
 
   /** A streamed response goes to the caller as it arrives; its copy is stored if it ends complete. */
-  async #streamed<R>(plan: RequestPlan, stale: CachedResponse | undefined, origin: Origin<R>, report: (o: Outcome, r?: string) => void): Promise<Answer<R>> {
+  async #streamed<R>(plan: RequestPlan, stale: CachedResponse | undefined, origin: Origin<R>, report: Report): Promise<Answer<R>> {
     let reply: OriginReply;
     try {
       reply = await origin.send(plan, { headers: undefined, background: false });
@@ -316,12 +355,12 @@ export class CacheFlow {
       if (body !== undefined) return this.#store(plan, reply, body, stale);
       this.#notStored(plan, plan.url, 'incomplete');
       return undefined;
-    }).catch((error: unknown) => this.#backend.emit('store-error', { operation: 'write', error, key: plan.key }));
+    }).catch((error: unknown) => this.#backend.emit('store-error', () => ({ operation: 'write', error, key: plan.key })));
     return { kind: 'stream', reply, now: this.#backend.clock() };
   }
 
   /** After another process's flight ended: its stored answer, if it is fresh for this request. */
-  async #fromStore(plan: RequestPlan): Promise<Fetched | undefined> {
+  async #storedByAnother(plan: RequestPlan): Promise<Fetched | undefined> {
     const entry = await this.#backend.lookup(plan.key);
     if (entry === undefined || !this.#policy.selects(entry, plan) || this.#policy.use(entry, plan, this.#backend.clock()) !== 'fresh') return undefined;
     return { entry, shareable: true, revalidated: false, fromStore: true, native: undefined };
@@ -330,13 +369,13 @@ export class CacheFlow {
   /** RFC 5861 §3: serve the stale response now, refresh it once (single-flight) behind the caller's back. */
   #refreshInBackground<R>(plan: RequestPlan, stale: CachedResponse, origin: Origin<R>): void {
     if (plan.flightKey === undefined || this.#flights.has(plan.flightKey)) return;
-    this.#flights.run(plan, undefined, (signal) => this.#fetch(plan, stale, origin, signal, true), () => this.#fromStore(plan))
+    this.#flights.run(plan, undefined, (signal) => this.#fetch(plan, stale, origin, signal, true), () => this.#storedByAnother(plan))
       .catch((error: unknown) => this.#log('background refresh failed', plan, { error }));
   }
 
-  #staleOnError<R>(plan: RequestPlan, stale: CachedResponse, report: (o: Outcome, r?: string) => void): Answer<R> {
+  #staleOnError<R>(plan: RequestPlan, stale: CachedResponse, report: Report): Answer<R> {
     report('stale', 'stale-if-error');
-    this.#backend.emit('stale', { key: plan.key, url: stale.url, method: plan.method, reason: 'stale-if-error' });
+    this.#backend.emit('stale', () => ({ key: plan.key, url: stale.url, method: plan.method, reason: 'stale-if-error' }));
     this.#log('origin failed: served stale (stale-if-error)', plan, {});
     return this.#cached(stale, this.#backend.clock());
   }
@@ -363,7 +402,7 @@ export class CacheFlow {
   }
 
   #notStored(plan: RequestPlan, url: string, reason: NotStoredReason): void {
-    this.#backend.emit('not-stored', { key: plan.key, url, method: plan.method, reason });
+    this.#backend.emit('not-stored', () => ({ key: plan.key, url, method: plan.method, reason }));
     this.#log(`not stored: ${reason}`, plan, { reason });
   }
 

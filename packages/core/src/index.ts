@@ -33,7 +33,7 @@ export {
 export type { CacheErrorCode } from './errors.js';
 
 // Writing a store.
-export { BaseCache, DEFAULT_SALT } from './base-cache.js';
+export { BaseCache, DEFAULT_SALT, NOT_NOW } from './base-cache.js';
 export type { BaseCacheOptions, Clock, SecretKey, WriteOptions } from './base-cache.js';
 export { DictCache } from './dict-cache.js';
 export { BytesMemo } from './bytes-memo.js';

@@ -179,6 +179,7 @@ function basic(auth: { username?: unknown; password?: unknown } | null | undefin
 
 /** `Authorization: Basic …` from user info in a URL, as axios's http adapter sends it. */
 function userInfoAuthorization(url: string | undefined, baseURL: string | undefined): string | undefined {
+  if (!(typeof url === 'string' && url.includes('@')) && !(typeof baseURL === 'string' && baseURL.includes('@'))) return undefined;
   const full = url !== undefined && /^[a-z][a-z\d+\-.]*:\/\//i.test(url) ? url : baseURL;
   if (full === undefined || !full.includes('@')) return undefined;
   let parsed: URL;

@@ -1,7 +1,7 @@
 import {
   BaseCache, CachedResponse, CacheClosedError, CacheConfigError, CacheSerializationError, describeValue,
   type BaseCacheOptions, type CacheItem, type WriteOptions,
-  isImmutableItem,
+  isImmutableItem, NOT_NOW,
 } from '@axios-client-cache/core';
 import { resolveMemoryLimits, type MemoryLimits, type ResolvedMemoryLimits } from './options.js';
 
@@ -69,15 +69,30 @@ export class MemoryCache<T = CacheItem> extends BaseCache<T> {
     return this.#bytes;
   }
 
+  override peek(key: string): T | undefined | typeof NOT_NOW {
+    // A subclass that reads otherwise must not be answered for by this map.
+    if (this.#closed || this.read !== MemoryCache.prototype.read) return NOT_NOW;
+    const slot = this.#live(key);
+    if (slot === undefined) return undefined;
+    if (slot.value instanceof Uint8Array) return NOT_NOW;
+    this.#touch(key, slot);
+    return slot.value;
+  }
+
   override async read(key: string): Promise<T | undefined> {
     const slot = this.#live(key);
     if (slot === undefined) return undefined;
+    this.#touch(key, slot);
+    return slot.value instanceof Uint8Array ? this.deserialize(slot.value, key) : slot.value;
+  }
+
+  /** Marks `slot` recently used; a slot already in the newest quarter is left where it is. */
+  #touch(key: string, slot: Slot<T>): void {
     if (this.#moves - slot.moved > this.#map.size >>> 2) {
       this.#map.delete(key);
       this.#map.set(key, slot);
       slot.moved = ++this.#moves;
     }
-    return slot.value instanceof Uint8Array ? this.deserialize(slot.value, key) : slot.value;
   }
 
   override async write(key: string, item: T, options?: WriteOptions): Promise<void> {
