@@ -341,6 +341,14 @@ export class CacheBackend {
   }
 
   /**
+   * Epoch ms until which the store keeps `response`: its freshness plus every stale window
+   * (and a validator's revalidation window); `null` until deleted or evicted.
+   */
+  retainUntil(response: CachedResponse): number | null {
+    return this.#policy.retainUntil(response);
+  }
+
+  /**
    * False when the cache is disabled, the method or status is not allowed, `filterFn`
    * rejects it, the actions skip the cache, or it is past every use.
    */

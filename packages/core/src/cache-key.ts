@@ -419,16 +419,17 @@ function keyHeaders(headers: unknown, opts: ResolvedKeyOptions): Array<[string, 
 }
 
 /**
- * Request headers as they may be stored: lower-case names, values as strings (arrays joined by
+ * Request headers (an object, AxiosHeaders, or `[name, value]` pairs) as they may be stored: lower-case names, values as strings (arrays joined by
  * `', '`), credentials (`authorization`, `proxy-authorization`, `cookie`, `set-cookie`,
  * `x-api-key`) and headers named in `ignoredParams` (case-insensitive) replaced by `'REDACTED'`.
  */
 export function redactHeaders(headers: unknown, ignoredParams?: readonly string[]): Array<[string, string]> {
   const ignored = new Set((ignoredParams ?? []).map((p) => p.toLowerCase()));
-  return headerEntries(headers).map(([name, value]) => [
-    name,
-    CREDENTIAL_HEADERS.has(name) || ignored.has(name) ? REDACTED : value,
-  ]);
+  const entries = Array.isArray(headers)
+    ? headers.filter((p): p is [string, unknown] => Array.isArray(p) && typeof p[0] === 'string')
+      .map(([name, value]): [string, string] => [name.toLowerCase(), String(value)])
+    : headerEntries(headers);
+  return entries.map(([name, value]) => [name, CREDENTIAL_HEADERS.has(name) || ignored.has(name) ? REDACTED : value]);
 }
 
 /**

@@ -8,9 +8,10 @@ export { DEFAULT_CACHE_NAME, MAX_TIMER_MS } from './options.js';
 export type { CacheBackendOptions, CacheSettings, CredentialsMode, DebugLogger, FilterFn } from './options.js';
 export type { PlanInput, RequestCacheOptions } from './request-plan.js';
 export type { BypassReason, NotStoredReason } from './reasons.js';
-export { DO_NOT_CACHE, NEVER_EXPIRE, parseExpireAfter, parseHttpDate } from './expiry.js';
+export { DO_NOT_CACHE, NEVER_EXPIRE, parseExpireAfter, parseHttpDate, urlPattern } from './expiry.js';
 export type { DurationObject, ExpireAfter, ResolvedExpiry, UrlPattern, UrlsExpireAfter } from './expiry.js';
-export { createKey, normalizeUrl } from './cache-key.js';
+export { createKey, normalizeUrl, redactHeaders, redactUrl } from './cache-key.js';
+export { ageOf } from './http-policy.js';
 export type { KeyExtras, KeyOptions, KeyRequestParts } from './cache-key.js';
 
 // What a stored response is.
