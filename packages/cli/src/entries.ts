@@ -174,6 +174,8 @@ export function describeSkipped(skipped: Skipped): string[] {
   }
   if (skipped.badSignature > 0) notes.push(`${plural(skipped.badSignature, 'entry', 'entries')} did not verify with the secret key given`);
   if (skipped.otherVersion > 0) notes.push(`${plural(skipped.otherVersion, 'entry', 'entries')} of another format version`);
-  if (skipped.unreadable > 0) notes.push(`${plural(skipped.unreadable, 'unreadable value', 'unreadable values')} (not entries of this library)`);
+  if (skipped.unreadable > 0) {
+    notes.push(`${plural(skipped.unreadable, 'unreadable value', 'unreadable values')} (${skipped.unreadable === 1 ? 'not an entry' : 'not entries'} of this library)`);
+  }
   return notes;
 }
