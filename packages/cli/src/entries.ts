@@ -1,4 +1,6 @@
-import { CachedResponse, CacheSerializationError, CacheSignatureError, CacheVersionError, type BaseCache } from '@axios-client-cache/core';
+import {
+  CachedResponse, CacheSerializationError, CacheSignatureError, CacheVersionError, type BaseCache,
+} from '@axios-client-cache/core';
 import type { RedisCache, RedisClient } from '@axios-client-cache/redis';
 import type { Redis } from 'ioredis';
 import { plural } from './output.js';
@@ -175,7 +177,8 @@ export function describeSkipped(skipped: Skipped): string[] {
   if (skipped.badSignature > 0) notes.push(`${plural(skipped.badSignature, 'entry', 'entries')} did not verify with the secret key given`);
   if (skipped.otherVersion > 0) notes.push(`${plural(skipped.otherVersion, 'entry', 'entries')} of another format version`);
   if (skipped.unreadable > 0) {
-    notes.push(`${plural(skipped.unreadable, 'unreadable value', 'unreadable values')} (${skipped.unreadable === 1 ? 'not an entry' : 'not entries'} of this library)`);
+    const what = skipped.unreadable === 1 ? 'not an entry' : 'not entries';
+    notes.push(`${plural(skipped.unreadable, 'unreadable value', 'unreadable values')} (${what} of this library)`);
   }
   return notes;
 }

@@ -43,7 +43,9 @@ export function formatBytes(n: number): string {
 /** A duration in ms as `2 h 5 m`, `3 m 12 s`, `4 s`, with at most two units. */
 export function formatDuration(ms: number): string {
   const s = Math.round(Math.abs(ms) / 1000);
-  const parts: Array<[number, string]> = [[Math.floor(s / 86400), 'd'], [Math.floor(s / 3600) % 24, 'h'], [Math.floor(s / 60) % 60, 'm'], [s % 60, 's']];
+  const parts: Array<[number, string]> = [
+    [Math.floor(s / 86400), 'd'], [Math.floor(s / 3600) % 24, 'h'], [Math.floor(s / 60) % 60, 'm'], [s % 60, 's'],
+  ];
   const first = parts.findIndex(([v]) => v > 0);
   if (first === -1) return '0 s';
   return parts.slice(first, first + 2).filter(([v]) => v > 0).map(([v, unit]) => `${v} ${unit}`).join(' ');

@@ -48,6 +48,7 @@ export class Session {
   readonly verifies: boolean;
   /** The secrets, to scrub from any message. */
   readonly secrets: readonly string[];
+  /** The connected ioredis client (a `Redis`, or a `Cluster`). */
   readonly client: RedisClient;
 
   private constructor(backend: RedisBackend, client: RedisClient, location: string, secrets: readonly string[]) {

@@ -267,7 +267,7 @@ describeIf(REDIS_URL, 'REDIS_URL not set (run through scripts/with-redis.mjs)')(
 
   it('usage errors: exit 2, one line on stderr', async () => {
     const runs = await Promise.all([
-      cli([]),
+      inProcess([]),
       cli(['bogus']),
       inProcess(['stats', '--bogus', ...base]),
       inProcess(['show', ...base]),

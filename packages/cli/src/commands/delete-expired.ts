@@ -46,10 +46,12 @@ export async function deleteExpired(session: Session, out: Output, progress: Pro
     cacheName: session.cacheName, deleted, expired: expired.length, unreadable: unreadable.length,
     aliases: danglingAliases.length, kept: { signedNotVerified: kept.signed, otherVersion: kept.otherVersion },
   });
-  out.line(`deleted ${plural(expired.length, 'expired entry', 'expired entries')}, ${plural(unreadable.length, 'unreadable value', 'unreadable values')}`
-    + ` and ${plural(danglingAliases.length, 'alias', 'aliases')} pointing nowhere from cache ${session.cacheName}`);
+  out.line(`deleted ${plural(expired.length, 'expired entry', 'expired entries')}, `
+    + `${plural(unreadable.length, 'unreadable value', 'unreadable values')} and `
+    + `${plural(danglingAliases.length, 'alias', 'aliases')} pointing nowhere from cache ${session.cacheName}`);
   if (kept.signed > 0) {
-    out.note(`kept ${plural(kept.signed, 'signed entry', 'signed entries')} that could not be verified: give --secret-key (the right one) or CACHE_KEY to judge them`);
+    out.note(`kept ${plural(kept.signed, 'signed value', 'signed values')} (entries and aliases) that could not be verified: `
+      + 'give --secret-key (the right one) or CACHE_KEY to judge them');
   }
   if (kept.otherVersion > 0) out.note(`kept ${plural(kept.otherVersion, 'entry', 'entries')} of another format version`);
   return deleted === 0 ? EXIT.NO_MATCH : EXIT.OK;

@@ -33,10 +33,15 @@ export interface NodeStats {
   unreadable: number;
 }
 
-const COUNTS = ['entries', 'bytes', 'aliases', 'leases', 'fresh', 'expired', 'neverExpiring', 'signedNotVerified', 'badSignature', 'otherVersion', 'unreadable'] as const;
+const COUNTS = [
+  'entries', 'bytes', 'aliases', 'leases', 'fresh', 'expired', 'neverExpiring', 'signedNotVerified', 'badSignature', 'otherVersion',
+  'unreadable',
+] as const;
 
 function empty(node: string): NodeStats {
-  return { node, entries: 0, bytes: 0, aliases: 0, leases: 0, fresh: 0, expired: 0, neverExpiring: 0, signedNotVerified: 0, badSignature: 0, otherVersion: 0, unreadable: 0 };
+  const s = { node } as NodeStats;
+  for (const k of COUNTS) s[k] = 0;
+  return s;
 }
 
 /**
@@ -103,7 +108,8 @@ export async function stats(session: Session, out: Output, progress: Progress, n
   out.line('bytes: STRLEN of the response values (Redis\'s own per-key overhead not counted)');
   if (total.signedNotVerified > 0) out.line('signed: signed entries not verified; give --secret-key or CACHE_KEY to read them');
   if (total.badSignature + total.otherVersion + total.unreadable > 0) {
-    out.line(`unreadable: ${total.badSignature} did not verify, ${total.otherVersion} of another format version, ${total.unreadable} not entries of this library`);
+    out.line(`unreadable: ${total.badSignature} did not verify, ${total.otherVersion} of another format version, `
+      + `${total.unreadable} not entries of this library`);
   }
   return EXIT.OK;
 }
