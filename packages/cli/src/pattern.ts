@@ -1,4 +1,4 @@
-import { CacheConfigError, matchTarget, NEVER_EXPIRE, UrlExpiryRules, type CachedResponse } from '@axios-client-cache/core';
+import { CacheConfigError, urlPattern, type CachedResponse } from '@axios-client-cache/core';
 import { CliError } from './errors.js';
 
 /**
@@ -9,16 +9,16 @@ import { CliError } from './errors.js';
  * its final URL.
  */
 export function responseMatcher(pattern: string): (response: CachedResponse) => boolean {
-  let rules: UrlExpiryRules;
+  let test: (url: string) => boolean;
   try {
-    rules = new UrlExpiryRules({ [pattern]: NEVER_EXPIRE }, '--pattern');
+    test = urlPattern(pattern, '--pattern');
   } catch (error) {
     if (error instanceof CacheConfigError) throw new CliError(error.message);
     throw error;
   }
   const matches = (url: string): boolean => {
     try {
-      return rules.match(matchTarget(url)) !== undefined;
+      return test(url);
     } catch {
       return false;
     }

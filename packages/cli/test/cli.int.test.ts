@@ -46,8 +46,9 @@ async function populate(cacheName: string): Promise<RedisBackend> {
   // Written by an older or foreign writer: credentials in clear, which the command must never print.
   await backend.saveResponse(new CachedResponse({
     method: 'GET', url: 'http://admin:hunter2@127.0.0.1:9/private', finalUrl: 'http://admin:hunter2@127.0.0.1:9/private',
-    status: 200, statusText: 'OK',
-    headers: [['content-type', 'text/plain'], ['set-cookie', 'sid=xyz'], ['x-evil', 'a\u001b[2Jb']],
+    // (A header value with control characters is refused when an entry is decoded; a status text is not.)
+    status: 200, statusText: 'OK\u001b[2J',
+    headers: [['content-type', 'text/plain'], ['set-cookie', 'sid=xyz']],
     body: Buffer.from('private body'), createdAt: now, expires: now + 3_600_000,
     requestHeaders: [['authorization', 'Bearer s3cr3t-token'], ['cookie', 'sid=abc'], ['proxy-authorization', 'Basic proxy-pass']],
   }), backend.createKey('GET', FOREIGN_URL));
@@ -182,7 +183,7 @@ describeIf(REDIS_URL, 'REDIS_URL not set (run through scripts/with-redis.mjs)')(
     expect(foreign.stdout).toContain('  set-cookie: REDACTED\n');
     expect(foreign.stdout).toContain('  authorization: REDACTED\n');
     expect(foreign.stdout).toContain('  cookie: REDACTED\n');
-    expect(foreign.stdout).toContain('  x-evil: a\\x1b[2Jb\n');
+    expect(foreign.stdout).toContain('200 OK\\x1b[2J');
     expect(foreign.stdout).not.toContain('\u001b');
     for (const run of [foreign, foreignJson]) for (const secret of CREDENTIALS) expect(run.stdout).not.toContain(secret);
 

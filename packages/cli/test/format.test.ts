@@ -70,7 +70,7 @@ describe('responseMatcher', () => {
   });
 
   it('refuses an empty pattern with the option named', () => {
-    expect(() => responseMatcher(' ')).toThrow('Invalid --pattern[" "]');
+    expect(() => responseMatcher(' ')).toThrow('Invalid --pattern: " " (expected a non-empty glob)');
   });
 });
 

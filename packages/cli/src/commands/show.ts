@@ -1,4 +1,4 @@
-import { CacheConfigError, CachedResponse, currentAge } from '@axios-client-cache/core';
+import { ageOf, CacheConfigError, CachedResponse } from '@axios-client-cache/core';
 import { decode, isAlias, isResponse, readRaw, signedKind, type Decoded, type RawEntry } from '../entries.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatBytes, formatDuration, type Output } from '../output.js';
@@ -77,7 +77,7 @@ function present(session: Session, out: Output, found: Found): number {
     return EXIT.OK;
   }
   const r = decoded.item;
-  const age = currentAge(r, now);
+  const age = ageOf(r, now);
   const headers = safeHeaders([...r.headers]);
   const requestHeaders = safeHeaders(r.requestHeaders);
   const tags = tagsOf(r);
