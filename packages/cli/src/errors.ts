@@ -1,4 +1,4 @@
-/** Exit codes of the command (SPEC §7). */
+/** Exit codes of the command: 0 done, 1 nothing matched, 2 usage or connection error. */
 export const EXIT = Object.freeze({
   /** Done. */
   OK: 0,

@@ -117,7 +117,7 @@ function secretsOf(options: GlobalOptions, io: CliIO): string[] {
   }
   const env = io.env['CACHE_KEY'];
   if (env === undefined) return [];
-  // A variable that is set but empty is a mistake, not "unsigned" (SPEC §2).
+  // A variable that is set but empty is a mistake (a missing secret), not "unsigned".
   if (env === '') throw new CliError('CACHE_KEY is set but empty: unset it, or give the secret');
   return [env];
 }

@@ -1,5 +1,5 @@
 /**
- * Expiry settings (SPEC §4): `expireAfter` values and `urlsExpireAfter` rules, validated when
+ * Expiry settings: `expireAfter` values and `urlsExpireAfter` rules, validated when
  * created. Anything that is not clearly one of the accepted forms is a CacheConfigError naming
  * the option and the value — never a silent "never expires".
  */

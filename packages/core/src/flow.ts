@@ -51,9 +51,9 @@ export interface OriginReply {
   /**
    * The body, whole (the origin adapter has checked it arrived complete). For a streamed
    * reply, a promise of the copy kept as the stream passes: its bytes when the stream ended
-   * complete and within the size limit, else `undefined`.
+   * complete and within the size limit, else why not (`incomplete`, `too-large`).
    */
-  readonly body: Uint8Array | Promise<Uint8Array | undefined>;
+  readonly body: Uint8Array | Promise<Uint8Array | 'incomplete' | 'too-large'>;
   /** The URL of the final response after redirects (absolute), when it differs. */
   readonly finalUrl: string | undefined;
   readonly history: readonly RedirectHop[];
@@ -223,7 +223,7 @@ export class CacheFlow {
     const policy = this.#policy;
     if (plan.bypass !== undefined) {
       report('bypass', plan.bypass);
-      this.#log('bypass', plan, { reason: plan.bypass });
+      this.#log(`around the cache: ${plan.bypass}`, plan, { reason: plan.bypass });
       return this.#around(plan, origin);
     }
     let stale: CachedResponse | undefined;
@@ -239,6 +239,7 @@ export class CacheFlow {
       return { kind: 'only-if-cached' };
     }
     backend.emit('miss', () => ({ key: plan.key, url: plan.url, method: plan.method }));
+    this.#log(stale === undefined ? 'nothing usable stored: asking the origin' : 'asking the origin to revalidate', plan, {});
 
     if (plan.stream) return this.#streamed(plan, stale, origin, report);
     let fetched: Fetched;
@@ -271,8 +272,10 @@ export class CacheFlow {
     if (fetched.fromStore) {
       // Another process fetched it while this one waited: this request was answered from the store.
       report('coalesced');
+      this.#log('answered by another process’s request, from the store', plan, {});
       return this.#cached(fetched.entry, at);
     }
+    if (role === 'coalesced') this.#log('answered by an identical request in flight', plan, {});
     report(role === 'coalesced' ? 'coalesced' : 'miss');
     return { kind: 'entry', entry: fetched.entry, fromCache: false, age: undefined, now: at, native: fetched.native };
   }
@@ -352,8 +355,8 @@ export class CacheFlow {
     }
     report('miss');
     void Promise.resolve(reply.body).then((body) => {
-      if (body !== undefined) return this.#store(plan, reply, body, stale);
-      this.#notStored(plan, plan.url, 'incomplete');
+      if (body instanceof Uint8Array) return this.#store(plan, reply, body, stale);
+      this.#notStored(plan, plan.url, body);
       return undefined;
     }).catch((error: unknown) => this.#backend.emit('store-error', () => ({ operation: 'write', error, key: plan.key })));
     return { kind: 'stream', reply, now: this.#backend.clock() };

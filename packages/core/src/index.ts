@@ -2,7 +2,7 @@
 export { attachCache, detachCache } from './attach.js';
 export type { AttachCacheOptions, CachedAxiosInstance } from './attach.js';
 export { CacheBackend } from './backend.js';
-export type { CacheStats, RequestInfo, UrlRequestOptions } from './backend.js';
+export type { CacheStats, RequestInfo, StatsScanOptions, UrlRequestOptions } from './backend.js';
 export { CacheActions } from './cache-actions.js';
 export { DEFAULT_CACHE_NAME, MAX_TIMER_MS } from './options.js';
 export type { CacheBackendOptions, CacheSettings, CredentialsMode, DebugLogger, FilterFn } from './options.js';
@@ -35,7 +35,7 @@ export type { CacheErrorCode } from './errors.js';
 
 // Writing a store.
 export { BaseCache, DEFAULT_SALT, NOT_NOW } from './base-cache.js';
-export type { BaseCacheOptions, Clock, SecretKey, WriteOptions } from './base-cache.js';
+export type { BaseCacheOptions, Clock, SecretKey, StoreUsage, WriteOptions } from './base-cache.js';
 export { DictCache } from './dict-cache.js';
 export { BytesMemo } from './bytes-memo.js';
 export { checkMs } from './options.js';
