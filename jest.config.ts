@@ -20,7 +20,10 @@ const shared: Config = {
 
 const config: Config = {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '!**/*.int.test.ts'] },
+    {
+      ...shared, displayName: 'unit',
+      testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/examples/*/test/**/*.test.ts', '!**/*.int.test.ts'],
+    },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/packages/*/test/**/*.int.test.ts'] },
   ],
   testTimeout: 30_000,

@@ -129,6 +129,34 @@ interface Fetched {
 type Report = (outcome: Outcome, reason?: string) => void;
 const NO_REPORT: Report = () => undefined;
 
+/** One request's message on the diagnostics channel, made only while somebody subscribes. */
+class Reporter {
+  readonly #plan: RequestPlan;
+  readonly #cacheName: string;
+  readonly #started = performance.now();
+  #outcome: Outcome = 'error';
+  #reason: string | undefined;
+
+  constructor(plan: RequestPlan, cacheName: string) {
+    this.#plan = plan;
+    this.#cacheName = cacheName;
+  }
+
+  readonly report: Report = (outcome, reason) => {
+    this.#outcome = outcome;
+    this.#reason = reason;
+  };
+
+  publish(): void {
+    const plan = this.#plan;
+    const message: RequestMessage = {
+      method: plan.method, url: plan.url, key: plan.key, outcome: this.#outcome, reason: this.#reason,
+      durationMs: performance.now() - this.#started, cacheName: this.#cacheName,
+    };
+    requestChannel.publish(message);
+  }
+}
+
 /** Reasons not to store that leave a response fit for every caller of its flight. */
 const SHAREABLE_REASONS: ReadonlySet<NotStoredReason> = new Set(['status', 'filter', 'too-large', 'stale', 'authorization', 'closed']);
 
@@ -155,32 +183,23 @@ export class CacheFlow {
    * diagnostics channel, nothing is measured or published.
    */
   run<R>(plan: RequestPlan, origin: Origin<R>, cancel?: Cancellation): Answer<R> | Promise<Answer<R>> {
-    if (requestChannel.hasSubscribers) return this.#reported(plan, origin, cancel);
+    const reporter = requestChannel.hasSubscribers ? new Reporter(plan, this.#backend.cacheName) : undefined;
+    const report = reporter?.report ?? NO_REPORT;
+    let known: { stale?: CachedResponse } | undefined;
     if (plan.bypass === undefined) {
       const found = this.#backend.peek(plan.key);
       if (found !== NOT_NOW) {
-        const stored = this.#fromStore(plan, found, origin, NO_REPORT);
-        if (stored.answer !== undefined) return stored.answer;
-        return this.#answer(plan, origin, cancel, NO_REPORT, stored);
+        const stored = this.#fromStore(plan, found, origin, report);
+        if (stored.answer !== undefined) {
+          reporter?.publish();
+          return stored.answer;
+        }
+        known = stored;
       }
     }
-    return this.#answer(plan, origin, cancel, NO_REPORT);
-  }
-
-  async #reported<R>(plan: RequestPlan, origin: Origin<R>, cancel: Cancellation | undefined): Promise<Answer<R>> {
-    const started = performance.now();
-    let outcome: Outcome = 'error';
-    let reason: string | undefined;
-    const report = (o: Outcome, r?: string) => { outcome = o; reason = r; };
-    try {
-      return await this.#answer(plan, origin, cancel, report);
-    } finally {
-      const message: RequestMessage = {
-        method: plan.method, url: plan.url, key: plan.key, outcome, reason,
-        durationMs: performance.now() - started, cacheName: this.#backend.cacheName,
-      };
-      requestChannel.publish(message);
-    }
+    const answer = this.#answer(plan, origin, cancel, report, known);
+    if (reporter === undefined) return answer;
+    return answer.finally(() => reporter.publish());
   }
 
   /**
