@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CacheConfigError, describeValue, type LeaseOutcome, type MissLease, type MissLock } from '@axios-client-cache/core';
-import { Command } from 'ioredis';
 import { connectionOf, type RedisConnection, type RedisConnectionOptions } from './connection.js';
 import { DEFAULT_CACHE_NAME } from './redis-cache.js';
 
@@ -45,7 +44,6 @@ const OK: LeaseOutcome = Object.freeze({ ok: true });
 const RETRY_MIN_MS = 10;
 const RETRY_MAX_MS = 200;
 const MAX_MESSAGE = 1000;
-const NO_OPTIONS = {};
 const UTF8 = { replyEncoding: 'utf8' as const };
 
 // Takes the lease when the key is absent or holds the outcome `{ ok: true }` of a released
@@ -117,9 +115,8 @@ export class RedisMissLock implements MissLock {
       const client = await this.connection.client();
       // the lease ends leaseMs after Redis set it, so no earlier than leaseMs from now
       const expiresAt = performance.now() + this.leaseMs;
-      const held = await this.connection.send<string | null>(client, new Command(
-        'eval', [ACQUIRE_SCRIPT, 1, leaseKey, token, String(Math.ceil(this.leaseMs)), DONE_OK, AFTER_OK], UTF8,
-      ));
+      const args = [ACQUIRE_SCRIPT, 1, leaseKey, token, String(Math.ceil(this.leaseMs)), DONE_OK, AFTER_OK];
+      const held = await this.connection.send<string | null>(client, this.connection.command('eval', args, UTF8));
       if (held === null) return undefined;
       return new RedisLease(this.connection, leaseKey, held, expiresAt);
     } catch {
@@ -142,7 +139,7 @@ export class RedisMissLock implements MissLock {
       let value: string | null;
       try {
         const client = await this.connection.client();
-        value = await this.connection.send<string | null>(client, new Command('get', [leaseKey], UTF8));
+        value = await this.connection.send<string | null>(client, this.connection.command('get', [leaseKey], UTF8));
       } catch {
         return undefined;
       }
@@ -198,7 +195,7 @@ class RedisLease implements MissLease {
     while (!this.#connection.closed) {
       try {
         const client = await this.#connection.client();
-        await this.#connection.send(client, new Command('eval', [RELEASE_SCRIPT, 1, this.#key, this.#token, value], NO_OPTIONS));
+        await this.#connection.send(client, this.#connection.command('eval', [RELEASE_SCRIPT, 1, this.#key, this.#token, value]));
         return;
       } catch {
         if (this.#expiresAt - performance.now() <= pause) return;
