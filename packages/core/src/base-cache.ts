@@ -79,7 +79,9 @@ export abstract class BaseCache<T = CacheItem> {
     this.clock = clock;
     if (serializer) this.serializer = serializer;
     else if (secretKey !== undefined) {
-      const { SignedSerializer } = loadOptionalPackage<SignedModule>('@axios-client-cache/signed', 'secretKey (signed cache entries)');
+      const { SignedSerializer } = loadOptionalPackage<SignedModule>(
+        '@axios-client-cache/signed', 'secretKey (signed cache entries)', 'serializer: new SignedSerializer({ secretKey }) from it',
+      );
       this.serializer = new SignedSerializer({ secretKey, salt, clock });
     } else this.serializer = msgpackSerializer;
     this.encodesItems = serializer !== undefined || secretKey !== undefined;
