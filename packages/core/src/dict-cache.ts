@@ -21,8 +21,11 @@ export class DictCache<T = CacheItem> extends BaseCache<T> {
   readonly #map = new Map<string, Slot<T> | T | Uint8Array>();
   #closed = false;
 
+  /** @throws CacheConfigError for an invalid option (see BaseCache). */
   constructor(options: BaseCacheOptions = {}) {
-    super(options);
+    // CacheBackend hands its store options on with a left-out secretKey as `undefined`; only a
+    // present value is checked here. (Backends should pass baseCacheOptionsOf(options).)
+    super(options.secretKey === undefined ? withoutSecretKey(options) : options);
   }
 
   override async read(key: string): Promise<T | undefined> {
@@ -106,4 +109,9 @@ export class DictCache<T = CacheItem> extends BaseCache<T> {
   #check(): void {
     if (this.#closed) throw new CacheClosedError('DictCache is closed');
   }
+}
+
+function withoutSecretKey(options: BaseCacheOptions): BaseCacheOptions {
+  const { secretKey: _, ...rest } = options;
+  return rest;
 }
