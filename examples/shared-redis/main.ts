@@ -69,9 +69,11 @@ async function main(): Promise<void> {
   });
 
   try {
+    // the write happens off the response path: wait for it before asking B
+    const written = new Promise<void>((resolve) => { const off = api.cache.on('stored', () => { off(); resolve(); }); });
     const first = await api.get('/users');
     console.log(`A (pid ${process.pid}): GET /users → fromCache=${first.fromCache}`);
-    await new Promise((r) => setTimeout(r, 50)); // the write happens off the response path
+    await written;
 
     await inB('get'); // a hit: A's response, read from Redis by another process
     await inB('delete');
