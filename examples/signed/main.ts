@@ -39,11 +39,12 @@ async function main(): Promise<void> {
   const baseURL = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
   const raw = new Redis(REDIS_URL);
   // secretKey makes core use @axios-client-cache/signed (in a bundle: serializer: new SignedSerializer(...))
-  const backend = new RedisBackend({ client: raw, cacheName, secretKey: OLD_KEY, expireAfter: '10m' });
+  // timeoutMs: the deadline of each Redis call (100 ms by default), generous for a busy demo machine
+  const backend = new RedisBackend({ client: raw, cacheName, secretKey: OLD_KEY, expireAfter: '10m', timeoutMs: 1000 });
   const rejected: string[] = [];
   backend.on('signature-invalid', ({ key }) => rejected.push(key));
   const api = attachCache(axios.create({ baseURL }), backend);
-  const rotated = new RedisBackend({ client: raw, cacheName, secretKey: [OLD_KEY, NEW_KEY], expireAfter: '10m' });
+  const rotated = new RedisBackend({ client: raw, cacheName, secretKey: [OLD_KEY, NEW_KEY], expireAfter: '10m', timeoutMs: 1000 });
   const apiRotated = attachCache(axios.create({ baseURL }), rotated);
   try {
     const write = stored(backend);
