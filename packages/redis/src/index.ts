@@ -1,5 +1,6 @@
 export { DEFAULT_TIMEOUT_MS, RedisConnection } from './connection.js';
-export type { RedisClient, RedisConnectionOptions } from './connection.js';
+export type { CommandOptions, RedisClient, RedisConnectionOptions } from './connection.js';
+export type { IoredisClient } from './client-check.js';
 export { DeadlineQueue } from './deadline.js';
 export { RedisBackend } from './redis-backend.js';
 export type { RedisBackendOptions } from './redis-backend.js';

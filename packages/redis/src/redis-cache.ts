@@ -3,7 +3,7 @@ import {
   describeValue, isImmutableItem,
   type BaseCacheOptions, type CacheItem, type StoreUsage, type WriteOptions,
 } from '@axios-client-cache/core';
-import { Command, type Redis } from 'ioredis';
+import type { Cluster, Command, Redis } from 'ioredis';
 import { connectionOf, type RedisClient, type RedisConnection, type RedisConnectionOptions } from './connection.js';
 
 /** Options of a {@link RedisCache}. */
@@ -26,7 +26,6 @@ export { DEFAULT_CACHE_NAME };
 
 const SCAN_COUNT = 1000;
 const DELETE_BATCH = 500;
-const NO_OPTIONS = {};
 const UTF8 = { replyEncoding: 'utf8' as const };
 
 /**
@@ -90,7 +89,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
   override async read(key: string): Promise<T | undefined> {
     const conn = this.connection;
     const client = conn.isReady && !this.#closed ? conn.existingClient! : await this.#client();
-    const command = new Command('get', [this.prefix + key], NO_OPTIONS);
+    const command = conn.command('get', [this.prefix + key]);
     let bytes: Buffer | null;
     try {
       bytes = await conn.send<Buffer | null>(client, command);
@@ -123,12 +122,12 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     const args = expiresAt === null || expiresAt === Infinity
       ? [this.prefix + key, value]
       : [this.prefix + key, value, 'PXAT', String(Math.ceil(expiresAt))];
-    await this.#call('SET', key, new Command('set', args, NO_OPTIONS));
+    await this.#call('SET', key, this.connection.command('set', args));
   }
 
   override async delete(key: string): Promise<void> {
     this.#decoded?.delete(key);
-    await this.#call('UNLINK', key, new Command('unlink', [this.prefix + key], NO_OPTIONS));
+    await this.#call('UNLINK', key, this.connection.command('unlink', [this.prefix + key]));
   }
 
   override async bulkDelete(keys: Iterable<string>): Promise<void> {
@@ -149,7 +148,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
   }
 
   override async contains(key: string): Promise<boolean> {
-    return (await this.#call<number>('EXISTS', key, new Command('exists', [this.prefix + key], NO_OPTIONS))) === 1;
+    return (await this.#call<number>('EXISTS', key, this.connection.command('exists', [this.prefix + key]))) === 1;
   }
 
   override async size(): Promise<number> {
@@ -187,8 +186,8 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
         try {
           values = conn.isCluster
             // keys of one node may sit on many slots: one GET each (no cross-slot MGET)
-            ? await Promise.all(fresh.map((k) => conn.send<Buffer | null>(node, new Command('get', [k], NO_OPTIONS))))
-            : await conn.send<Array<Buffer | null>>(node, new Command('mget', fresh, NO_OPTIONS));
+            ? await Promise.all(fresh.map((k) => conn.send<Buffer | null>(node, conn.command('get', [k]))))
+            : await conn.send<Array<Buffer | null>>(node, conn.command('mget', fresh));
         } catch (error) {
           throw storeError('GET', undefined, error);
         }
@@ -222,7 +221,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
         const fresh = batch.filter((k) => !seen.has(k) && seen.add(k)).slice(0, limit - entries);
         let lengths: number[];
         try {
-          lengths = await Promise.all(fresh.map((k) => conn.send<number>(node, new Command('strlen', [k], NO_OPTIONS))));
+          lengths = await Promise.all(fresh.map((k) => conn.send<number>(node, conn.command('strlen', [k]))));
         } catch (error) {
           throw storeError('STRLEN', undefined, error);
         }
@@ -259,7 +258,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
 
   #masters(client: RedisClient): Redis[] {
     if (!client.isCluster) return [client as Redis];
-    const masters = (client as import('ioredis').Cluster).nodes('master');
+    const masters = (client as Cluster).nodes('master');
     if (masters.length === 0) throw new CacheStoreError('Redis Cluster has no reachable master');
     return masters;
   }
@@ -269,7 +268,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     do {
       let reply: [string, string[]];
       try {
-        reply = await this.connection.send(node, new Command('scan', [cursor, 'MATCH', this.#match, 'COUNT', SCAN_COUNT], UTF8));
+        reply = await this.connection.send(node, this.connection.command('scan', [cursor, 'MATCH', this.#match, 'COUNT', SCAN_COUNT], UTF8));
       } catch (error) {
         throw storeError('SCAN', undefined, error);
       }
@@ -283,10 +282,10 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     try {
       if (conn.isCluster) {
         // one key per command: keys spread over slots and no command may span two
-        await Promise.all(fullKeys.map((k) => conn.send(client, new Command('unlink', [k], NO_OPTIONS))));
+        await Promise.all(fullKeys.map((k) => conn.send(client, conn.command('unlink', [k]))));
       } else {
         for (let i = 0; i < fullKeys.length; i += DELETE_BATCH) {
-          await conn.send(client, new Command('unlink', fullKeys.slice(i, i + DELETE_BATCH), NO_OPTIONS));
+          await conn.send(client, conn.command('unlink', fullKeys.slice(i, i + DELETE_BATCH)));
         }
       }
     } catch (error) {
