@@ -79,11 +79,17 @@ try {
       name: `${app.name}-app`, version: '1.0.0', private: true, type: 'module',
       dependencies: { ...ours, axios: '^1.7.0', ioredis: app.ioredis },
       devDependencies: { '@types/node': '^20.19.0', ...(app.typescript ? { typescript: app.typescript } : {}) },
+      // Our packages depend on each other by version (the CLI on core, redis, signed): the
+      // tarballs stand in for the registry, which has none of them yet.
+      ...(app.name === 'npm' ? { overrides: Object.fromEntries(Object.keys(ours).map((name) => [name, `$${name}`])) } : {}),
     }, null, 2));
     // what docs/install.md tells pnpm users: pnpm 12 refuses to install while a dependency's
     // build script is neither allowed nor denied (msgpackr-extract ships prebuilt binaries)
     // (build scripts), and `hoist: false`, the strictest layout: a package sees only what it declares
-    if (app.name === 'pnpm') writeFileSync(join(app.dir, 'pnpm-workspace.yaml'), 'allowBuilds:\n  msgpackr-extract: false\nhoist: false\n');
+    if (app.name === 'pnpm') {
+      const overrides = Object.entries(ours).map(([name, spec]) => `  '${name}': '${spec}'\n`).join('');
+      writeFileSync(join(app.dir, 'pnpm-workspace.yaml'), `allowBuilds:\n  msgpackr-extract: false\nhoist: false\noverrides:\n${overrides}`);
+    }
     const t = performance.now();
     await run(...app.install, { cwd: app.dir });
     const manifest = (name) => JSON.parse(readFileSync(join(app.dir, 'node_modules', name, 'package.json'), 'utf8'));
@@ -124,6 +130,16 @@ try {
     ]);
     const outputs = [await node(join(app.dir, 'out', 'app.mjs'), 'esm'), await node(join(app.dir, 'out', 'app.cjs'), 'cjs')];
     for (const { format, alone, file } of bundles) outputs.push(await node(file, `bundle-${format} (run alone)`, alone));
+    // the installed command, as a user runs it
+    const bin = join(app.dir, 'node_modules', '.bin', 'axios-client-cache');
+    // exit 0, or 1 ("nothing matched": this cache is empty); the JSON is printed either way
+    const stats = JSON.parse(await execFile(bin, ['stats', '--url', redisUrl, '--cache-name', `check-packages-${app.name}`, '--json'], { cwd: work, timeout: 60_000 })
+      .then(({ stdout }) => stdout, (error) => {
+        if (error.code === 1) return error.stdout;
+        throw new Error(`${app.name} app: axios-client-cache stats failed: ${error.stderr ?? error}`);
+      }));
+    if (stats.cacheName !== `check-packages-${app.name}`) throw new Error(`${app.name} app: axios-client-cache stats printed ${JSON.stringify(stats)}`);
+    outputs.push(`${app.name}/cli: axios-client-cache stats --json answered for cache ${stats.cacheName}`);
     log(`${app.name} app: tsc node16 and bundler (strict, exactOptionalPropertyTypes) clean, esbuild ESM and CJS bundles built; `
       + `4 runs passed in ${((performance.now() - t) / 1000).toFixed(1)} s:\n${outputs.map((line) => `  ${line.trim()}`).join('\n')}`);
   }));
