@@ -1,5 +1,5 @@
 import {
-  CachedResponse, CacheSerializationError, CacheSignatureError, CacheVersionError, type BaseCache,
+  CachedResponse, CachedVariants, CacheSerializationError, CacheSignatureError, CacheVersionError, type BaseCache, type StoredResponse,
 } from '@axios-client-cache/core';
 import type { RedisCache, RedisClient } from '@axios-client-cache/redis';
 import type { Redis } from 'ioredis';
@@ -67,8 +67,18 @@ export async function decode<T>(
   return accept(item) ? { kind: 'item', item } : { kind: 'unreadable', reason: 'not an entry of this kind' };
 }
 
-/** A response, as `decode` accepts it. */
-export const isResponse = (item: unknown): item is CachedResponse => item instanceof CachedResponse;
+/** A stored response (one, or a URL's variants), as `decode` accepts it. */
+export const isResponse = (item: unknown): item is StoredResponse => item instanceof CachedResponse || item instanceof CachedVariants;
+
+/** The responses in a stored item: itself, or a URL's variants (newest last). */
+export function responsesIn(item: StoredResponse): readonly CachedResponse[] {
+  return item instanceof CachedVariants ? item.variants : [item];
+}
+
+/** The response that stands for a stored item: itself, or the newest of a URL's variants. */
+export function newestIn(item: StoredResponse): CachedResponse {
+  return item instanceof CachedVariants ? item.newest : item;
+}
 /** An alias (the key of a response), as `decode` accepts it. */
 export const isAlias = (item: unknown): item is string => typeof item === 'string';
 
@@ -162,7 +172,7 @@ export async function* responses(
   for await (const batch of walk(session, session.responses as RedisCache<unknown>, progress)) {
     for (const entry of batch.entries) {
       const decoded = await decode(session.responses, entry, session.verifies, isResponse);
-      if (decoded.kind === 'item') yield { key: entry.key, response: decoded.item, entry };
+      if (decoded.kind === 'item') for (const response of responsesIn(decoded.item)) yield { key: entry.key, response, entry };
       else countSkipped(skipped, decoded);
     }
   }

@@ -10,7 +10,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac } from 'node:crypto';
 import { baseCacheOptionsOf, checkSecretKeyOption, DEFAULT_SALT, NOT_NOW, type BaseCache } from './base-cache.js';
 import { CacheActions } from './cache-actions.js';
-import { CachedResponse, useClock, type RedirectHop } from './cached-response.js';
+import { CachedResponse, CachedVariants, useClock, type RedirectHop, type StoredResponse } from './cached-response.js';
 import { DictCache } from './dict-cache.js';
 import { CacheSerializationError, CacheVersionError, invalidOption } from './errors.js';
 import { CacheEvents, type CacheEventListener, type CacheEventName } from './events.js';
@@ -89,7 +89,7 @@ export class CacheBackend {
   /** Resolved settings. */
   readonly settings: CacheSettings;
   /** Stored responses by key. */
-  readonly responses: BaseCache<CachedResponse>;
+  readonly responses: BaseCache<StoredResponse>;
   /** Redirect aliases: alias key → response key. */
   readonly redirects: BaseCache<string>;
   /** Cross-process single-flight, when the store offers one. */
@@ -101,7 +101,7 @@ export class CacheBackend {
   readonly #policy: HttpPolicy;
   readonly #flow: CacheFlow;
   /** Responses written but maybe not yet acknowledged by the store. */
-  readonly #pending = new Map<string, CachedResponse>();
+  readonly #pending = new Map<string, StoredResponse>();
   readonly #disabled = new AsyncLocalStorage<boolean>();
   readonly #counts = { hits: 0, misses: 0, stale: 0, revalidated: 0, stored: 0, notStored: 0, storeErrors: 0, signatureInvalid: 0, evicted: 0 };
   #closed = false;
@@ -113,7 +113,7 @@ export class CacheBackend {
     const { salt, clock = Date.now } = options;
     const storeOptions = baseCacheOptionsOf(options);
     this.clock = clock;
-    this.responses = options.responses ?? new DictCache<CachedResponse>(storeOptions);
+    this.responses = options.responses ?? new DictCache<StoredResponse>(storeOptions);
     this.redirects = options.redirects ?? new DictCache<string>(storeOptions);
     this.lock = options.lock;
     // Credentials enter keys and stored Vary values as an HMAC: keyed by the secret when there is one.
@@ -214,21 +214,20 @@ export class CacheBackend {
     const plan = this.#planner.plan({ ...options, method, url }, !this.enabled);
     const actions = new CacheActions(plan);
     if (plan.bypass !== undefined) return [undefined, actions];
-    const found = await this.#lookup(plan.key);
-    if (found === undefined || !this.#policy.selects(found, plan) || this.#policy.use(found, plan, this.clock()) !== 'fresh') {
-      return [undefined, actions];
-    }
+    const found = this.#policy.choose(await this.#lookup(plan.key), plan);
+    if (found === undefined || this.#policy.use(found, plan, this.clock()) !== 'fresh') return [undefined, actions];
     return [found, actions];
   }
 
   /**
-   * The response under `key`, or under the alias `redirects[key]`. An unreadable entry is
-   * deleted and a miss; so is one that is no longer cacheable (expired, filtered, status or
-   * method no longer allowed).
+   * The response under `key`, or under the alias `redirects[key]` (of a URL's variants, the
+   * newest). An unreadable entry is deleted and a miss; so is one that is no longer cacheable
+   * (expired, filtered, status or method no longer allowed).
    */
   async getResponse(key: string): Promise<CachedResponse | undefined> {
-    const [found, storedKey] = await this.#lookupWithKey(key);
-    if (found === undefined) return undefined;
+    const [stored, storedKey] = await this.#lookupWithKey(key);
+    if (stored === undefined) return undefined;
+    const found = stored instanceof CachedVariants ? stored.newest : stored;
     if (!(await this.isCacheable(found))) {
       await this.#deleteQuietly(storedKey);
       return undefined;
@@ -237,10 +236,10 @@ export class CacheBackend {
   }
 
   /** The entry under `key` or its alias, stale or not; see {@link #lookupWithKey}. */
-  #lookup(key: string): Promise<CachedResponse | undefined> {
+  #lookup(key: string): Promise<StoredResponse | undefined> {
     const pending = this.#pending.get(key);
     if (pending !== undefined) return Promise.resolve(pending);
-    let read: Promise<CachedResponse | undefined>;
+    let read: Promise<StoredResponse | undefined>;
     try {
       // Promise.resolve returns a native promise as it is: no extra step for a proper store.
       read = Promise.resolve(this.responses.read(key));
@@ -249,7 +248,7 @@ export class CacheBackend {
     }
     // One step on the hit path; everything else (errors, corrupt items, aliases) off it.
     return read.then(
-      (item) => (item instanceof CachedResponse ? this.#handOut(item) : this.#lookupSlow(key, item).then(([entry]) => entry)),
+      (item) => (isStored(item) ? this.#handOut(item) : this.#lookupSlow(key, item).then(([entry]) => entry)),
       (error: unknown) => this.#readFailed(this.responses, key, error).then(() => this.#lookupAlias(key)).then(([entry]) => entry),
     );
   }
@@ -259,26 +258,29 @@ export class CacheBackend {
    * (in-process stores); {@link NOT_NOW} otherwise, and for anything unusual (an error, an item
    * that is not a response), which the asynchronous lookup then handles.
    */
-  #peek(key: string): CachedResponse | undefined | typeof NOT_NOW {
+  #peek(key: string): StoredResponse | undefined | typeof NOT_NOW {
     const pending = this.#pending.get(key);
     if (pending !== undefined) return pending;
     try {
       const item: unknown = this.responses.peek(key);
-      if (item instanceof CachedResponse) return this.#handOut(item);
+      if (isStored(item)) return this.#handOut(item);
       if (item !== undefined) return NOT_NOW;
       const alias: unknown = this.redirects.peek(key);
       if (alias === undefined) return undefined;
       if (typeof alias !== 'string') return NOT_NOW;
       const aliased: unknown = this.responses.peek(alias);
-      return aliased instanceof CachedResponse ? this.#handOut(aliased) : NOT_NOW;
+      return isStored(aliased) ? this.#handOut(aliased) : NOT_NOW;
     } catch {
       return NOT_NOW;
     }
   }
 
-  #handOut(entry: CachedResponse): CachedResponse {
-    useClock(entry, this.clock);
-    return entry;
+  #handOut<S extends StoredResponse>(stored: S): S {
+    if (this.clock !== Date.now) {
+      if (stored instanceof CachedResponse) useClock(stored, this.clock);
+      else for (const variant of stored.variants) useClock(variant, this.clock);
+    }
+    return stored;
   }
 
   /**
@@ -286,7 +288,7 @@ export class CacheBackend {
    * open: a store error is an event and a miss; an unreadable entry (or one that is not a
    * response at all) is deleted, raises `signature-invalid`, and is a miss.
    */
-  async #lookupWithKey(key: string): Promise<[CachedResponse | undefined, string]> {
+  async #lookupWithKey(key: string): Promise<[StoredResponse | undefined, string]> {
     const pending = this.#pending.get(key);
     if (pending !== undefined) return [pending, key];
     let item: unknown;
@@ -296,27 +298,27 @@ export class CacheBackend {
       await this.#readFailed(this.responses, key, error);
       return this.#lookupAlias(key);
     }
-    if (item instanceof CachedResponse) return [this.#handOut(item), key];
+    if (isStored(item)) return [this.#handOut(item), key];
     return this.#lookupSlow(key, item);
   }
 
-  #lookupSlow(key: string, item: unknown): Promise<[CachedResponse | undefined, string]> {
+  #lookupSlow(key: string, item: unknown): Promise<[StoredResponse | undefined, string]> {
     if (item !== undefined) {
       return this.#unreadable(this.responses, key, new CacheSerializationError(`Stored entry ${key} is not a response`)).then(() => this.#lookupAlias(key));
     }
     return this.#lookupAlias(key);
   }
 
-  #lookupAlias(key: string): Promise<[CachedResponse | undefined, string]> {
+  #lookupAlias(key: string): Promise<[StoredResponse | undefined, string]> {
     return this.#read(this.redirects, key).then((alias) => {
       if (typeof alias !== 'string') return [undefined, key];
-      return this.#readResponse(alias).then((aliased): [CachedResponse | undefined, string] => [aliased === undefined ? undefined : this.#handOut(aliased), alias]);
+      return this.#readResponse(alias).then((aliased): [StoredResponse | undefined, string] => [aliased === undefined ? undefined : this.#handOut(aliased), alias]);
     });
   }
 
-  #readResponse(key: string): Promise<CachedResponse | undefined> {
+  #readResponse(key: string): Promise<StoredResponse | undefined> {
     return this.#read(this.responses, key).then((item) => {
-      if (item === undefined || item instanceof CachedResponse) return item;
+      if (item === undefined || isStored(item)) return item;
       return this.#unreadable(this.responses, key, new CacheSerializationError(`Stored entry ${key} is not a response`));
     });
   }
@@ -353,23 +355,58 @@ export class CacheBackend {
     const key = cacheKey ?? this.createKey(response.method, response.url);
     let entry = expires === undefined ? response : response.with({ expires: expires instanceof Date ? expires.getTime() : expires });
     if (entry.aliases.length === 0 && entry.history.length > 0) entry = entry.with({ aliases: this.#hopKeys(undefined, entry.history) });
-    const retain = this.#policy.retainUntil(entry);
-    await this.responses.write(key, entry, { expiresAt: retain });
-    const aliases = entry.aliases.filter((k) => k !== key);
-    await Promise.all(aliases.map((alias) => this.redirects.write(alias, key, { expiresAt: retain })));
+    await this.#write(key, entry);
     this.#emit('stored', { key, url: entry.url, method: entry.method, expires: entry.expires });
   }
 
-  /** Saves in the background: readers in this process see the entry at once; a failure is an event. */
+  /** Writes `stored` under `key`, with the aliases of every response in it, kept as long as the longest-kept one. */
+  async #write(key: string, stored: StoredResponse): Promise<void> {
+    const responses = stored instanceof CachedVariants ? stored.variants : [stored];
+    let retain: number | null = -Infinity;
+    for (const response of responses) {
+      const until = this.#policy.retainUntil(response);
+      retain = retain === null || until === null ? null : Math.max(retain, until);
+    }
+    await this.responses.write(key, stored, { expiresAt: retain });
+    const aliases = new Set(responses.flatMap((r) => r.aliases));
+    aliases.delete(key);
+    await Promise.all([...aliases].map((alias) => this.redirects.write(alias, key, { expiresAt: retain })));
+  }
+
+  /**
+   * Saves in the background: readers in this process see the entry at once; a failure is an
+   * event. A response with `Vary` joins the variants stored for its URL (replacing the one for
+   * the same selecting headers; past `maxVariants`, the oldest goes).
+   */
   #save(entry: CachedResponse, key: string): Promise<void> {
-    this.#pending.set(key, entry);
-    return this.saveResponse(entry, key).then(
-      () => { if (this.#pending.get(key) === entry) this.#pending.delete(key); },
-      (error: unknown) => {
-        if (this.#pending.get(key) === entry) this.#pending.delete(key);
-        this.#emit('store-error', { operation: 'write', error, key });
-      },
-    );
+    const write = (stored: StoredResponse): Promise<void> => {
+      this.#pending.set(key, stored);
+      return this.#write(key, stored).then(
+        () => {
+          if (this.#pending.get(key) === stored) this.#pending.delete(key);
+          this.#emit('stored', () => ({ key, url: entry.url, method: entry.method, expires: entry.expires }));
+        },
+        (error: unknown) => {
+          if (this.#pending.get(key) === stored) this.#pending.delete(key);
+          this.#emit('store-error', { operation: 'write', error, key });
+        },
+      );
+    };
+    if (entry.vary.length === 0) return write(entry);
+    const pending = this.#pending.get(key);
+    const current = pending !== undefined ? Promise.resolve(pending) : this.#readResponse(key);
+    return current.then((stored) => write(this.#withVariant(stored, entry)));
+  }
+
+  /** `stored` with `entry` as its newest variant. */
+  #withVariant(stored: StoredResponse | undefined, entry: CachedResponse): StoredResponse {
+    const others = (stored === undefined ? [] : stored instanceof CachedVariants ? stored.variants : [stored])
+      .filter((v) => v.vary.length > 0 && !sameSelection(v, entry));
+    const kept = others.slice(Math.max(0, others.length - (this.settings.maxVariants - 1)));
+    const max = this.responses.maxEntryBytes;
+    // A bounded store takes what fits: older variants go first.
+    while (kept.length > 0 && max !== undefined && kept.reduce((n, v) => n + v.byteSize, entry.byteSize) > max) kept.shift();
+    return kept.length === 0 ? entry : new CachedVariants([...kept, entry]);
   }
 
   /**
@@ -410,14 +447,15 @@ export class CacheBackend {
     return undefined;
   }
 
-  /** Deletes a response, the alias `key`, and every alias written with the response. */
+  /** Deletes a response (every variant of its URL), the alias `key`, and every alias written with them. */
   async delete(key: string): Promise<void> {
     this.#pending.delete(key);
     let responseKey = key;
     const alias = await this.#read(this.redirects, key);
     if (typeof alias === 'string') responseKey = alias;
-    const response = await this.#readResponse(responseKey);
-    const aliases = new Set([key, ...(response === undefined ? [] : response.aliases)]);
+    const stored = await this.#readResponse(responseKey);
+    const responses = stored === undefined ? [] : stored instanceof CachedVariants ? stored.variants : [stored];
+    const aliases = new Set([key, ...responses.flatMap((r) => r.aliases)]);
     aliases.delete(responseKey);
     this.#pending.delete(responseKey);
     await this.responses.delete(responseKey);
@@ -488,9 +526,12 @@ export class CacheBackend {
     return found !== undefined;
   }
 
-  /** The final URLs of the stored responses. */
+  /** The final URLs of the stored responses (of a URL's variants, each different one). */
   async *getUrls(): AsyncIterable<string> {
-    for await (const response of this.responses.values()) if (response instanceof CachedResponse) yield response.finalUrl;
+    for await (const stored of this.responses.values()) {
+      if (stored instanceof CachedResponse) yield stored.finalUrl;
+      else if (stored instanceof CachedVariants) yield* new Set(stored.variants.map((v) => v.finalUrl));
+    }
   }
 
   /**
@@ -501,8 +542,16 @@ export class CacheBackend {
     const keys: string[] = [];
     for await (const key of this.responses.keys()) keys.push(key);
     for (const key of keys) {
-      const response = await this.#readResponse(key);
-      if (response === undefined || !(await this.isCacheable(response))) await this.delete(key);
+      const stored = await this.#readResponse(key);
+      if (stored === undefined) {
+        await this.delete(key);
+        continue;
+      }
+      const responses = stored instanceof CachedVariants ? stored.variants : [stored];
+      const kept: CachedResponse[] = [];
+      for (const response of responses) if (await this.isCacheable(response)) kept.push(response);
+      if (kept.length === 0) await this.delete(key);
+      else if (kept.length < responses.length) await this.#write(key, kept.length === 1 ? kept[0]! : new CachedVariants(kept));
     }
     const aliases: string[] = [];
     for await (const key of this.redirects.keys()) aliases.push(key);
@@ -549,6 +598,17 @@ export class CacheBackend {
       emit: (event, payload) => this.#emit(event, payload),
     };
   }
+}
+
+/** A response store's item: one response, or a URL's variants. */
+function isStored(item: unknown): item is StoredResponse {
+  return item instanceof CachedResponse || item instanceof CachedVariants;
+}
+
+/** True when two responses were stored for the same selecting request headers. */
+function sameSelection(a: CachedResponse, b: CachedResponse): boolean {
+  if (a.vary.length !== b.vary.length) return false;
+  return a.vary.every(([name, value], i) => b.vary[i]?.[0] === name && b.vary[i]?.[1] === value);
 }
 
 /** The engine of a backend made by any copy of this package. */

@@ -427,26 +427,98 @@ function pairsOf(v: unknown, what: string): HeaderPair[] {
   return v as HeaderPair[];
 }
 
+const VARIANTS_BRAND = Symbol.for('axios-client-cache.cached-variants');
+
 /**
- * True for an item that can be shared between reads because it never changes: a frozen
- * `CachedResponse`, or a primitive (an alias is a string).
+ * The variants of one URL (responses with `Vary`, each for other selecting request headers),
+ * kept as one immutable entry under the URL's key: one read finds them all, and deleting the
+ * key deletes every variant. Newest last.
  */
-export function isImmutableItem(item: unknown): boolean {
-  return item instanceof CachedResponse || item === null || (typeof item !== 'object' && typeof item !== 'function');
+export class CachedVariants {
+  readonly variants: readonly CachedResponse[];
+
+  constructor(variants: readonly CachedResponse[]) {
+    if (variants.length === 0 || !variants.every((v) => v instanceof CachedResponse)) fail('variants');
+    this.variants = Object.freeze([...variants]);
+    if (new.target === CachedVariants) Object.freeze(this);
+  }
+
+  /** True for a CachedVariants made by any copy of this package. */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== CachedVariants) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as { [VARIANTS_BRAND]?: unknown })[VARIANTS_BRAND] === true;
+  }
+
+  /** The most recently stored variant. */
+  get newest(): CachedResponse {
+    return this.variants[this.variants.length - 1] as CachedResponse;
+  }
+
+  /** The sum of the variants' sizes; what bounded stores count. */
+  get byteSize(): number {
+    let n = 0;
+    for (const v of this.variants) n += v.byteSize;
+    return n;
+  }
+
+  /** The plain, versioned record a serializer packs. */
+  toRecord(): VariantsRecord {
+    return { t: 'variants', v: FORMAT_VERSION, variants: this.variants.map((v) => v.toRecord()) };
+  }
+
+  /**
+   * Rebuilds the variants from a record, checking every field.
+   * @throws CacheSerializationError on a wrong shape or an unknown format version.
+   */
+  static fromRecord(raw: unknown): CachedVariants {
+    const r = raw as Record<string, unknown>;
+    if (!isPlainObject(r) || r['t'] !== 'variants') fail('not a variants record');
+    if (r['v'] !== FORMAT_VERSION) throw new CacheVersionError(`Stored entry has format version ${String(r['v'])}; this release reads ${FORMAT_VERSION}`);
+    const variants = r['variants'];
+    if (!Array.isArray(variants) || variants.length === 0 || variants.length > MAX_VARIANTS_READ) fail('variants');
+    return new CachedVariants(variants.map((v) => CachedResponse.fromRecord(v)));
+  }
 }
 
-/** Items a store keeps: responses, and redirect aliases (the key of a response). */
-export type CacheItem = CachedResponse | string;
+/** The serialized form of {@link CachedVariants}. */
+export interface VariantsRecord {
+  t: 'variants';
+  v: number;
+  variants: ResponseRecord[];
+}
+
+/** Most variants a stored entry may hold when read (a bound on what an untrusted store can make us decode). */
+const MAX_VARIANTS_READ = 256;
+
+/** What a response store keeps under a key: one response, or the variants of one URL. */
+export type StoredResponse = CachedResponse | CachedVariants;
+
+/**
+ * True for an item that can be shared between reads because it never changes: a frozen
+ * `CachedResponse` or `CachedVariants`, or a primitive (an alias is a string).
+ */
+export function isImmutableItem(item: unknown): boolean {
+  return item instanceof CachedResponse || item instanceof CachedVariants || item === null
+    || (typeof item !== 'object' && typeof item !== 'function');
+}
+
+/** Items a store keeps: responses (one, or a URL's variants), and redirect aliases (the key of a response). */
+export type CacheItem = CachedResponse | CachedVariants | string;
 
 /** Plain form of an item for a serializer. */
 export function encodeItem(item: unknown): unknown {
-  return item instanceof CachedResponse ? item.toRecord() : item;
+  return item instanceof CachedResponse || item instanceof CachedVariants ? item.toRecord() : item;
 }
 
-/** Item from its plain form; a response record is checked and rebuilt. */
+/** Item from its plain form; a response or variants record is checked and rebuilt. */
 export function decodeItem(raw: unknown): unknown {
-  if (typeof raw === 'object' && raw !== null && (raw as { t?: unknown }).t === 'response') return CachedResponse.fromRecord(raw);
+  if (typeof raw === 'object' && raw !== null) {
+    const t = (raw as { t?: unknown }).t;
+    if (t === 'response') return CachedResponse.fromRecord(raw);
+    if (t === 'variants') return CachedVariants.fromRecord(raw);
+  }
   return raw;
 }
 
 Object.defineProperty(CachedResponse.prototype, BRAND, { value: true });
+Object.defineProperty(CachedVariants.prototype, VARIANTS_BRAND, { value: true });

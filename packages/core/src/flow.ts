@@ -7,7 +7,7 @@
  */
 import { channel } from 'node:diagnostics_channel';
 import { NOT_NOW } from './base-cache.js';
-import { CachedResponse, type RedirectHop } from './cached-response.js';
+import { CachedResponse, type RedirectHop, type StoredResponse } from './cached-response.js';
 import { redactHeaders, redactUrl } from './cache-key.js';
 import type { CacheEventListener, CacheEventName } from './events.js';
 import { storableHeaders, type HeaderPair } from './headers.js';
@@ -24,10 +24,10 @@ export interface FlowStore {
   readonly cacheName: string;
   readonly lock: MissLock | undefined;
   clock(): number;
-  /** The entry under `key` (or its alias), stale or not; fail-open: a store error is a miss. */
-  lookup(key: string): Promise<CachedResponse | undefined>;
+  /** What is stored under `key` (or its alias), stale or not; fail-open: a store error is a miss. */
+  lookup(key: string): Promise<StoredResponse | undefined>;
   /** The same, at once when the stores can tell without waiting; {@link NOT_NOW} when they cannot. */
-  peek(key: string): CachedResponse | undefined | typeof NOT_NOW;
+  peek(key: string): StoredResponse | undefined | typeof NOT_NOW;
   /** Why `entry` may not be written now (closed, filtered, already useless), or undefined. */
   admit(entry: CachedResponse): Promise<NotStoredReason | undefined>;
   /** Writes in the background: readers in this process see it at once; resolves when written (a failure is an event). */
@@ -208,10 +208,11 @@ export class CacheFlow {
    * What the stored response (if any) does for `plan`: answers it now (fresh, or stale as the
    * request or RFC 5861 allow), or is the stale one to revalidate.
    */
-  #fromStore<R>(plan: RequestPlan, found: CachedResponse | undefined, origin: Origin<R>, report: Report): { answer?: Answer<R>; stale?: CachedResponse } {
-    if (found === undefined) return {};
+  #fromStore<R>(plan: RequestPlan, stored: StoredResponse | undefined, origin: Origin<R>, report: Report): { answer?: Answer<R>; stale?: CachedResponse } {
+    if (stored === undefined) return {};
     const policy = this.#policy;
-    if (!policy.selects(found, plan)) {
+    const found = policy.choose(stored, plan);
+    if (found === undefined) {
       this.#log('stored response is for other selecting headers (Vary)', plan, {});
       return {};
     }
@@ -385,8 +386,8 @@ export class CacheFlow {
 
   /** After another process's flight ended: its stored answer, if it is fresh for this request. */
   async #storedByAnother(plan: RequestPlan): Promise<Fetched | undefined> {
-    const entry = await this.#backend.lookup(plan.key);
-    if (entry === undefined || !this.#policy.selects(entry, plan) || this.#policy.use(entry, plan, this.#backend.clock()) !== 'fresh') return undefined;
+    const entry = this.#policy.choose(await this.#backend.lookup(plan.key), plan);
+    if (entry === undefined || this.#policy.use(entry, plan, this.#backend.clock()) !== 'fresh') return undefined;
     return { entry, shareable: true, revalidated: false, fromStore: true, native: undefined };
   }
 

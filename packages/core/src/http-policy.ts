@@ -5,7 +5,7 @@
  * in every mode. One object per backend; no I/O; each answer a plain value with, where the
  * answer is "no", a named reason.
  */
-import type { CachedResponse, CachePolicy } from './cached-response.js';
+import { CachedResponse, type CachePolicy, type StoredResponse } from './cached-response.js';
 import { deltaSeconds, parseAge, parseCacheControl, validDelta, varyNames, type Directives } from './cache-control.js';
 import { CREDENTIAL_HEADERS } from './cache-key.js';
 import { expiresAt, parseHttpDate } from './expiry.js';
@@ -185,12 +185,27 @@ export class HttpPolicy {
   // -------------------------------------------------------------------------------------------
   // Selecting (RFC 9111 §4.1)
 
+  /** The stored response (or the newest of a URL's variants) whose selecting headers match the request's, if any. */
+  choose(stored: StoredResponse | undefined, plan: RequestPlan): CachedResponse | undefined {
+    if (stored === undefined) return undefined;
+    if (stored instanceof CachedResponse) return this.selects(stored, plan) ? stored : undefined;
+    const variants = stored.variants;
+    for (let i = variants.length - 1; i >= 0; i--) {
+      const variant = variants[i] as CachedResponse;
+      if (this.selects(variant, plan)) return variant;
+    }
+    return undefined;
+  }
+
   /** True when the request's selecting headers match those the stored response was made for. */
   selects(entry: CachedResponse, plan: RequestPlan): boolean {
     const vary = entry.vary;
     for (let i = 0; i < vary.length; i++) {
       const [name, value] = vary[i] as readonly [string, string | null];
-      if (this.varyValue(plan, name) !== value) return false;
+      if (this.varyValue(plan, name) === value) continue;
+      // RFC 9111 §4.1 allows content negotiation: a response in the language the request prefers.
+      if (name === 'accept-language' && preferredLanguageServed(entry, plan.header('accept-language'))) continue;
+      return false;
     }
     return true;
   }
@@ -365,6 +380,29 @@ export function ageOf(entry: CachedResponse, now: number): number {
 const DEFAULT_CODES: ReadonlySet<number> = new Set([200]);
 /** What a 304 carries of the stored response (RFC 9110 §15.4.5). */
 const NOT_MODIFIED_FIELDS: ReadonlySet<string> = new Set(['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary']);
+
+/**
+ * True when `entry` has one `Content-Language` and it is the request's most preferred language
+ * (the highest q-value, ties to the first; `*` and q=0 never count).
+ */
+function preferredLanguageServed(entry: CachedResponse, acceptLanguage: string | undefined): boolean {
+  if (acceptLanguage === undefined) return false;
+  const served = entry.headers.get('content-language')?.trim().toLowerCase();
+  if (served === undefined || served === '' || served.includes(',')) return false;
+  let best: string | undefined;
+  let bestQ = 0;
+  for (const part of acceptLanguage.split(',')) {
+    const [range, ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+    if (!range || range === '*') continue;
+    const qParam = params.find((p) => p.startsWith('q='));
+    const q = qParam === undefined ? 1 : Number(qParam.slice(2));
+    if (Number.isFinite(q) && q > bestQ) {
+      best = range;
+      bestQ = q;
+    }
+  }
+  return best === served;
+}
 
 /** The entity tags of an `If-None-Match` list (commas inside quotes kept). */
 function entityTags(value: string): string[] {

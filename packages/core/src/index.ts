@@ -15,8 +15,8 @@ export { ageOf } from './http-policy.js';
 export type { KeyExtras, KeyOptions, KeyRequestParts } from './cache-key.js';
 
 // What a stored response is.
-export { CachedResponse, FORMAT_VERSION, decodeItem, encodeItem, isImmutableItem } from './cached-response.js';
-export type { CacheItem, CachePolicy, CachedResponseInit, RedirectHop, ResponseRecord } from './cached-response.js';
+export { CachedResponse, CachedVariants, FORMAT_VERSION, decodeItem, encodeItem, isImmutableItem } from './cached-response.js';
+export type { CacheItem, CachePolicy, CachedResponseInit, RedirectHop, ResponseRecord, StoredResponse, VariantsRecord } from './cached-response.js';
 export { CachedHeaders } from './headers.js';
 export type { HeaderPair } from './headers.js';
 

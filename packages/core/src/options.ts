@@ -2,7 +2,7 @@
  * Every option of a CacheBackend, with its default, validated and resolved in one place.
  */
 import type { BaseCache, BaseCacheOptions } from './base-cache.js';
-import type { CachedResponse } from './cached-response.js';
+import type { CachedResponse, StoredResponse } from './cached-response.js';
 import { invalidOption } from './errors.js';
 import { parseExpireAfter, UrlExpiryRules, type ExpireAfter, type ResolvedExpiry, type UrlsExpireAfter } from './expiry.js';
 import type { MissLock } from './miss-lock.js';
@@ -90,6 +90,12 @@ export interface CacheBackendOptions extends BaseCacheOptions {
    */
   credentials?: CredentialsMode;
   /**
+   * Most variants kept for one URL (responses with `Vary`, each for other selecting request
+   * headers); storing one more drops the oldest.
+   * @defaultValue 8
+   */
+  maxVariants?: number;
+  /**
    * Return false to keep a response out of the cache (sync or async).
    * @defaultValue () => true
    */
@@ -98,7 +104,7 @@ export interface CacheBackendOptions extends BaseCacheOptions {
    * Store of responses.
    * @defaultValue a DictCache
    */
-  responses?: BaseCache<CachedResponse>;
+  responses?: BaseCache<StoredResponse>;
   /**
    * Store of redirect aliases (alias key → response key).
    * @defaultValue a DictCache
@@ -146,6 +152,7 @@ export interface CacheSettings {
   readonly cacheControl: boolean;
   readonly shared: boolean;
   readonly credentials: CredentialsMode;
+  readonly maxVariants: number;
   readonly filterFn: FilterFn | undefined;
   readonly lockTimeoutMs: number;
   /** ms, or undefined when off. */
@@ -162,7 +169,7 @@ export function resolveSettings(options: CacheBackendOptions, sharedStore: boole
   const {
     cacheName = DEFAULT_CACHE_NAME, expireAfter, urlsExpireAfter, allowedCodes, allowedMethods = DEFAULT_METHODS,
     includeHeaders = false, ignoredParams = [], autoclose = false, cacheControl = false, shared = sharedStore,
-    credentials = 'isolate', filterFn, lockTimeoutMs = 30_000, staleIfError = false, debug, responses, redirects, lock,
+    credentials = 'isolate', maxVariants = 8, filterFn, lockTimeoutMs = 30_000, staleIfError = false, debug, responses, redirects, lock,
   } = options;
   if (typeof cacheName !== 'string' || cacheName === '') invalidOption('cacheName', cacheName, 'a non-empty string');
   if (allowedCodes !== undefined && (!Array.isArray(allowedCodes) || !allowedCodes.every((c) => Number.isInteger(c) && c >= 100 && c <= 599))) {
@@ -183,6 +190,7 @@ export function resolveSettings(options: CacheBackendOptions, sharedStore: boole
   if (typeof credentials !== 'string' || !CREDENTIALS_MODES.has(credentials)) {
     invalidOption('credentials', credentials, "'isolate', 'skip' or 'share'");
   }
+  if (!Number.isInteger(maxVariants) || maxVariants < 1 || maxVariants > 64) invalidOption('maxVariants', maxVariants, 'an integer from 1 to 64');
   if (filterFn !== undefined && typeof filterFn !== 'function') invalidOption('filterFn', filterFn, 'a function');
   if (debug !== undefined && typeof debug !== 'function') invalidOption('debug', debug, 'a function (message, details) => void');
   checkMs('lockTimeoutMs', lockTimeoutMs);
@@ -200,7 +208,7 @@ export function resolveSettings(options: CacheBackendOptions, sharedStore: boole
     allowedMethods: new Set(allowedMethods.map((m) => m.toUpperCase())),
     includeHeaders: Array.isArray(includeHeaders) ? includeHeaders.map((h) => h.toLowerCase()) : includeHeaders,
     ignoredParams: [...ignoredParams],
-    autoclose, cacheControl, shared, credentials: credentials as CredentialsMode, filterFn, lockTimeoutMs, debug,
+    autoclose, cacheControl, shared, credentials: credentials as CredentialsMode, maxVariants, filterFn, lockTimeoutMs, debug,
     staleIfError: staleWindow(staleIfError, 'staleIfError'),
   };
 }

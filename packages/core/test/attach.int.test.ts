@@ -3,7 +3,7 @@
  */
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { Readable } from 'node:stream';
-import { attachCache, CacheBackend, type CacheBackendOptions, type CachedAxiosInstance } from '@axios-client-cache/core';
+import { attachCache, CacheBackend, type CacheBackendOptions, type CachedAxiosInstance, type CachedResponse } from '@axios-client-cache/core';
 import { startOrigin, type Handler, type Origin } from './helpers/origin.js';
 
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
@@ -59,7 +59,7 @@ describe('attachCache against a real origin', () => {
     for await (const url of api.cache.getUrls()) urls.push(url);
     expect(urls).toHaveLength(1);
     expect(urls[0]).not.toContain('secret');
-    for await (const stored of api.cache.responses.values()) expect(stored.url).toContain('token=REDACTED');
+    for await (const stored of api.cache.responses.values()) expect((stored as CachedResponse).url).toContain('token=REDACTED');
   });
 
   it('500 distinct URLs: each a miss, then each a hit', async () => {
@@ -216,7 +216,7 @@ describe('attachCache against a real origin', () => {
     const backend = api.cache;
     const startKey = backend.createKey('GET', `${origin.url}/start`);
     const middleKey = backend.createKey('GET', `${origin.url}/middle`);
-    const stored = await backend.responses.read(startKey);
+    const stored = await backend.responses.read(startKey) as CachedResponse | undefined;
     expect(stored?.finalUrl).toBe(`${origin.url}/final`);
     expect(stored?.history.map((h) => [h.url, h.status])).toEqual([[`${origin.url}/start`, 301], [`${origin.url}/middle`, 302]]);
     expect(await backend.redirects.read(middleKey)).toBe(startKey);

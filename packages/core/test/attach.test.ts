@@ -544,7 +544,7 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
     const res = await api.get('/own', { headers: { 'If-None-Match': '"mine"' }, validateStatus: (s) => s === 304 });
     expect(res.status).toBe(304);
     await new Promise((r) => setImmediate(r));
-    expect((await backend.responses.read(res.cacheKey!))?.status).toBe(200);
+    expect(((await backend.responses.read(res.cacheKey!)) as CachedResponse | undefined)?.status).toBe(200);
   });
 
   it('immutable is not revalidated on refresh', async () => {

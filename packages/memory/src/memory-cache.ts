@@ -1,5 +1,5 @@
 import {
-  BaseCache, CachedResponse, CacheClosedError, CacheConfigError, CacheSerializationError, describeValue,
+  BaseCache, CachedResponse, CachedVariants, CacheClosedError, CacheConfigError, CacheSerializationError, describeValue,
   type BaseCacheOptions, type CacheItem, type WriteOptions,
   isImmutableItem, NOT_NOW, type StoreUsage,
 } from '@axios-client-cache/core';
@@ -278,7 +278,7 @@ function closedError(): CacheClosedError {
 
 /** What an item kept as it is counts against `maxBytes`. */
 function sizeOf(item: unknown): number {
-  if (item instanceof CachedResponse) return item.byteSize;
+  if (item instanceof CachedResponse || item instanceof CachedVariants) return item.byteSize;
   if (typeof item === 'string') return Buffer.byteLength(item, 'utf8');
   return 8;
 }

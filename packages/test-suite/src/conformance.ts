@@ -3,7 +3,7 @@
  * store. A store's test file calls {@link describeStoreConformance} with a factory.
  */
 import {
-  CachedResponse, CacheStoreError, type BaseCache, type CacheItem, type Clock,
+  CachedResponse, CacheStoreError, type BaseCache, type CacheItem, type Clock, type StoredResponse,
 } from '@axios-client-cache/core';
 import { allByteValues, collect, makeResponse, ManualClock, randomBody, sameBytes, sleep } from './fixtures.js';
 
@@ -48,7 +48,7 @@ export interface StoreContext {
  * Typed structurally so the suite does not depend on the backend's internals.
  */
 export interface ConformanceBackend {
-  readonly responses: BaseCache<CachedResponse>;
+  readonly responses: BaseCache<StoredResponse>;
   readonly redirects: BaseCache<string>;
   createKey(method: string, url: string): string;
   saveResponse(response: CachedResponse, cacheKey?: string, expires?: Date | number | null): Promise<void>;

@@ -1,5 +1,5 @@
 import type { RedisCache } from '@axios-client-cache/redis';
-import { decode, isAlias, isResponse, walk, type Decoded } from '../entries.js';
+import { decode, isAlias, isResponse, responsesIn, walk, type Decoded } from '../entries.js';
 import { EXIT } from '../errors.js';
 import { plural, type Output } from '../output.js';
 import type { Progress } from '../progress.js';
@@ -21,8 +21,9 @@ export async function deleteExpired(session: Session, out: Output, progress: Pro
     for (const entry of batch.entries) {
       const decoded = await decode(responses, entry, session.verifies, isResponse);
       if (decoded.kind === 'item') {
-        const retain = backend.retainUntil(decoded.item);
-        if (retain !== null && retain <= now) expired.push(entry.key);
+        // a URL's variants are kept as long as the longest-kept of them
+        const retains = responsesIn(decoded.item).map((r) => backend.retainUntil(r));
+        if (retains.every((retain) => retain !== null && retain <= now)) expired.push(entry.key);
       } else if (judge(decoded, kept)) unreadable.push(entry.key);
     }
   }

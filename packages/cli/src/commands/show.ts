@@ -1,5 +1,5 @@
-import { ageOf, CacheConfigError, CachedResponse } from '@axios-client-cache/core';
-import { decode, isAlias, isResponse, readRaw, signedKind, type Decoded, type RawEntry } from '../entries.js';
+import { ageOf, CacheConfigError, type CachedResponse, type StoredResponse } from '@axios-client-cache/core';
+import { decode, isAlias, isResponse, newestIn, readRaw, signedKind, type Decoded, type RawEntry } from '../entries.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatBytes, formatDuration, type Output } from '../output.js';
 import { safeHeaders, safeUrl } from '../redact.js';
@@ -52,7 +52,7 @@ interface Found {
   readonly key: string;
   readonly alias: string | undefined;
   readonly entry: RawEntry;
-  readonly decoded: Decoded<CachedResponse | string>;
+  readonly decoded: Decoded<StoredResponse>;
   readonly method: string;
   readonly url: string;
   readonly now: number;
@@ -62,21 +62,22 @@ function present(session: Session, out: Output, found: Found): number {
   const { key, alias, entry, decoded, now } = found;
   const storedBytes = entry.bytes?.length ?? 0;
   const ttl = entry.ttlMs < 0 ? null : entry.ttlMs;
-  if (decoded.kind !== 'item' || !(decoded.item instanceof CachedResponse)) {
-    const state = decoded.kind === 'item' ? STATES.unreadable : STATES[decoded.kind];
+  if (decoded.kind !== 'item') {
+    const state = STATES[decoded.kind];
     out.data({
-      cacheName: session.cacheName, found: true, readable: false, state: decoded.kind === 'item' ? 'unreadable' : decoded.kind,
+      cacheName: session.cacheName, found: true, readable: false, state: decoded.kind,
       method: found.method, url: safeUrl(found.url), key, alias: alias ?? null, storedBytes, redisTtlMs: ttl,
       encrypted: decoded.kind === 'unverified' ? decoded.encrypted : undefined,
     });
     out.line(`${found.method} ${safeUrl(found.url)}`);
     out.line(`key          ${key}${alias === undefined ? '' : ` (through the redirect alias ${alias})`}`);
-    out.line(`entry        ${alias !== undefined && decoded.kind !== 'item' ? `the alias is ${state}` : state}`);
+    out.line(`entry        ${alias !== undefined ? `the alias is ${state}` : state}`);
     out.line(`stored size  ${formatBytes(storedBytes)}`);
     out.line(`redis ttl    ${ttl === null ? 'none' : formatDuration(ttl)}`);
     return EXIT.OK;
   }
-  const r = decoded.item;
+  // A URL's variants: the newest stands for them (every one is listed by `urls`).
+  const r = newestIn(decoded.item);
   const age = ageOf(r, now);
   const headers = safeHeaders([...r.headers]);
   const requestHeaders = safeHeaders(r.requestHeaders);

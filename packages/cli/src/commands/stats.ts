@@ -1,5 +1,5 @@
 import type { RedisCache } from '@axios-client-cache/redis';
-import { decode, isResponse, nodeName, scanKeys, walk } from '../entries.js';
+import { decode, isResponse, newestIn, nodeName, scanKeys, walk } from '../entries.js';
 import { EXIT } from '../errors.js';
 import { formatBytes, table, type Output } from '../output.js';
 import type { Progress } from '../progress.js';
@@ -64,7 +64,7 @@ export async function stats(session: Session, out: Output, progress: Progress, n
       const decoded = await decode(session.responses, entry, session.verifies, isResponse);
       switch (decoded.kind) {
         case 'item': {
-          const expires = decoded.item.expires;
+          const expires = newestIn(decoded.item).expires;
           if (expires === null) s.neverExpiring++;
           else if (expires <= now) s.expired++;
           else s.fresh++;
