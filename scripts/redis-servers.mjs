@@ -158,7 +158,8 @@ export async function startRedisCluster({ masters = 3, replicas = 0, bin = findR
       const port = await freePort();
       servers.push(await startRedisServer({
         port, dir, bin,
-        extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '5000'],
+        // A replica's first sync starts at once (Redis waits 5 s for more replicas by default).
+        extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '5000', '--repl-diskless-sync-delay', '0'],
       }));
     }
     const addresses = servers.map((s) => `${HOST}:${s.port}`);
