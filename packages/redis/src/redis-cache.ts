@@ -152,6 +152,8 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
       const client = conn.isReady && !this.#closed ? conn.existingClient! : await this.#client();
       const sentAt = this.clock();
       const get = conn.send<Buffer | null>(client, new Command('get', [this.prefix + key], NO_OPTIONS));
+      // Handled below; marked handled now in case sending the PTTL throws before we await them.
+      get.catch(() => undefined);
       const pttl = conn.send<number>(client, new Command('pttl', [this.prefix + key], NO_OPTIONS));
       pttl.catch(() => undefined);
       let bytes: Buffer | null;

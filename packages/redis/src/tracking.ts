@@ -105,6 +105,8 @@ class Pair {
     const { subscriber, tracker } = this;
     const connectMs = Math.max(2000, ms * 10);
     await within(Promise.all([subscriber.connect(), tracker.connect()]), connectMs, 'connect');
+    // The pair alone never keeps a process alive (the data connection does, until close()).
+    for (const connection of [subscriber, tracker]) (connection.stream as { unref?: () => void } | undefined)?.unref?.();
     const id = await within(subscriber.call('CLIENT', 'ID'), ms, 'CLIENT ID');
     await within(subscriber.subscribe(INVALIDATE_CHANNEL), ms, 'SUBSCRIBE');
     // Subscribed first: a redirect to a client not in Pub/Sub mode drops the messages.
