@@ -3,6 +3,7 @@
  * checks the logs with helpers/coherence.ts.
  */
 import { checkCoherence, type Arrival, type CoherenceReport, type Flush, type Op, type ProcessLog, type Read } from './coherence.js';
+import type { NearCacheStats } from '@axios-client-cache/redis';
 import type { Target } from './near-worker.js';
 import { Worker } from './processes.js';
 
@@ -11,17 +12,8 @@ export type { Target } from './near-worker.js';
 /** The clock every process shares (CLOCK_MONOTONIC), in ms. */
 export const hrnow = (): number => Number(process.hrtime.bigint()) / 1e6;
 
-/** Near cache counters a worker reports. */
-export interface WorkerStats {
-  armed: boolean;
-  hits: number;
-  armings: number;
-  gaps: number;
-  failures: number;
-  invalidations: number;
-  flushes: number;
-  lastError?: string;
-}
+/** Near cache counters a worker reports (its last error as a message). */
+export type WorkerStats = Omit<NearCacheStats, 'lastError'> & { lastError?: string };
 
 /** Starts `n` near-cache workers; resolves once each has tracking armed on every target. */
 export async function startNearWorkers(n: number, env: Record<string, string>, targets: Target[]): Promise<Worker[]> {
