@@ -94,6 +94,8 @@ export async function runWorkload(workers: Worker[], options: WorkloadOptions): 
     }
     return { ops: r.ops, reads, arrivals: arrivals[p]! };
   });
+  // NEAR_DUMP=<file>: every process's log, to replay a failed check with checkCoherence.
+  if (process.env['NEAR_DUMP']) (await import('node:fs')).writeFileSync(process.env['NEAR_DUMP'], JSON.stringify({ logs, flushes, stats: raw.map((r) => r.stats) }));
   return {
     report: checkCoherence(logs, flushes),
     stats: raw.map((r) => r.stats),
