@@ -1,20 +1,29 @@
+/**
+ * The backend: storage of responses and redirect aliases over two stores, their keys, the
+ * write-behind, events and counts, and the seed's API (`request`, `getResponse`,
+ * `saveResponse`, `deleteUrl`…). What to decide about a request is the plan's
+ * (request-plan.ts), every HTTP rule the policy's (http-policy.ts), and the order of things
+ * the flow's (flow.ts); the backend builds the three and hands the flow a private view of
+ * its storage.
+ */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { BaseCache } from './base-cache.js';
-import { CacheActions, type RequestInfo } from './cache-actions.js';
-import { createKey, KeyMaker, matchTarget, type KeyRequestParts } from './cache-key.js';
-import { CachedResponse } from './cached-response.js';
+import { createHmac } from 'node:crypto';
+import { DEFAULT_SALT, NOT_NOW, type BaseCache } from './base-cache.js';
+import { CacheActions } from './cache-actions.js';
+import { CachedResponse, useClock, type RedirectHop } from './cached-response.js';
 import { DictCache } from './dict-cache.js';
 import { CacheSerializationError, CacheVersionError } from './errors.js';
 import { CacheEvents, type CacheEventListener, type CacheEventName } from './events.js';
-import { retainUntil, usability } from './freshness.js';
+import { CacheFlow, type FlowStore } from './flow.js';
+import { HttpPolicy } from './http-policy.js';
 import type { MissLock } from './miss-lock.js';
 import { resolveSettings, type CacheBackendOptions, type CacheSettings } from './options.js';
+import type { NotStoredReason } from './reasons.js';
+import { Planner, type PlanInput, type RequestPlan } from './request-plan.js';
 
 const BACKEND_BRAND = Symbol.for('axios-client-cache.backend');
-
-/** Shortest and longest time a stale response with validators is kept for revalidation. */
-const STALE_VALIDATOR_MIN_MS = 60_000;
-const STALE_VALIDATOR_MAX_MS = 86_400_000;
+/** Where the axios glue finds a backend's engine (any copy of this package: a global symbol, not in the types). */
+const ENGINE = Symbol.for('axios-client-cache.engine');
 
 /** Counters kept by a backend; see {@link CacheBackend.stats}. */
 export interface CacheStats {
@@ -23,23 +32,41 @@ export interface CacheStats {
   stale: number;
   revalidated: number;
   stored: number;
+  notStored: number;
   storeErrors: number;
   signatureInvalid: number;
   evicted: number;
-  /** hits / (hits + misses), 0 when there were none. */
+  /** (hits + stale) / (hits + stale + misses), 0 when there were none. */
   hitRatio: number;
+  /** Origin requests this process has in flight for the cache now (each shared by its identical requests). */
+  inFlight: number;
 }
 
-/** Options of {@link CacheBackend.deleteUrl} and {@link CacheBackend.hasUrl}. */
-export interface UrlRequestOptions extends Omit<KeyRequestParts, 'method' | 'url'> {
+/** Options of {@link CacheBackend.deleteUrl} and {@link CacheBackend.hasUrl}: the request's other parts. */
+export interface UrlRequestOptions extends Omit<PlanInput, 'method' | 'url' | 'expireAfter' | 'refresh' | 'clientCache'> {
   /** @defaultValue 'GET' */
   method?: string;
 }
 
+/** Per-request inputs of {@link CacheBackend.request}: the request's parts and its cache options. */
+export interface RequestInfo extends Omit<PlanInput, 'method' | 'url'> {
+  /** Expiry for this request only; beats urlsExpireAfter and the instance setting. */
+  expireAfter?: PlanInput['expireAfter'];
+  /** Revalidate with the origin before using a stored response. */
+  refresh?: boolean;
+}
+
+/** What the axios glue needs of a backend. */
+export interface Engine {
+  readonly planner: Planner;
+  readonly flow: CacheFlow;
+  /** False inside `disabled()`. */
+  readonly enabled: boolean;
+}
+
 /**
- * Higher-level cache operations over two stores: responses, and redirect aliases. Makes
- * keys, applies the expiry settings, and keeps redirect history; the axios side lives in
- * attach.ts, HTTP freshness in freshness.ts.
+ * Higher-level cache operations over two stores: responses, and redirect aliases (the seed's
+ * `CacheBackend`).
  */
 export class CacheBackend {
   /** Resolved settings. */
@@ -50,33 +77,39 @@ export class CacheBackend {
   readonly redirects: BaseCache<string>;
   /** Cross-process single-flight, when the store offers one. */
   readonly lock: MissLock | undefined;
-  /** Events: hit, miss, stale, revalidated, stored, store-error, signature-invalid, evicted. */
-  readonly events = new CacheEvents();
-  /** @internal the hot-path key maker (memoised). */
-  readonly keyMaker: KeyMaker;
   /** Clock for freshness. */
   readonly clock: () => number;
-  /** @internal responses written but maybe not yet acknowledged by the store. */
-  readonly pending = new Map<string, CachedResponse>();
-  /** @internal origin requests in flight, by key: entries leave when they settle. */
-  readonly inflight = new Map<string, Promise<unknown>>();
+  readonly #events = new CacheEvents();
+  readonly #planner: Planner;
+  readonly #policy: HttpPolicy;
+  readonly #flow: CacheFlow;
+  /** Responses written but maybe not yet acknowledged by the store. */
+  readonly #pending = new Map<string, CachedResponse>();
   readonly #disabled = new AsyncLocalStorage<boolean>();
-  readonly #counts = { hits: 0, misses: 0, stale: 0, revalidated: 0, stored: 0, storeErrors: 0, signatureInvalid: 0, evicted: 0 };
+  readonly #counts = { hits: 0, misses: 0, stale: 0, revalidated: 0, stored: 0, notStored: 0, storeErrors: 0, signatureInvalid: 0, evicted: 0 };
   #closed = false;
 
   constructor(options: CacheBackendOptions = {}) {
+    this.settings = resolveSettings(options, options?.shared ?? false);
     const { secretKey, salt, serializer, clock = Date.now } = options;
     const storeOptions = { secretKey, salt, serializer, clock };
-    this.settings = resolveSettings(options, options.shared ?? false);
     this.clock = clock;
     this.responses = options.responses ?? new DictCache<CachedResponse>(storeOptions);
     this.redirects = options.redirects ?? new DictCache<string>(storeOptions);
     this.lock = options.lock;
-    this.keyMaker = new KeyMaker({ includeHeaders: this.settings.includeHeaders, ignoredParams: this.settings.ignoredParams });
+    // Credentials enter keys and stored Vary values as an HMAC: keyed by the secret when there is one.
+    const secret = credentialSecret(secretKey, salt);
+    const protect = (value: string) => createHmac('sha256', secret).update(value).digest('hex');
+    this.#planner = new Planner(this.settings, secret);
+    this.#policy = new HttpPolicy(this.settings, protect);
+    this.#flow = new CacheFlow(this.#flowStore(), this.#policy);
     for (const store of new Set<BaseCache<unknown>>([this.responses, this.redirects])) {
       store.on('evicted', (e) => this.#emit('evicted', e));
       store.on('store-error', (e) => this.#emit('store-error', e));
     }
+    const backend = this;
+    const engine: Engine = { planner: this.#planner, flow: this.#flow, get enabled() { return backend.enabled; } };
+    Object.defineProperty(this, ENGINE, { value: engine });
   }
 
   /**
@@ -95,34 +128,31 @@ export class CacheBackend {
 
   /** Listens to an event; returns a function that removes the listener. */
   on<E extends CacheEventName>(event: E, listener: CacheEventListener<E>): () => void {
-    return this.events.on(event, listener);
+    return this.#events.on(event, listener);
   }
 
   /** Counts since creation, and the hit ratio. */
   stats(): CacheStats {
     const c = this.#counts;
-    const seen = c.hits + c.misses;
-    return { ...c, hitRatio: seen === 0 ? 0 : c.hits / seen };
+    const seen = c.hits + c.stale + c.misses;
+    return { ...c, hitRatio: seen === 0 ? 0 : (c.hits + c.stale) / seen, inFlight: this.#flow.inFlight };
   }
 
-  /** @internal counts and raises an event. */
-  emitEvent<E extends CacheEventName>(event: E, payload: Parameters<CacheEventListener<E>>[0]): void {
-    this.#emit(event, payload);
-  }
-
-  #emit<E extends CacheEventName>(event: E, payload: Parameters<CacheEventListener<E>>[0]): void {
+  /** Counts `event` and raises it, building its payload only when somebody listens. */
+  #emit<E extends CacheEventName>(event: E, payload: Parameters<CacheEventListener<E>>[0] | (() => Parameters<CacheEventListener<E>>[0])): void {
     const c = this.#counts;
     switch (event) {
       case 'hit': c.hits++; break;
       case 'miss': c.misses++; break;
-      case 'stale': c.stale++; c.hits++; break;
+      case 'stale': c.stale++; break;
       case 'revalidated': c.revalidated++; break;
       case 'stored': c.stored++; break;
+      case 'not-stored': c.notStored++; break;
       case 'store-error': c.storeErrors++; break;
       case 'signature-invalid': c.signatureInvalid++; break;
       case 'evicted': c.evicted++; break;
     }
-    if (this.events.has(event)) this.events.emit(event, payload);
+    if (this.#events.has(event)) this.#events.emit(event, typeof payload === 'function' ? payload() : payload);
   }
 
   /** True unless the cache is turned off for the current async context by {@link disabled}. */
@@ -135,22 +165,28 @@ export class CacheBackend {
     return this.#disabled.run(true, fn);
   }
 
-  /** The cache key of a request (SPEC §3): sha256 over its canonical encoding. */
-  createKey(method: string, url: string, request: Omit<KeyRequestParts, 'method' | 'url'> = {}): string {
-    return createKey(method, url, request, { includeHeaders: this.settings.includeHeaders, ignoredParams: this.settings.ignoredParams });
+  /**
+   * The cache key of a request: sha256 over its canonical encoding, with its credentials
+   * (under `credentials: 'isolate'`) as an HMAC. The same key the cache uses for that request.
+   */
+  createKey(method: string, url: string, request: Omit<PlanInput, 'method' | 'url'> = {}): string {
+    return this.#planner.keyOf({ ...request, method, url });
   }
 
   /**
-   * The seed's `request()`: the stored response for a request (if usable), and the actions
-   * decided for it. A stale or unreadable entry is not returned.
+   * The seed's `request()`: the stored response for a request, if it may be served now without
+   * asking the origin, and the actions decided for it (made by the same plan and policy as an
+   * axios request's).
    */
   async request(method: string, url: string, options: RequestInfo = {}): Promise<[CachedResponse | undefined, CacheActions]> {
-    const actions = CacheActions.fromRequest(this, method, url, options);
-    if (actions.skipRead || actions.revalidate) return [undefined, actions];
-    const response = await this.getResponse(actions.key);
-    // Kept for revalidation or stale-if-error is not the same as usable now.
-    if (response === undefined || usability(response, this.clock(), actions.directives, false) !== 'fresh') return [undefined, actions];
-    return [response, actions];
+    const plan = this.#planner.plan({ ...options, method, url }, !this.enabled);
+    const actions = new CacheActions(plan);
+    if (plan.bypass !== undefined) return [undefined, actions];
+    const found = await this.#lookup(plan.key);
+    if (found === undefined || !this.#policy.selects(found, plan) || this.#policy.use(found, plan, this.clock()) !== 'fresh') {
+      return [undefined, actions];
+    }
+    return [found, actions];
   }
 
   /**
@@ -159,23 +195,19 @@ export class CacheBackend {
    * method no longer allowed).
    */
   async getResponse(key: string): Promise<CachedResponse | undefined> {
-    const [found, storedKey] = await this.lookup(key);
+    const [found, storedKey] = await this.#lookupWithKey(key);
     if (found === undefined) return undefined;
     if (!(await this.isCacheable(found))) {
-      await this.delete(storedKey).catch((error: unknown) => this.#emit('store-error', { operation: 'delete', error, key }));
+      await this.#deleteQuietly(storedKey);
       return undefined;
     }
     return found;
   }
 
-  /**
-   * @internal The entry under `key` or its alias, stale or not, with the key it is stored
-   * under. Fails open: a store error is an event and a miss; an unreadable entry (or one that
-   * is not a response at all) is deleted, raises `signature-invalid`, and is a miss.
-   */
-  lookup(key: string): Promise<[CachedResponse | undefined, string]> {
-    const pending = this.pending.get(key);
-    if (pending !== undefined) return Promise.resolve([pending, key]);
+  /** The entry under `key` or its alias, stale or not; see {@link #lookupWithKey}. */
+  #lookup(key: string): Promise<CachedResponse | undefined> {
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) return Promise.resolve(pending);
     let read: Promise<CachedResponse | undefined>;
     try {
       // Promise.resolve returns a native promise as it is: no extra step for a proper store.
@@ -185,9 +217,55 @@ export class CacheBackend {
     }
     // One step on the hit path; everything else (errors, corrupt items, aliases) off it.
     return read.then(
-      (item) => (item instanceof CachedResponse ? [item, key] : this.#lookupSlow(key, item)),
-      (error: unknown) => this.#readFailed(this.responses, key, error).then(() => this.#lookupAlias(key)),
+      (item) => (item instanceof CachedResponse ? this.#handOut(item) : this.#lookupSlow(key, item).then(([entry]) => entry)),
+      (error: unknown) => this.#readFailed(this.responses, key, error).then(() => this.#lookupAlias(key)).then(([entry]) => entry),
     );
+  }
+
+  /**
+   * The entry under `key` (or its alias) at once, when the stores can tell without waiting
+   * (in-process stores); {@link NOT_NOW} otherwise, and for anything unusual (an error, an item
+   * that is not a response), which the asynchronous lookup then handles.
+   */
+  #peek(key: string): CachedResponse | undefined | typeof NOT_NOW {
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) return pending;
+    try {
+      const item: unknown = this.responses.peek(key);
+      if (item instanceof CachedResponse) return this.#handOut(item);
+      if (item !== undefined) return NOT_NOW;
+      const alias: unknown = this.redirects.peek(key);
+      if (alias === undefined) return undefined;
+      if (typeof alias !== 'string') return NOT_NOW;
+      const aliased: unknown = this.responses.peek(alias);
+      return aliased instanceof CachedResponse ? this.#handOut(aliased) : NOT_NOW;
+    } catch {
+      return NOT_NOW;
+    }
+  }
+
+  #handOut(entry: CachedResponse): CachedResponse {
+    useClock(entry, this.clock);
+    return entry;
+  }
+
+  /**
+   * The entry under `key` or its alias, stale or not, with the key it is stored under. Fails
+   * open: a store error is an event and a miss; an unreadable entry (or one that is not a
+   * response at all) is deleted, raises `signature-invalid`, and is a miss.
+   */
+  async #lookupWithKey(key: string): Promise<[CachedResponse | undefined, string]> {
+    const pending = this.#pending.get(key);
+    if (pending !== undefined) return [pending, key];
+    let item: unknown;
+    try {
+      item = await this.responses.read(key);
+    } catch (error) {
+      await this.#readFailed(this.responses, key, error);
+      return this.#lookupAlias(key);
+    }
+    if (item instanceof CachedResponse) return [this.#handOut(item), key];
+    return this.#lookupSlow(key, item);
   }
 
   #lookupSlow(key: string, item: unknown): Promise<[CachedResponse | undefined, string]> {
@@ -200,7 +278,7 @@ export class CacheBackend {
   #lookupAlias(key: string): Promise<[CachedResponse | undefined, string]> {
     return this.#read(this.redirects, key).then((alias) => {
       if (typeof alias !== 'string') return [undefined, key];
-      return this.#readResponse(alias).then((aliased): [CachedResponse | undefined, string] => [aliased, alias]);
+      return this.#readResponse(alias).then((aliased): [CachedResponse | undefined, string] => [aliased === undefined ? undefined : this.#handOut(aliased), alias]);
     });
   }
 
@@ -235,113 +313,99 @@ export class CacheBackend {
   }
 
   /**
-   * Writes `response` under `cacheKey` (default: its method and URL) and one alias per
-   * redirect hop. `expires` (a Date or epoch ms) overrides the response's own.
+   * Writes `response` under `cacheKey` (default: its method and URL) and its redirect aliases
+   * (those it lists, or one per GET/HEAD hop of its history). `expires` (a Date or epoch ms)
+   * overrides the response's own.
    */
   async saveResponse(response: CachedResponse, cacheKey?: string, expires?: Date | number | null): Promise<void> {
     const key = cacheKey ?? this.createKey(response.method, response.url);
-    const entry = expires === undefined ? response : response.with({ expires: expires instanceof Date ? expires.getTime() : expires });
-    const retain = this.retainUntil(entry);
+    let entry = expires === undefined ? response : response.with({ expires: expires instanceof Date ? expires.getTime() : expires });
+    if (entry.aliases.length === 0 && entry.history.length > 0) entry = entry.with({ aliases: this.#hopKeys(undefined, entry.history) });
+    const retain = this.#policy.retainUntil(entry);
     await this.responses.write(key, entry, { expiresAt: retain });
-    const aliases = [...this.#aliasKeys(entry)].filter((k) => k !== key);
+    const aliases = entry.aliases.filter((k) => k !== key);
     await Promise.all(aliases.map((alias) => this.redirects.write(alias, key, { expiresAt: retain })));
-    this.#emit('stored', { key, url: entry.url, expires: entry.expires });
+    this.#emit('stored', { key, url: entry.url, method: entry.method, expires: entry.expires });
   }
 
-  /**
-   * @internal Saves in the background: readers in this process see the entry at once; the
-   * caller never waits for the store, and a failure is a `store-error` event.
-   */
-  saveInBackground(entry: CachedResponse, key: string): Promise<void> {
-    this.pending.set(key, entry);
+  /** Saves in the background: readers in this process see the entry at once; a failure is an event. */
+  #save(entry: CachedResponse, key: string): Promise<void> {
+    this.#pending.set(key, entry);
     return this.saveResponse(entry, key).then(
-      () => { if (this.pending.get(key) === entry) this.pending.delete(key); },
+      () => { if (this.#pending.get(key) === entry) this.#pending.delete(key); },
       (error: unknown) => {
-        if (this.pending.get(key) === entry) this.pending.delete(key);
+        if (this.#pending.get(key) === entry) this.#pending.delete(key);
         this.#emit('store-error', { operation: 'write', error, key });
       },
     );
   }
 
   /**
-   * Epoch ms until which a stored response is kept (what the store's TTL is derived from):
-   * past its freshness by the longest of its stale-while-revalidate and stale-if-error
-   * windows, the backend's `staleIfError` window, and, when it has validators (ETag,
-   * Last-Modified), as long again as it was fresh (at least 1 minute, at most 1 day) so a
-   * conditional request can still revalidate it. `null`: kept until deleted or evicted.
-   */
-  retainUntil(response: CachedResponse): number | null {
-    const expires = response.expires;
-    if (expires === null) return null;
-    let window = retainUntil(expires, response.policy) as number - expires;
-    const backendWindow = this.settings.staleIfError;
-    if (backendWindow !== undefined && !response.policy.mustRevalidate) {
-      if (!Number.isFinite(backendWindow)) return null;
-      window = Math.max(window, backendWindow);
-    }
-    if (response.etag !== undefined || response.lastModified !== undefined) {
-      window = Math.max(window, Math.min(Math.max(expires - response.createdAt, STALE_VALIDATOR_MIN_MS), STALE_VALIDATOR_MAX_MS));
-    }
-    return expires + window;
-  }
-
-  /**
    * False when the cache is disabled, the method or status is not allowed, `filterFn`
-   * rejects it, the actions skip writing, or it is expired.
+   * rejects it, the actions skip the cache, or it is past every use.
    */
   async isCacheable(response: CachedResponse, actions?: CacheActions): Promise<boolean> {
-    if (!this.enabled || this.#closed) return false;
     if (!this.settings.allowedMethods.has(response.method.toUpperCase())) return false;
-    if (!this.settings.allowedCodes.has(response.status)) return false;
-    if (actions?.skipWrite) return false;
-    const retain = this.retainUntil(response);
-    if (retain !== null && retain <= this.clock()) return false;
-    if (this.settings.filterFn !== undefined) {
-      try {
-        if (!(await this.settings.filterFn(response))) return false;
-      } catch (error) {
-        // A throwing filter keeps the response out of the cache; the request goes on.
-        this.emitEvent('store-error', { operation: 'filterFn', error });
-        return false;
-      }
-    }
-    return true;
+    if (!this.#policy.statusAllowed(response.status, response.headers.pairs())) return false;
+    if (actions?.skip === true) return false;
+    return (await this.#admit(response)) === undefined;
   }
 
-  /** Deletes a response, the alias `key`, and every alias of the response's redirect history. */
+  /** The write gate every response passes, a new one or one freshened by a 304. */
+  async #admit(response: CachedResponse): Promise<NotStoredReason | undefined> {
+    if (!this.enabled || this.#closed) return 'closed';
+    const retain = this.#policy.retainUntil(response);
+    if (retain !== null && retain <= this.clock()) return 'stale';
+    if (this.settings.filterFn !== undefined) {
+      try {
+        if (!(await this.settings.filterFn(response))) return 'filter';
+      } catch (error) {
+        // A throwing filter keeps the response out of the cache; the request goes on.
+        this.#emit('store-error', { operation: 'filterFn', error });
+        return 'filter';
+      }
+    }
+    return undefined;
+  }
+
+  /** Deletes a response, the alias `key`, and every alias written with the response. */
   async delete(key: string): Promise<void> {
-    this.pending.delete(key);
+    this.#pending.delete(key);
     let responseKey = key;
     const alias = await this.#read(this.redirects, key);
     if (typeof alias === 'string') responseKey = alias;
     const response = await this.#readResponse(responseKey);
-    const aliases = new Set([key, ...(response === undefined ? [] : this.#aliasKeys(response))]);
+    const aliases = new Set([key, ...(response === undefined ? [] : response.aliases)]);
     aliases.delete(responseKey);
-    this.pending.delete(responseKey);
+    this.#pending.delete(responseKey);
     await this.responses.delete(responseKey);
     await this.redirects.bulkDelete(aliases);
   }
 
+  #deleteQuietly(key: string): Promise<void> {
+    return this.delete(key).catch((error: unknown) => this.#emit('store-error', { operation: 'delete', error, key }));
+  }
+
   /**
-   * The alias keys of a response's redirect hops: one per GET or HEAD hop (a hop of another
-   * method, or whose URL cannot be keyed, has none). With `includeHeaders` there are none:
-   * the stored request headers are redacted, so a key that would match only the same
-   * request's headers cannot be rebuilt, and one without them would hand this response to
-   * anybody (another user's redirect target, say).
+   * Alias keys of a response's redirect hops: one per GET or HEAD hop, keyed like the request
+   * (its credentials and wire options). None with `includeHeaders` (the request's headers
+   * could not be carried over) or a `Host`/`socketPath` (a hop may go elsewhere).
    */
-  #aliasKeys(response: CachedResponse): Set<string> {
+  #hopKeys(plan: RequestPlan | undefined, history: readonly RedirectHop[]): string[] {
+    if (history.length === 0 || this.settings.includeHeaders !== false) return [];
+    if (plan?.extras?.host !== undefined || plan?.extras?.socketPath !== undefined) return [];
     const keys = new Set<string>();
-    if (this.settings.includeHeaders !== false) return keys;
-    for (const hop of response.history) {
+    for (const hop of history) {
       const method = hop.method.toUpperCase();
       if (method !== 'GET' && method !== 'HEAD') continue;
       try {
-        keys.add(this.createKey(method, hop.url));
+        keys.add(plan === undefined ? this.createKey(method, hop.url) : this.#planner.keyLike(plan, method, hop.url));
       } catch {
         // not an absolute URL: nothing can be looked up under it
       }
     }
-    return keys;
+    if (plan !== undefined) keys.delete(plan.key);
+    return [...keys];
   }
 
   /** Deletes several keys (and their aliases); missing keys are no error. */
@@ -351,7 +415,7 @@ export class CacheBackend {
 
   /** Deletes every response and alias of this cache. */
   async clear(): Promise<void> {
-    this.pending.clear();
+    this.#pending.clear();
     await this.responses.clear();
     if (this.redirects !== (this.responses as unknown)) await this.redirects.clear();
   }
@@ -369,7 +433,7 @@ export class CacheBackend {
     if (this.settings.autoclose) await this.close();
   }
 
-  /** Deletes the response stored for a request to `url`. */
+  /** Deletes the response stored for a request to `url` (its credentials, if any, as the request sends them). */
   async deleteUrl(url: string, options: UrlRequestOptions = {}): Promise<void> {
     const { method = 'GET', ...request } = options;
     await this.delete(this.createKey(method, url, request));
@@ -378,7 +442,7 @@ export class CacheBackend {
   /** True when a response is stored for a request to `url`. */
   async hasUrl(url: string, options: UrlRequestOptions = {}): Promise<boolean> {
     const { method = 'GET', ...request } = options;
-    const [found] = await this.lookup(this.createKey(method, url, request));
+    const [found] = await this.#lookupWithKey(this.createKey(method, url, request));
     return found !== undefined;
   }
 
@@ -406,10 +470,57 @@ export class CacheBackend {
     }
   }
 
-  /** @internal `host/path?query` of a normalised URL, for urlsExpireAfter. */
-  matchTarget(url: string): string {
-    return matchTarget(url);
+  /**
+   * RFC 9111 §4.4: deletes the GET and HEAD responses stored for `urls`, as requested without
+   * credentials and with `plan`'s. Awaited, so a GET sent after the unsafe request resolved
+   * never sees the old entry; a store failure is an event only.
+   */
+  async #invalidateUrls(urls: readonly string[], plan: RequestPlan): Promise<void> {
+    const keys = new Set<string>();
+    for (const url of urls) {
+      for (const method of ['GET', 'HEAD']) {
+        try {
+          keys.add(this.createKey(method, url));
+          keys.add(this.#planner.keyLike(plan, method, url));
+        } catch {
+          // a URL that cannot be keyed has nothing stored
+        }
+      }
+    }
+    await this.bulkDelete(keys).catch((error: unknown) => this.#emit('store-error', { operation: 'delete', error }));
   }
+
+  /** The flow's private view of this backend. */
+  #flowStore(): FlowStore {
+    return {
+      settings: this.settings,
+      cacheName: this.settings.cacheName,
+      lock: this.lock,
+      clock: this.clock,
+      lookup: (key) => this.#lookup(key),
+      peek: (key) => this.#peek(key),
+      admit: (entry) => this.#admit(entry),
+      save: (entry, key) => this.#save(entry, key),
+      deleteQuietly: (key) => this.#deleteQuietly(key),
+      invalidateUrls: (urls, plan) => this.#invalidateUrls(urls, plan),
+      aliasKeys: (plan, history) => this.#hopKeys(plan, history),
+      emit: (event, payload) => this.#emit(event, payload),
+    };
+  }
+}
+
+/** The engine of a backend made by any copy of this package. */
+export function engineOf(backend: CacheBackend): Engine {
+  return (backend as unknown as { [ENGINE]: Engine })[ENGINE];
+}
+
+/** The secret credentials are keyed with: the signing secret (the last of a list), else the salt. */
+function credentialSecret(secretKey: CacheBackendOptions['secretKey'], salt: CacheBackendOptions['salt']): string | Uint8Array {
+  const last = Array.isArray(secretKey) ? secretKey[secretKey.length - 1] : secretKey;
+  if (typeof last === 'string' || last instanceof Uint8Array) {
+    if (last.length > 0) return last;
+  }
+  return salt ?? DEFAULT_SALT;
 }
 
 Object.defineProperty(CacheBackend.prototype, BACKEND_BRAND, { value: true });

@@ -19,7 +19,7 @@ export interface BaseCacheOptions {
   secretKey?: SecretKey;
   /**
    * Separates caches that share a secret.
-   * @defaultValue 'aiohttp-client-cache'
+   * @defaultValue 'axios-client-cache'
    */
   salt?: string | Uint8Array;
   /**
@@ -43,8 +43,14 @@ export interface WriteOptions {
   expiresAt?: number | null;
 }
 
+/**
+ * What {@link BaseCache.peek} answers when it cannot tell without waiting (any copy of this
+ * package: a global symbol).
+ */
+export const NOT_NOW: unique symbol = Symbol.for('axios-client-cache.not-now') as never;
+
 /** Default salt, as in the seed. */
-export const DEFAULT_SALT = 'aiohttp-client-cache';
+export const DEFAULT_SALT = 'axios-client-cache';
 
 interface SignedModule {
   SignedSerializer: new (options: { secretKey: SecretKey; salt?: string | Uint8Array; clock?: Clock }) => Serializer;
@@ -108,6 +114,17 @@ export abstract class BaseCache<T = CacheItem> {
   abstract keys(): AsyncIterable<string>;
   /** Every item that can be read (unreadable entries are skipped). */
   abstract values(): AsyncIterable<T>;
+
+  /**
+   * The item under `key` at once, without a promise, when the store can tell (an in-process
+   * store keeping decoded items): the hit path then makes no asynchronous step. `undefined`
+   * for a missing key; {@link NOT_NOW} when it cannot answer now (the caller then uses
+   * `read`), which is what a store that keeps its items elsewhere answers (the default).
+   * It must agree with `read`: a store that overrides one overrides both.
+   */
+  peek(_key: string): T | undefined | typeof NOT_NOW {
+    return NOT_NOW;
+  }
 
   /** Removes `key` and returns its item, or `defaultValue` when missing. */
   async pop<D = undefined>(key: string, defaultValue?: D): Promise<T | D> {

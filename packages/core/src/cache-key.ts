@@ -9,6 +9,8 @@
  */
 import * as crypto from 'node:crypto';
 import { CacheConfigError, describeValue, invalidOption } from './errors.js';
+import { headerFields, headerText, readHeader } from './headers.js';
+import { isPlainObject } from './guards.js';
 
 /** The parts of a request that decide its cache key. Field meanings follow axios's config. */
 export interface KeyRequestParts {
@@ -58,11 +60,32 @@ export interface KeyOptions {
   ignoredParams?: readonly string[];
 }
 
+/**
+ * What a request sends besides method, URL, body and headers that changes the answer, and so
+ * enters the key: credentials (as an HMAC, never in clear), a `Host` header, `decompress: false`
+ * (the stored body is then the raw encoded bytes), `maxRedirects: 0` (the answer is the redirect
+ * itself) and a `socketPath` (another server behind the same URL).
+ */
+export interface KeyExtras {
+  /** HMAC-SHA256 hex of the request's credentials; see request-plan.ts. */
+  readonly credentials?: string | undefined;
+  /** The `Host` header, lower case. */
+  readonly host?: string | undefined;
+  /** `decompress: false`. */
+  readonly raw?: boolean | undefined;
+  /** `maxRedirects: 0`. */
+  readonly noRedirects?: boolean | undefined;
+  readonly socketPath?: string | undefined;
+}
+
 const KEY_VERSION = 'acc1';
 const DEFAULT_MEMO_SIZE = 4096;
 /** String bodies longer than this are not used as memo keys (they would bloat the memo). */
 const MAX_MEMO_BODY = 4096;
-const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key']);
+/** Request headers never stored in clear (what SPEC calls credentials, plus common API-key headers). */
+export const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set([
+  'authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'x-auth-token', 'x-access-token',
+]);
 const REDACTED = 'REDACTED';
 
 // ---------------------------------------------------------------------------------------------
@@ -108,7 +131,6 @@ const HEX = '0123456789ABCDEF';
 const ALL_UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
 // Sub-delims, ':', '@' and '/' may appear raw in a path; encoding them would change its meaning.
 const PATH_KEEP = new Set("!$&'()*+,;=:@/");
-const USERINFO_KEEP = new Set("!$&'()*+,;=");
 const NO_KEEP: ReadonlySet<string> = new Set();
 
 function isUnreservedByte(b: number): boolean {
@@ -202,12 +224,6 @@ function parseQueryString(query: string, out: Pair[]): void {
     const value = eq === -1 ? '' : piece.slice(eq + 1);
     out.push([canonicalComponent(name, NO_KEEP, true), canonicalComponent(value, NO_KEEP, true)]);
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 function isURLSearchParams(value: unknown): value is URLSearchParams {
@@ -337,15 +353,10 @@ function normalizeWith(parts: KeyRequestParts, ignored: ReadonlySet<string>): st
   const u = parseAbsolute(resolveUrl(parts.url, parts.baseURL, parts.allowAbsoluteUrls));
   // WHATWG URL has already lower-cased scheme and host, dropped the default port, removed dot
   // segments and percent-encoded non-ASCII; what is left is the choice between equivalent escapes.
-  let auth = '';
-  if (u.username || u.password) {
-    auth = canonicalComponent(u.username, USERINFO_KEEP, false);
-    if (u.password) auth += ':' + canonicalComponent(u.password, USERINFO_KEEP, false);
-    auth += '@';
-  }
+  // User info is a credential: it is left out here and keyed as one (KeyExtras.credentials).
   const path = canonicalComponent(u.pathname, PATH_KEEP, false);
   const opaque = u.host === '' && !u.pathname.startsWith('/');
-  const prefix = opaque ? u.protocol : u.protocol + '//' + auth + u.host;
+  const prefix = opaque ? u.protocol : u.protocol + '//' + u.host;
   const pairs: Pair[] = [];
   parseQueryString(u.search.slice(1), pairs);
   paramsPairs(parts.params, pairs);
@@ -383,56 +394,25 @@ export function matchTarget(normalizedUrl: string): string {
 // ---------------------------------------------------------------------------------------------
 // Headers
 
-function headerValue(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  if (value === true) return 'true';
-  if (Array.isArray(value)) return value.filter((v) => v !== null && v !== undefined).map(String).join(', ');
-  // null/undefined/false: not sent (axios semantics); objects: axios's per-method header groups.
-  return undefined;
-}
-
-function headersObject(headers: unknown): Record<string, unknown> | undefined {
-  if (typeof headers !== 'object' || headers === null) return undefined;
-  const toJSON = (headers as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === 'function') {
-    const json: unknown = toJSON.call(headers);
-    return typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : undefined;
-  }
-  return headers as Record<string, unknown>;
-}
-
 /** All sendable headers as [lower-case name, value] pairs, in input order. */
 function headerEntries(headers: unknown): Array<[string, string]> {
-  const obj = headersObject(headers);
   const out: Array<[string, string]> = [];
-  if (!obj) return out;
-  for (const name of Object.keys(obj)) {
-    const value = headerValue(obj[name]);
+  const fields = headerFields(headers);
+  if (fields === undefined) return out;
+  for (const name in fields) {
+    if (!Object.prototype.hasOwnProperty.call(fields, name)) continue;
+    const value = headerText(fields[name]);
     if (value !== undefined) out.push([name.toLowerCase(), value]);
   }
   return out;
 }
 
-function contentTypeOf(headers: unknown): string | undefined {
-  if (typeof headers !== 'object' || headers === null) return undefined;
-  const get = (headers as { get?: unknown }).get;
-  if (typeof get === 'function' && typeof (headers as { toJSON?: unknown }).toJSON === 'function') {
-    const v: unknown = get.call(headers, 'content-type');
-    return typeof v === 'string' ? v : undefined;
-  }
-  for (const name of Object.keys(headers)) {
-    if (name.length === 12 && name.toLowerCase() === 'content-type') {
-      return headerValue((headers as Record<string, unknown>)[name]);
-    }
-  }
-  return undefined;
-}
-
 function keyHeaders(headers: unknown, opts: ResolvedKeyOptions): Array<[string, string]> | null {
   if (!opts.includeAll && !opts.include) return null;
+  // Credentials are keyed as an HMAC (KeyExtras.credentials), never in clear, whatever
+  // includeHeaders or ignoredParams say.
   const selected = headerEntries(headers).filter(
-    ([name]) => (opts.includeAll || opts.include?.has(name) === true) && !opts.ignoredLower.has(name),
+    ([name]) => (opts.includeAll || opts.include?.has(name) === true) && !opts.ignoredLower.has(name) && !CREDENTIAL_HEADERS.has(name),
   );
   // By name, then value, so `{ Accept, accept }` in either order gives one key.
   return selected.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
@@ -453,11 +433,12 @@ export function redactHeaders(headers: unknown, ignoredParams?: readonly string[
 
 /**
  * A URL as it may be stored: the values of query parameters named in `ignoredParams` (and
- * their bracketed forms) replaced by `'REDACTED'`, and a password in the userinfo replaced too.
+ * their bracketed forms) replaced by `'REDACTED'`, and user info (a name may be a token too)
+ * replaced by `REDACTED@`.
  * Everything else is kept as written.
  */
 export function redactUrl(url: string, ignoredParams?: readonly string[]): string {
-  let out = url.replace(/^([a-z][a-z\d+\-.]*:\/\/[^/?#@:]*):[^/?#@]*@/i, `$1:${REDACTED}@`);
+  let out = url.replace(/^([a-z][a-z\d+\-.]*:\/\/)[^/?#@]*@/i, `$1${REDACTED}@`);
   const ignored = new Set(ignoredParams ?? []);
   if (ignored.size === 0) return out;
   const hash = out.indexOf('#');
@@ -559,7 +540,7 @@ function canonicalBody(data: unknown, headers: unknown, ignored: ReadonlySet<str
   if (typeof data === 'string') {
     let text = data;
     if (ignored.size > 0 && data.length > 0) {
-      const type = contentTypeOf(headers);
+      const type = readHeader(headers, 'content-type');
       if (type !== undefined && FORM_TYPE.test(type)) {
         const pairs: Pair[] = [];
         parseQueryString(data, pairs);
@@ -597,11 +578,20 @@ function canonicalBody(data: unknown, headers: unknown, ignored: ReadonlySet<str
 // ---------------------------------------------------------------------------------------------
 // Keys
 
-function canonicalWith(parts: KeyRequestParts, opts: ResolvedKeyOptions): { text: string; body?: Uint8Array } {
+function extrasList(extras: KeyExtras | undefined): unknown[] | undefined {
+  if (extras === undefined) return undefined;
+  const { credentials, host, raw, noRedirects, socketPath } = extras;
+  if (credentials === undefined && host === undefined && raw !== true && noRedirects !== true && socketPath === undefined) return undefined;
+  return [credentials ?? null, host ?? null, raw === true, noRedirects === true, socketPath ?? null];
+}
+
+function canonicalWith(parts: KeyRequestParts, opts: ResolvedKeyOptions, extras?: KeyExtras): { text: string; body?: Uint8Array } {
   const method = parts.method === undefined ? 'GET' : String(parts.method).toUpperCase();
   const url = normalizeWith(parts, opts.ignored);
   const headers = keyHeaders(parts.headers, opts);
-  const text = JSON.stringify([KEY_VERSION, method, url, headers]);
+  const more = extrasList(extras);
+  // Plain requests keep the four-field form: their keys do not change with KeyExtras.
+  const text = JSON.stringify(more === undefined ? [KEY_VERSION, method, url, headers] : [KEY_VERSION, method, url, headers, more]);
   const body = canonicalBody(parts.data, parts.headers, opts.ignored);
   return body ? { text, body } : { text };
 }
@@ -616,8 +606,8 @@ function canonicalWith(parts: KeyRequestParts, opts: ResolvedKeyOptions): { text
  * `Uncacheable request body: <type>` for a body that cannot be keyed (FormData, streams, Blobs,
  * class instances, cyclic JSON): send such a request around the cache.
  */
-export function canonicalRequest(parts: KeyRequestParts, options?: KeyOptions): { text: string; body?: Uint8Array } {
-  return canonicalWith(parts, resolveKeyOptions(options));
+export function canonicalRequest(parts: KeyRequestParts, options?: KeyOptions, extras?: KeyExtras): { text: string; body?: Uint8Array } {
+  return canonicalWith(parts, resolveKeyOptions(options), extras);
 }
 
 type OneShotHash = (algorithm: string, data: string, outputEncoding: 'hex') => string;
@@ -631,8 +621,8 @@ function sha256Hex(text: string, body?: Uint8Array): string {
   return crypto.createHash('sha256').update(text).update(body).digest('hex');
 }
 
-function keyWith(parts: KeyRequestParts, opts: ResolvedKeyOptions): string {
-  const { text, body } = canonicalWith(parts, opts);
+function keyWith(parts: KeyRequestParts, opts: ResolvedKeyOptions, extras?: KeyExtras): string {
+  const { text, body } = canonicalWith(parts, opts, extras);
   return sha256Hex(text, body);
 }
 
@@ -647,8 +637,9 @@ export function createKey(
   url: string,
   request?: Omit<KeyRequestParts, 'method' | 'url'>,
   options?: KeyOptions,
+  extras?: KeyExtras,
 ): string {
-  return keyWith({ ...request, method, url }, resolveKeyOptions(options));
+  return keyWith({ ...request, method, url }, resolveKeyOptions(options), extras);
 }
 
 function isSimpleParams(params: unknown): boolean {
@@ -679,15 +670,24 @@ function isSimpleParams(params: unknown): boolean {
 export class KeyMaker {
   readonly #opts: ResolvedKeyOptions;
   readonly #memo = new Map<string, string>();
+  /**
+   * Plain requests (method, baseURL and URL only: no params, body or extras), the most common
+   * kind, are remembered by those three strings in nested maps: a lookup is three `Map.get`s of
+   * strings the caller already has, with no string built per request.
+   */
+  readonly #plain = new Map<string, Map<string, Map<string, string>>>();
+  #plainSize = 0;
   readonly #memoSize: number;
   readonly #headersInKey: boolean;
+  readonly #protect: (credentials: string) => string;
 
   /**
    * @param options - the key options, plus `memoSize`: how many raw requests to remember
-   * (oldest forgotten first; `0` turns the memo off). @defaultValue `memoSize: 4096`
+   * (oldest forgotten first; `0` turns the memo off), and `protect`: turns raw credentials into
+   * what the key holds (an HMAC). @defaultValue `memoSize: 4096`, `protect`: sha256 hex
    * @throws {@link CacheConfigError} for an invalid option.
    */
-  constructor(options?: KeyOptions & { memoSize?: number }) {
+  constructor(options?: KeyOptions & { memoSize?: number; protect?: (credentials: string) => string }) {
     this.#opts = resolveKeyOptions(options);
     const memoSize = options?.memoSize ?? DEFAULT_MEMO_SIZE;
     if (typeof memoSize !== 'number' || !Number.isSafeInteger(memoSize) || memoSize < 0) {
@@ -695,18 +695,27 @@ export class KeyMaker {
     }
     this.#memoSize = memoSize;
     this.#headersInKey = this.#opts.includeAll || this.#opts.include !== null;
+    this.#protect = options?.protect ?? ((credentials) => sha256Hex(credentials));
   }
 
   /**
-   * The key of a request; equal to `createKey` with this maker's options.
+   * The key of a request; equal to `createKey` with this maker's options and `extras` (whose
+   * `credentials` are raw here: they are protected before they enter the key, and only kept in
+   * clear in this process's memo).
    * @throws {@link CacheConfigError} as {@link canonicalRequest} does (nothing is memoised then).
    */
-  keyFor(parts: KeyRequestParts): string {
-    const raw = this.#memoSize > 0 ? this.#rawKey(parts) : undefined;
-    if (raw === undefined) return keyWith(parts, this.#opts);
+  keyFor(parts: KeyRequestParts, extras?: KeyExtras): string {
+    const { method, url, baseURL, params, data } = parts;
+    if (extras === undefined && params === undefined && (data === undefined || data === null) && typeof url === 'string'
+      && (method === undefined || typeof method === 'string') && (baseURL === undefined || typeof baseURL === 'string')
+      && parts.allowAbsoluteUrls !== false && !this.#headersInKey && this.#memoSize > 0) {
+      return this.#plainKey(parts, method ?? 'get', baseURL ?? '', url);
+    }
+    const raw = this.#memoSize > 0 ? this.#rawKey(parts, extras) : undefined;
+    if (raw === undefined) return this.#key(parts, extras);
     const hit = this.#memo.get(raw);
     if (hit !== undefined) return hit;
-    const key = keyWith(parts, this.#opts);
+    const key = this.#key(parts, extras);
     if (this.#memo.size >= this.#memoSize) {
       // Map iterates in insertion order: the first key is the oldest. O(1).
       const oldest = this.#memo.keys().next();
@@ -716,11 +725,35 @@ export class KeyMaker {
     return key;
   }
 
+  #plainKey(parts: KeyRequestParts, method: string, baseURL: string, url: string): string {
+    let byBase = this.#plain.get(method);
+    if (byBase === undefined) this.#plain.set(method, (byBase = new Map()));
+    let byUrl = byBase.get(baseURL);
+    if (byUrl === undefined) byBase.set(baseURL, (byUrl = new Map()));
+    const hit = byUrl.get(url);
+    if (hit !== undefined) return hit;
+    const key = keyWith(parts, this.#opts);
+    if (this.#plainSize >= this.#memoSize) {
+      // Bounded: start over (a memo miss only costs the key's first-sight work).
+      this.#plain.clear();
+      this.#plainSize = 0;
+      return this.#plainKey(parts, method, baseURL, url);
+    }
+    this.#plainSize++;
+    byUrl.set(url, key);
+    return key;
+  }
+
+  #key(parts: KeyRequestParts, extras: KeyExtras | undefined): string {
+    const credentials = extras?.credentials;
+    return keyWith(parts, this.#opts, credentials === undefined ? extras : { ...extras, credentials: this.#protect(credentials) });
+  }
+
   /**
    * An injective description of the inputs the key depends on, or undefined when the request
    * is not simple enough to describe cheaply.
    */
-  #rawKey(parts: KeyRequestParts): string | undefined {
+  #rawKey(parts: KeyRequestParts, extras: KeyExtras | undefined): string | undefined {
     if (this.#headersInKey) return undefined;
     const { method, url, baseURL, allowAbsoluteUrls, params, data } = parts;
     if (method !== undefined && typeof method !== 'string') return undefined;
@@ -732,8 +765,11 @@ export class KeyMaker {
     if (data !== undefined && data !== null) {
       if (typeof data !== 'string' || data.length > MAX_MEMO_BODY) return undefined;
       // With ignoredParams a string body's key depends on its content-type (form/JSON parsing).
-      if (this.#opts.ignored.size > 0 && data.length > 0) contentType = contentTypeOf(parts.headers) ?? '';
+      if (this.#opts.ignored.size > 0 && data.length > 0) contentType = readHeader(parts.headers, 'content-type') ?? '';
     }
-    return JSON.stringify([method, baseURL, url, allowAbsoluteUrls, params, data ?? null, contentType]);
+    const more = extrasList(extras);
+    return JSON.stringify(more === undefined
+      ? [method, baseURL, url, allowAbsoluteUrls, params, data ?? null, contentType]
+      : [method, baseURL, url, allowAbsoluteUrls, params, data ?? null, contentType, more]);
   }
 }

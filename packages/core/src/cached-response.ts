@@ -1,9 +1,10 @@
 import { CacheSerializationError, CacheVersionError } from './errors.js';
+import { isFiniteNumber, isPlainObject } from './guards.js';
 import { isAscii } from 'node:buffer';
 import { CachedHeaders, flatGet, flattenHeaders, intern, pairsOfFlat, type HeaderPair } from './headers.js';
 
 /** Version of the stored entry format. An entry of another version is a miss. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 /** One redirect hop on the way to the final response. */
 export interface RedirectHop {
@@ -51,8 +52,12 @@ export interface CachedResponseInit {
   readonly requestTime?: number;
   readonly responseTime?: number;
   readonly policy?: CachePolicy;
-  /** Request header values selected by `Vary` when stored (`null`: absent). */
+  /** Request header values selected by `Vary` when stored (`null`: absent; credentials as an HMAC). */
   readonly vary?: ReadonlyArray<readonly [name: string, value: string | null]>;
+  /** Keys of the redirect aliases written with it (deleted with it). */
+  readonly aliases?: readonly string[];
+  /** Tags, for `invalidateTags`. */
+  readonly tags?: readonly string[];
 }
 
 /** @internal The stored body; not exposed so no caller can mutate a shared entry. */
@@ -74,23 +79,46 @@ interface Extra {
   readonly history: readonly RedirectHop[];
   readonly policy: CachePolicy;
   readonly vary: ReadonlyArray<readonly [string, string | null]>;
+  readonly aliases: readonly string[];
+  readonly tags: readonly string[];
 }
-const EMPTY_EXTRA: Extra = Object.freeze({ finalUrl: undefined, responseAgo: 0, history: EMPTY_HISTORY, policy: EMPTY_POLICY, vary: EMPTY_VARY });
+const EMPTY_STRINGS: readonly string[] = Object.freeze([]);
+const EMPTY_EXTRA: Extra = Object.freeze({
+  finalUrl: undefined, responseAgo: 0, history: EMPTY_HISTORY, policy: EMPTY_POLICY, vary: EMPTY_VARY, aliases: EMPTY_STRINGS, tags: EMPTY_STRINGS,
+});
+
+function frozenStrings(list: readonly string[] | undefined): readonly string[] {
+  return list === undefined || list.length === 0 ? EMPTY_STRINGS : Object.freeze([...list]);
+}
 
 function extraOf(init: CachedResponseInit): Extra {
-  const { history, policy, vary } = init;
+  const { history, policy, vary, aliases, tags } = init;
   const finalUrl = init.finalUrl === init.url ? undefined : init.finalUrl;
   const responseAgo = init.createdAt - (init.responseTime ?? init.createdAt);
   const noHistory = history === undefined || history.length === 0;
   const noPolicy = policy === undefined || policy === EMPTY_POLICY || Object.keys(policy).length === 0;
   const noVary = vary === undefined || vary.length === 0;
-  if (noHistory && noPolicy && noVary && finalUrl === undefined && responseAgo === 0) return EMPTY_EXTRA;
+  const noLists = (aliases === undefined || aliases.length === 0) && (tags === undefined || tags.length === 0);
+  if (noHistory && noPolicy && noVary && noLists && finalUrl === undefined && responseAgo === 0) return EMPTY_EXTRA;
   return Object.freeze({
     finalUrl, responseAgo,
     history: noHistory ? EMPTY_HISTORY : Object.freeze(history.map((h) => Object.freeze({ method: h.method, url: h.url, status: h.status }))),
     policy: noPolicy ? EMPTY_POLICY : Object.freeze({ ...policy }),
     vary: noVary ? EMPTY_VARY : Object.freeze(vary.map((p) => Object.freeze([p[0], p[1]] as const))),
+    aliases: frozenStrings(aliases),
+    tags: frozenStrings(tags),
   });
+}
+
+/**
+ * The clock of the backend that handed an entry out, when it is not `Date.now` (tests inject
+ * one): `isExpired` follows it. Entries are frozen and shared, so it is kept beside them.
+ */
+const clocks = new WeakMap<CachedResponse, () => number>();
+
+/** @internal `isExpired` of `entry` follows `clock` from now on. */
+export function useClock(entry: CachedResponse, clock: () => number): void {
+  if (clock !== Date.now) clocks.set(entry, clock);
 }
 
 /** UTF-8 text of non-ASCII bodies, made once per entry (entries themselves are frozen). */
@@ -189,9 +217,19 @@ export class CachedResponse {
     return this.#extra.policy;
   }
 
-  /** Request header values selected by `Vary` when stored (`null`: absent). */
+  /** Request header values selected by `Vary` when stored (`null`: absent; credentials as an HMAC). */
   get vary(): ReadonlyArray<readonly [string, string | null]> {
     return this.#extra.vary;
+  }
+
+  /** Keys of the redirect aliases written with it. */
+  get aliases(): readonly string[] {
+    return this.#extra.aliases;
+  }
+
+  /** Tags, for `invalidateTags`. */
+  get tags(): readonly string[] {
+    return this.#extra.tags;
   }
 
   /** @internal Number of strings of response headers at the start of `[kHeaders]`. */
@@ -254,9 +292,9 @@ export class CachedResponse {
     return this.expires !== null && this.expires <= now;
   }
 
-  /** True when no longer fresh. */
+  /** True when no longer fresh (on the clock of the backend that handed it out). */
   get isExpired(): boolean {
-    return this.isExpiredAt(Date.now());
+    return this.isExpiredAt((clocks.get(this) ?? Date.now)());
   }
 
   /** Response `ETag`, if any. */
@@ -290,7 +328,7 @@ export class CachedResponse {
       statusText: this.statusText, headers: pairsOfFlat(this[kHeaders], 0, this.#split), body: this.#bytes(),
       createdAt: this.createdAt, expires: this.expires, history: this.history,
       requestHeaders: this.requestHeaders, requestTime: this.requestTime,
-      responseTime: this.responseTime, policy: this.policy, vary: this.vary,
+      responseTime: this.responseTime, policy: this.policy, vary: this.vary, aliases: this.aliases, tags: this.tags,
     };
   }
 
@@ -310,6 +348,7 @@ export class CachedResponse {
       requestHeaders: this.requestHeaders.map(([k, v]) => [k, v]),
       requestTime: this.requestTime, responseTime: this.responseTime,
       policy: { ...this.policy }, vary: this.vary.map(([k, v]) => [k, v]),
+      aliases: [...this.aliases], tags: [...this.tags],
     };
   }
 
@@ -339,6 +378,10 @@ export class CachedResponse {
     if (!Array.isArray(history) || !history.every((h) => isPlainObject(h) && isString(h['method']) && isString(h['url']) && isFiniteNumber(h['status']))) fail('history');
     const vary = r['vary'] ?? [];
     if (!Array.isArray(vary) || !vary.every((p) => Array.isArray(p) && p.length === 2 && isString(p[0]) && (p[1] === null || isString(p[1])))) fail('vary');
+    const aliases = r['aliases'] ?? [];
+    if (!Array.isArray(aliases) || !aliases.every(isString)) fail('aliases');
+    const tags = r['tags'] ?? [];
+    if (!Array.isArray(tags) || !tags.every(isString)) fail('tags');
     for (const f of ['method', 'url', 'finalUrl', 'statusText'] as const) if (!isString(r[f])) fail(f);
     for (const f of ['status', 'createdAt', 'requestTime', 'responseTime'] as const) if (!isFiniteNumber(r[f])) fail(f);
     return new CachedResponse({
@@ -349,6 +392,7 @@ export class CachedResponse {
       requestHeaders: pairsOf(r['requestHeaders'] ?? [], 'requestHeaders'),
       requestTime: r['requestTime'] as number, responseTime: r['responseTime'] as number,
       policy: policy as CachePolicy, vary: vary as Array<[string, string | null]>,
+      aliases: aliases as string[], tags: tags as string[],
     });
   }
 }
@@ -361,6 +405,7 @@ export interface ResponseRecord {
   headers: Array<[string, string]>; body: Uint8Array; createdAt: number; expires: number | null;
   history: RedirectHop[]; requestHeaders: Array<[string, string]>; requestTime: number;
   responseTime: number; policy: CachePolicy; vary: Array<[string, string | null]>;
+  aliases: string[]; tags: string[];
 }
 
 const POLICY_FIELDS = new Set(['noCache', 'mustRevalidate', 'staleWhileRevalidate', 'staleIfError', 'immutable', 'initialAge']);
@@ -368,20 +413,26 @@ const POLICY_FIELDS = new Set(['noCache', 'mustRevalidate', 'staleWhileRevalidat
 function fail(what: string): never {
   throw new CacheSerializationError(`Stored entry has a wrong shape: ${what}`);
 }
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
 function isString(v: unknown): v is string {
   return typeof v === 'string';
 }
-function isFiniteNumber(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
-}
+/** A field name (RFC 9110 §5.1 token) and a value without control characters but tab (§5.5): what an HTTP parser gives. */
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const FIELD_VALUE_INVALID = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
 function pairsOf(v: unknown, what: string): HeaderPair[] {
-  if (!Array.isArray(v) || !v.every((p) => Array.isArray(p) && p.length === 2 && isString(p[0]) && isString(p[1]))) fail(what);
+  if (!Array.isArray(v) || !v.every((p) => Array.isArray(p) && p.length === 2 && isString(p[0]) && isString(p[1])
+    && FIELD_NAME.test(p[0]) && !FIELD_VALUE_INVALID.test(p[1]))) fail(what);
   return v as HeaderPair[];
+}
+
+/**
+ * True for an item that can be shared between reads because it never changes: a frozen
+ * `CachedResponse`, or a primitive (an alias is a string).
+ */
+export function isImmutableItem(item: unknown): boolean {
+  return item instanceof CachedResponse || item === null || (typeof item !== 'object' && typeof item !== 'function');
 }
 
 /** Items a store keeps: responses, and redirect aliases (the key of a response). */

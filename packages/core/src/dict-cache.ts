@@ -1,5 +1,5 @@
 import type { CacheItem } from './cached-response.js';
-import { BaseCache, type BaseCacheOptions, type WriteOptions } from './base-cache.js';
+import { BaseCache, NOT_NOW, type BaseCacheOptions, type WriteOptions } from './base-cache.js';
 import { CacheClosedError, CacheSerializationError } from './errors.js';
 
 /** An item with an expiry. An item without one is kept in the map as it is (one object less per entry). */
@@ -23,6 +23,15 @@ export class DictCache<T = CacheItem> extends BaseCache<T> {
 
   constructor(options: BaseCacheOptions = {}) {
     super(options);
+  }
+
+  override peek(key: string): T | undefined | typeof NOT_NOW {
+    // A subclass that reads otherwise must not be answered for by this map.
+    if (this.#closed || this.encodesItems || this.read !== DictCache.prototype.read) return NOT_NOW;
+    const stored = this.#map.get(key);
+    if (!(stored instanceof Slot)) return stored as T | undefined;
+    if (stored.expiresAt <= this.clock()) return NOT_NOW;
+    return stored.value as T;
   }
 
   override async read(key: string): Promise<T | undefined> {

@@ -1,15 +1,19 @@
-/** Payloads of the events a backend (and its stores) raise. */
+import type { NotStoredReason } from './reasons.js';
+
+/** Payloads of the events a backend (and its stores) raise. Request events carry the absolute URL, the method and the key. */
 export interface CacheEventMap {
-  /** A fresh (or allowed stale) response was served from the cache. */
-  hit: { key: string; url: string };
+  /** A fresh response was served from the cache. */
+  hit: { key: string; url: string; method: string };
   /** Nothing usable was stored; the request goes to the origin. */
-  miss: { key: string; url: string };
+  miss: { key: string; url: string; method: string };
   /** A stale response was served (stale-while-revalidate, stale-if-error, max-stale). */
-  stale: { key: string; url: string; reason: 'stale-while-revalidate' | 'stale-if-error' | 'max-stale' };
-  /** The origin answered a conditional request with 304; the stored response was refreshed. */
-  revalidated: { key: string; url: string };
+  stale: { key: string; url: string; method: string; reason: 'stale-while-revalidate' | 'stale-if-error' | 'max-stale' };
+  /** The origin answered a conditional request with 304; the stored response was freshened. */
+  revalidated: { key: string; url: string; method: string };
   /** A response was written. */
-  stored: { key: string; url: string; expires: number | null };
+  stored: { key: string; url: string; method: string; expires: number | null };
+  /** A response was not written, and why. */
+  'not-stored': { key: string; url: string; method: string; reason: NotStoredReason };
   /** A store call failed; the request went on without the cache (fail-open). */
   'store-error': { operation: string; error: unknown; key?: string };
   /** A stored entry failed verification or decoding; it was deleted and treated as a miss. */

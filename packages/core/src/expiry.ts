@@ -5,6 +5,7 @@
  */
 import picomatch from 'picomatch';
 import { invalidOption } from './errors.js';
+import { isPlainObject } from './guards.js';
 
 /** `expireAfter: -1`: cached responses never expire. */
 export const NEVER_EXPIRE = -1;
@@ -47,11 +48,6 @@ export type ResolvedExpiry =
   | { readonly kind: 'relative'; readonly ms: number }
   | { readonly kind: 'absolute'; readonly at: number };
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 const NEVER: ResolvedExpiry = Object.freeze({ kind: 'never' });
 const SKIP: ResolvedExpiry = Object.freeze({ kind: 'skip' });

@@ -65,8 +65,7 @@ export class CachedHeaders implements Iterable<HeaderPair> {
 }
 
 const EMPTY_PAIRS: readonly HeaderPair[] = Object.freeze([]);
-/** @internal The shared empty flat header list. */
-export const EMPTY_FLAT: readonly string[] = Object.freeze([]);
+const EMPTY_FLAT: readonly string[] = Object.freeze([]);
 
 // Header names and short values repeat across thousands of entries (`content-type`,
 // `application/json`…): keep one copy of each. Bounded, so odd traffic cannot grow it.
@@ -126,20 +125,72 @@ export function flatToObject(f: readonly string[], end = f.length): Record<strin
   return out;
 }
 /**
+ * A header value as it goes on the wire, from what axios accepts: a string, a number, `true`,
+ * or a list (joined by `, `). `null`, `undefined` and `false` mean "not sent"; objects (axios's
+ * per-method header groups) are not values.
+ */
+export function headerText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (value === true) return 'true';
+  if (Array.isArray(value)) return value.filter((v) => v !== null && v !== undefined && v !== false).map(String).join(', ');
+  return undefined;
+}
+
+/**
+ * The fields of a request's headers: an `AxiosHeaders` keeps them as own properties, as a
+ * plain object does; an object with none that offers `toJSON()` (a headers class of its own)
+ * gives them that way. Anything else has none.
+ */
+export function headerFields(headers: unknown): Record<string, unknown> | undefined {
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const toJSON = (headers as { toJSON?: unknown }).toJSON;
+  // AxiosHeaders has toJSON on its prototype and its fields as own properties.
+  if (typeof toJSON !== 'function' || (!Object.prototype.hasOwnProperty.call(headers, 'toJSON') && hasOwnField(headers))) {
+    return headers as Record<string, unknown>;
+  }
+  const json: unknown = toJSON.call(headers);
+  return typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : undefined;
+}
+
+function hasOwnField(object: object): boolean {
+  for (const _ in object) return true;
+  return false;
+}
+
+/**
+ * The request header `name` (lower case) as it will be sent, from an `AxiosHeaders` or a plain
+ * object, whatever the case of its name; several fields of one name (differing in case) are
+ * joined by `, `.
+ */
+export function readHeader(headers: unknown, name: string): string | undefined {
+  const fields = headerFields(headers);
+  if (fields === undefined) return undefined;
+  let out: string | undefined;
+  for (const field in fields) {
+    if (field.length !== name.length || !Object.prototype.hasOwnProperty.call(fields, field)) continue;
+    if (field !== name && field.toLowerCase() !== name) continue;
+    const v = headerText(fields[field]);
+    if (v !== undefined) out = out === undefined ? v : `${out}, ${v}`;
+  }
+  return out;
+}
+
+/**
  * Header pairs from anything axios or Node hands over (AxiosHeaders, a plain object,
  * `IncomingHttpHeaders`), names lower-cased, arrays split into pairs, empty values kept.
  */
 export function toHeaderPairs(headers: unknown): HeaderPair[] {
-  if (headers == null || typeof headers !== 'object') return [];
-  const source = typeof (headers as { toJSON?: unknown }).toJSON === 'function'
-    ? (headers as { toJSON(): unknown }).toJSON()
-    : headers;
+  const fields = headerFields(headers);
   const out: HeaderPair[] = [];
-  for (const [name, value] of Object.entries(source as Record<string, unknown>)) {
-    if (value === undefined || value === null || value === false) continue;
+  if (fields === undefined) return out;
+  for (const name in fields) {
+    if (!Object.prototype.hasOwnProperty.call(fields, name)) continue;
+    const value = fields[name];
+    if (value === undefined || value === null || value === false || typeof value === 'function') continue;
     const n = name.toLowerCase();
     if (Array.isArray(value)) for (const v of value) out.push([n, String(v)]);
-    else out.push([n, String(value)]);
+    else if (typeof value !== 'object') out.push([n, String(value)]);
   }
   return out;
 }

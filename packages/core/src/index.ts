@@ -1,34 +1,43 @@
+// Using the cache with axios.
 export { attachCache, detachCache } from './attach.js';
-export type { AttachCacheOptions, CachedAxiosInstance, RequestCacheOptions } from './attach.js';
+export type { AttachCacheOptions, CachedAxiosInstance } from './attach.js';
 export { CacheBackend } from './backend.js';
-export type { CacheStats, UrlRequestOptions } from './backend.js';
-export { BaseCache, DEFAULT_SALT } from './base-cache.js';
-export { BytesMemo } from './bytes-memo.js';
-export type { BaseCacheOptions, Clock, SecretKey, WriteOptions } from './base-cache.js';
-export { CacheActions, chooseExpiry } from './cache-actions.js';
-export type { RequestInfo } from './cache-actions.js';
-export { canonicalRequest, createKey, KeyMaker, matchTarget, normalizeUrl, redactHeaders, redactUrl, resolveUrl } from './cache-key.js';
-export type { KeyOptions, KeyRequestParts } from './cache-key.js';
-export { CachedResponse, FORMAT_VERSION, decodeItem, encodeItem } from './cached-response.js';
+export type { CacheStats, RequestInfo, UrlRequestOptions } from './backend.js';
+export { CacheActions } from './cache-actions.js';
+export { DEFAULT_CACHE_NAME, MAX_TIMER_MS } from './options.js';
+export type { CacheBackendOptions, CacheSettings, CredentialsMode, DebugLogger, FilterFn } from './options.js';
+export type { PlanInput, RequestCacheOptions } from './request-plan.js';
+export type { BypassReason, NotStoredReason } from './reasons.js';
+export { DO_NOT_CACHE, NEVER_EXPIRE, parseExpireAfter, parseHttpDate } from './expiry.js';
+export type { DurationObject, ExpireAfter, ResolvedExpiry, UrlPattern, UrlsExpireAfter } from './expiry.js';
+export { createKey, normalizeUrl } from './cache-key.js';
+export type { KeyExtras, KeyOptions, KeyRequestParts } from './cache-key.js';
+
+// What a stored response is.
+export { CachedResponse, FORMAT_VERSION, decodeItem, encodeItem, isImmutableItem } from './cached-response.js';
 export type { CacheItem, CachePolicy, CachedResponseInit, RedirectHop, ResponseRecord } from './cached-response.js';
-export { DictCache } from './dict-cache.js';
-export {
-  CacheClosedError, CacheConfigError, CacheError, CacheSerializationError, CacheSignatureError,
-  CacheStoreError, CacheVersionError, describeValue,
-} from './errors.js';
-export type { CacheErrorCode } from './errors.js';
+export { CachedHeaders } from './headers.js';
+export type { HeaderPair } from './headers.js';
+
+// Observing it.
 export { CacheEvents } from './events.js';
 export type { CacheEventListener, CacheEventMap, CacheEventName } from './events.js';
-export { DO_NOT_CACHE, NEVER_EXPIRE, expiresAt, parseExpireAfter, parseHttpDate, UrlExpiryRules } from './expiry.js';
-export type { DurationObject, ExpireAfter, ResolvedExpiry, UrlPattern, UrlsExpireAfter } from './expiry.js';
+export { requestChannel } from './flow.js';
+export type { Outcome, RequestMessage } from './flow.js';
+
+// Errors.
 export {
-  canServeStaleOnError, currentAge, decideStorage, parseCacheControl, requestDirectives, retainUntil, usability,
-} from './freshness.js';
-export type { Directives, RequestDirectives, StorageDecision, StorageInput, Usability } from './freshness.js';
-export { CachedHeaders, headerValue, storableHeaders, toHeaderPairs } from './headers.js';
-export type { HeaderPair } from './headers.js';
-export type { LeaseOutcome, MissLease, MissLock } from './miss-lock.js';
-export { resolveSettings } from './options.js';
-export type { CacheBackendOptions, CacheSettings, FilterFn } from './options.js';
+  CacheClosedError, CacheConfigError, CacheError, CacheSerializationError, CacheSignatureError,
+  CacheStoreError, CacheVersionError, describeValue, invalidOption,
+} from './errors.js';
+export type { CacheErrorCode } from './errors.js';
+
+// Writing a store.
+export { BaseCache, DEFAULT_SALT, NOT_NOW } from './base-cache.js';
+export type { BaseCacheOptions, Clock, SecretKey, WriteOptions } from './base-cache.js';
+export { DictCache } from './dict-cache.js';
+export { BytesMemo } from './bytes-memo.js';
+export { checkMs } from './options.js';
 export { msgpackSerializer } from './serializer.js';
 export type { SerializeContext, Serializer } from './serializer.js';
+export type { LeaseOutcome, MissLease, MissLock } from './miss-lock.js';

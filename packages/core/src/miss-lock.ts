@@ -1,17 +1,19 @@
 /**
  * Cross-process single-flight. Within one process the backend already collapses identical
  * misses; a shared store (Redis) can also offer a lease so that concurrent misses in many
- * processes make one origin request.
+ * processes make one origin request. Whatever another process left in the store is
+ * untrusted: the end of a wait only sends the waiter to look in the store, and then to the
+ * origin itself when nothing usable is there.
  */
 
-/** How the lease holder's origin request ended, told to the processes that waited. */
+/** How the lease holder's origin request ended (informational: waiters look in the store either way). */
 export type LeaseOutcome =
   | { readonly ok: true }
   | { readonly ok: false; readonly message: string; readonly code?: string; readonly status?: number };
 
 /** A held lease on a key. */
 export interface MissLease {
-  /** Ends the lease and wakes the waiters with the outcome. Never throws. */
+  /** Ends the lease and wakes the waiters. Never throws. */
   release(outcome: LeaseOutcome): Promise<void>;
 }
 
@@ -26,9 +28,9 @@ export interface MissLock {
    */
   acquire(key: string): Promise<MissLease | undefined>;
   /**
-   * Waits for the holder of `key`'s lease to release it. Resolves to its outcome, or
-   * `undefined` when the lease time passed without one (the waiter then goes to the
-   * origin itself). Never throws, never waits longer than the lease time.
+   * Waits for the holder of `key`'s lease to release it, at most `timeoutMs` (and never longer
+   * than the lease time). Resolves to its outcome, or `undefined` when none could be read.
+   * Never throws.
    */
-  wait(key: string): Promise<LeaseOutcome | undefined>;
+  wait(key: string, timeoutMs?: number): Promise<LeaseOutcome | undefined>;
 }

@@ -3,18 +3,36 @@
  */
 import type { BaseCache, BaseCacheOptions } from './base-cache.js';
 import type { CachedResponse } from './cached-response.js';
-import { CacheConfigError, describeValue } from './errors.js';
+import { invalidOption } from './errors.js';
 import { parseExpireAfter, UrlExpiryRules, type ExpireAfter, type ResolvedExpiry, type UrlsExpireAfter } from './expiry.js';
 import type { MissLock } from './miss-lock.js';
 
 /** Decides per response whether it may be cached. */
 export type FilterFn = (response: CachedResponse) => boolean | Promise<boolean>;
 
+/**
+ * What a request that carries credentials (`Authorization`, `Proxy-Authorization`, the axios
+ * `auth` option, user info in the URL, `Cookie`) gets from the cache:
+ * - `'isolate'`: cached for those credentials only (they enter the key as an HMAC-SHA256);
+ * - `'skip'`: never cached;
+ * - `'share'`: cached as if every caller had the same credentials (a service token).
+ */
+export type CredentialsMode = 'isolate' | 'skip' | 'share';
+
+/** A debug logger: one call per decision the cache makes. */
+export type DebugLogger = (message: string, details: Readonly<Record<string, unknown>>) => void;
+
+/** Default `cacheName` (the namespace of a cache in a shared store). */
+export const DEFAULT_CACHE_NAME = 'axios-client-cache';
+
+/** Longest timer Node accepts (2^31 − 1 ms); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Options of {@link CacheBackend} (the seed's keyword arguments, camelCased). */
 export interface CacheBackendOptions extends BaseCacheOptions {
   /**
    * Namespace of this cache in a shared store.
-   * @defaultValue 'aiohttp-cache'
+   * @defaultValue 'axios-client-cache'
    */
   cacheName?: string;
   /**
@@ -29,7 +47,7 @@ export interface CacheBackendOptions extends BaseCacheOptions {
    */
   urlsExpireAfter?: UrlsExpireAfter;
   /**
-   * Status codes that may be cached.
+   * Status codes that may be cached. A list always restricts.
    * @defaultValue [200]
    */
   allowedCodes?: readonly number[];
@@ -39,12 +57,14 @@ export interface CacheBackendOptions extends BaseCacheOptions {
    */
   allowedMethods?: readonly string[];
   /**
-   * Make request headers part of the key: `true` for all, or a list of names.
+   * Make request headers part of the key: `true` for all, or a list of names. Credentials are
+   * never keyed in clear: see `credentials`.
    * @defaultValue false
    */
   includeHeaders?: boolean | readonly string[];
   /**
    * Query, body and header names left out of the key and redacted in what is stored.
+   * Credentials are not affected: see `credentials`.
    * @defaultValue []
    */
   ignoredParams?: readonly string[];
@@ -54,15 +74,21 @@ export interface CacheBackendOptions extends BaseCacheOptions {
    */
   autoclose?: boolean;
   /**
-   * Follow HTTP caching rules (RFC 9111).
+   * Follow HTTP caching rules (RFC 9111) for how long a response is fresh.
    * @defaultValue false
    */
   cacheControl?: boolean;
   /**
-   * Apply shared-cache rules (`s-maxage`, `private`, `Authorization`).
+   * Apply shared-cache rules: `private`, `no-store` and `Set-Cookie` responses are not stored,
+   * and with `cacheControl`, `s-maxage` and RFC 9111 §3.5 apply.
    * @defaultValue false, or true for a backend over a shared store (Redis)
    */
   shared?: boolean;
+  /**
+   * What a request with credentials gets; see {@link CredentialsMode}.
+   * @defaultValue 'isolate'
+   */
+  credentials?: CredentialsMode;
   /**
    * Return false to keep a response out of the cache (sync or async).
    * @defaultValue () => true
@@ -84,72 +110,111 @@ export interface CacheBackendOptions extends BaseCacheOptions {
    */
   lock?: MissLock;
   /**
-   * Longest time in ms a request waits for an identical in-flight request before going to
-   * the origin itself.
+   * Longest time in ms a request waits for an identical request in flight (in this process or,
+   * with a lock, another) before going to the origin itself.
    * @defaultValue 30000
    */
   lockTimeoutMs?: number;
   /**
-   * Serve a stale response when the origin fails (network error or 5xx), within this window.
+   * Serve a stale response when the origin fails (network error, incomplete body or 5xx),
+   * within this window.
    * @defaultValue false
    */
   staleIfError?: boolean | ExpireAfter;
+  /**
+   * Called with one line per decision (looked up, served fresh, stale, revalidated, stored,
+   * not stored and why). The library never writes to the console.
+   * @defaultValue undefined
+   */
+  debug?: DebugLogger;
 }
 
 /** The resolved, validated settings of a backend. */
 export interface CacheSettings {
   readonly cacheName: string;
   readonly expireAfter: ResolvedExpiry;
+  /** True when `expireAfter` was given (with `cacheControl`, it then fills in for responses that say nothing). */
+  readonly expireAfterSet: boolean;
   readonly urlRules: UrlExpiryRules;
-  readonly allowedCodes: ReadonlySet<number>;
+  /** `undefined`: the default (200 without `cacheControl`, what RFC 9111 allows with it). */
+  readonly allowedCodes: ReadonlySet<number> | undefined;
   readonly allowedMethods: ReadonlySet<string>;
+  /** Lower-case header names, or `true` for all. */
   readonly includeHeaders: boolean | readonly string[];
   readonly ignoredParams: readonly string[];
   readonly autoclose: boolean;
   readonly cacheControl: boolean;
   readonly shared: boolean;
+  readonly credentials: CredentialsMode;
   readonly filterFn: FilterFn | undefined;
   readonly lockTimeoutMs: number;
   /** ms, or undefined when off. */
   readonly staleIfError: number | undefined;
+  readonly debug: DebugLogger | undefined;
 }
 
 const DEFAULT_METHODS = ['GET', 'HEAD'] as const;
+const CREDENTIALS_MODES: ReadonlySet<string> = new Set(['isolate', 'skip', 'share']);
 
 /** Validates `options` and fills in every default. */
 export function resolveSettings(options: CacheBackendOptions, sharedStore: boolean): CacheSettings {
+  if (typeof options !== 'object' || options === null) invalidOption('options', options, 'an options object');
   const {
-    cacheName = 'aiohttp-cache', expireAfter = -1, urlsExpireAfter, allowedCodes = [200],
-    allowedMethods = DEFAULT_METHODS, includeHeaders = false, ignoredParams = [], autoclose = false,
-    cacheControl = false, shared = sharedStore, filterFn, lockTimeoutMs = 30_000, staleIfError = false,
+    cacheName = DEFAULT_CACHE_NAME, expireAfter, urlsExpireAfter, allowedCodes, allowedMethods = DEFAULT_METHODS,
+    includeHeaders = false, ignoredParams = [], autoclose = false, cacheControl = false, shared = sharedStore,
+    credentials = 'isolate', filterFn, lockTimeoutMs = 30_000, staleIfError = false, debug, responses, redirects, lock,
   } = options;
-  if (typeof cacheName !== 'string' || cacheName === '') bad('cacheName', cacheName, 'a non-empty string');
-  if (!Array.isArray(allowedCodes) || !allowedCodes.every((c) => Number.isInteger(c) && c >= 100 && c <= 599)) {
-    bad('allowedCodes', allowedCodes, 'an array of HTTP status codes');
+  if (typeof cacheName !== 'string' || cacheName === '') invalidOption('cacheName', cacheName, 'a non-empty string');
+  if (allowedCodes !== undefined && (!Array.isArray(allowedCodes) || !allowedCodes.every((c) => Number.isInteger(c) && c >= 100 && c <= 599))) {
+    invalidOption('allowedCodes', allowedCodes, 'an array of HTTP status codes');
   }
   if (!Array.isArray(allowedMethods) || !allowedMethods.every((m) => typeof m === 'string' && /^[A-Za-z]+$/.test(m))) {
-    bad('allowedMethods', allowedMethods, 'an array of method names');
+    invalidOption('allowedMethods', allowedMethods, 'an array of method names');
   }
   if (!(typeof includeHeaders === 'boolean' || (Array.isArray(includeHeaders) && includeHeaders.every((h) => typeof h === 'string')))) {
-    bad('includeHeaders', includeHeaders, 'a boolean or an array of header names');
+    invalidOption('includeHeaders', includeHeaders, 'a boolean or an array of header names');
   }
-  if (!Array.isArray(ignoredParams) || !ignoredParams.every((p) => typeof p === 'string')) bad('ignoredParams', ignoredParams, 'an array of names');
+  if (!Array.isArray(ignoredParams) || !ignoredParams.every((p) => typeof p === 'string')) {
+    invalidOption('ignoredParams', ignoredParams, 'an array of names');
+  }
   for (const [name, value] of [['autoclose', autoclose], ['cacheControl', cacheControl], ['shared', shared]] as const) {
-    if (typeof value !== 'boolean') bad(name, value, 'a boolean');
+    if (typeof value !== 'boolean') invalidOption(name, value, 'a boolean');
   }
-  if (filterFn !== undefined && typeof filterFn !== 'function') bad('filterFn', filterFn, 'a function');
-  if (typeof lockTimeoutMs !== 'number' || !Number.isFinite(lockTimeoutMs) || lockTimeoutMs <= 0) bad('lockTimeoutMs', lockTimeoutMs, 'a positive number of ms');
+  if (typeof credentials !== 'string' || !CREDENTIALS_MODES.has(credentials)) {
+    invalidOption('credentials', credentials, "'isolate', 'skip' or 'share'");
+  }
+  if (filterFn !== undefined && typeof filterFn !== 'function') invalidOption('filterFn', filterFn, 'a function');
+  if (debug !== undefined && typeof debug !== 'function') invalidOption('debug', debug, 'a function (message, details) => void');
+  checkMs('lockTimeoutMs', lockTimeoutMs);
+  if (responses !== undefined) checkStore('responses', responses);
+  if (redirects !== undefined) checkStore('redirects', redirects);
+  if (lock !== undefined && (typeof lock !== 'object' || lock === null || typeof lock.acquire !== 'function' || typeof lock.wait !== 'function')) {
+    invalidOption('lock', lock, 'a MissLock: an object with acquire(key) and wait(key)');
+  }
   return {
     cacheName,
-    expireAfter: parseExpireAfter(expireAfter, 'expireAfter'),
+    expireAfter: parseExpireAfter(expireAfter ?? -1, 'expireAfter'),
+    expireAfterSet: expireAfter !== undefined,
     urlRules: new UrlExpiryRules(urlsExpireAfter, 'urlsExpireAfter'),
-    allowedCodes: new Set(allowedCodes),
+    allowedCodes: allowedCodes === undefined ? undefined : new Set(allowedCodes),
     allowedMethods: new Set(allowedMethods.map((m) => m.toUpperCase())),
     includeHeaders: Array.isArray(includeHeaders) ? includeHeaders.map((h) => h.toLowerCase()) : includeHeaders,
     ignoredParams: [...ignoredParams],
-    autoclose, cacheControl, shared, filterFn, lockTimeoutMs,
+    autoclose, cacheControl, shared, credentials: credentials as CredentialsMode, filterFn, lockTimeoutMs, debug,
     staleIfError: staleWindow(staleIfError, 'staleIfError'),
   };
+}
+
+/**
+ * A timer option in ms: a positive number no longer than Node's longest timer (2^31 − 1 ms;
+ * a longer one would fire after 1 ms).
+ * @throws CacheConfigError naming the option and the value.
+ */
+export function checkMs(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
+    invalidOption(option, value, `a positive number of milliseconds, at most ${MAX_TIMER_MS}`);
+  }
+  return value;
 }
 
 /** A stale-if-error window in ms from `true` (no limit), `false`, or an ExpireAfter. */
@@ -160,9 +225,13 @@ export function staleWindow(value: unknown, option: string): number | undefined 
   if (parsed.kind === 'never') return Infinity;
   if (parsed.kind === 'relative') return parsed.ms;
   if (parsed.kind === 'skip') return undefined;
-  return bad(option, value, 'true, false or a relative duration');
+  return invalidOption(option, value, 'true, false or a relative duration');
 }
 
-function bad(option: string, value: unknown, expected: string): never {
-  throw new CacheConfigError(`Invalid ${option}: ${describeValue(value)} (expected ${expected})`);
+function checkStore(option: string, store: unknown): void {
+  const s = store as Record<string, unknown> | null;
+  const methods = ['read', 'write', 'delete', 'bulkDelete', 'clear', 'contains', 'keys', 'values'];
+  if (typeof s !== 'object' || s === null || !methods.every((m) => typeof s[m] === 'function')) {
+    invalidOption(option, store, 'a store (a BaseCache: read, write, delete, bulkDelete, clear, contains, keys, values)');
+  }
 }

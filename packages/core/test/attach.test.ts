@@ -4,7 +4,7 @@
  */
 import axios, { AxiosError, type InternalAxiosRequestConfig } from 'axios';
 import {
-  attachCache, CacheBackend, CacheConfigError, DictCache, detachCache, msgpackSerializer,
+  attachCache, CacheBackend, CacheConfigError, DictCache, detachCache, FORMAT_VERSION, msgpackSerializer,
   type CacheBackendOptions, type CachedResponse, type CacheEventMap, type LeaseOutcome, type MissLock, type Serializer,
   type WriteOptions,
 } from '@axios-client-cache/core';
@@ -165,14 +165,19 @@ describe('attachCache: expiry settings (cacheControl off)', () => {
   });
 
   it('the caller mutating res.data never changes what the next hit returns', async () => {
-    const { api } = setup(() => json(7));
+    const { api, origin } = setup((_, n) => json(n));
     const first = await api.get<{ n: number; extra?: string }>('/m');
     first.data.n = 99;
     const second = await api.get<{ n: number }>('/m');
+    expect(second.fromCache).toBe(true);
     second.data.n = 100;
     const buf = await api.get<Buffer>('/m', { responseType: 'arraybuffer' });
+    expect(buf.fromCache).toBe(true);
     buf.data.fill(0);
-    expect((await api.get('/m')).data).toEqual({ n: 7 });
+    const last = await api.get('/m');
+    expect(last.fromCache).toBe(true);
+    expect(last.data).toEqual({ n: 1 });
+    expect(origin.count).toBe(1);
   });
 
   it('transformResponse and response interceptors run on cached responses', async () => {
@@ -511,7 +516,7 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
     expect(hit.fromCache).toBe(true);
     expect(hit.headers['x-version']).toBe('two');
     expect(origin.count).toBe(2);
-    const stored = (await backend.lookup(backend.createKey('GET', `${BASE}/r`)))[0] as CachedResponse;
+    const stored = (await backend.responses.read(backend.createKey('GET', `${BASE}/r`))) as CachedResponse;
     expect(stored.headers.get('x-version')).toBe('two');
     expect(backend.stats()).toMatchObject({ revalidated: 1, hits: 1, misses: 2 });
   });
@@ -539,7 +544,7 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
     const res = await api.get('/own', { headers: { 'If-None-Match': '"mine"' }, validateStatus: (s) => s === 304 });
     expect(res.status).toBe(304);
     await new Promise((r) => setImmediate(r));
-    expect((await backend.lookup(res.cacheKey!))[0]).toBeDefined();
+    expect((await backend.responses.read(res.cacheKey!))?.status).toBe(200);
   });
 
   it('immutable is not revalidated on refresh', async () => {
@@ -562,7 +567,7 @@ describe('concurrency (in-process origin)', () => {
     expect(origin.count).toBe(1);
     expect(new Set(responses.map((r) => JSON.stringify(r.data)))).toEqual(new Set(['{"n":1}']));
     for (let i = 0; i < 200; i++) await api.get(`/distinct/${i}`);
-    expect(backend.inflight.size).toBe(0);
+    expect(backend.stats().inFlight).toBe(0);
   });
 
   it('a shared cache never hands one user’s in-flight response to another', async () => {
@@ -600,7 +605,7 @@ describe('concurrency (in-process origin)', () => {
     const results = await all;
     expect(results.every((r) => r.status === 'rejected' && (r.reason as Error).message === 'boom')).toBe(true);
     expect(origin.count).toBe(1);
-    expect(backend.inflight.size).toBe(0);
+    expect(backend.stats().inFlight).toBe(0);
   });
 });
 
@@ -610,7 +615,7 @@ describe('errors and fail-open', () => {
       corrupt: 'no',
       dumps(value, context) {
         if (this.corrupt === 'garbage') return Buffer.from([0xc1, 0xff, 0x00, 0x13]);
-        if (this.corrupt === 'wrong-shape') return msgpackSerializer.dumps({ t: 'response', v: 1, status: 'x' }, context);
+        if (this.corrupt === 'wrong-shape') return msgpackSerializer.dumps({ t: 'response', v: FORMAT_VERSION, status: 'x' }, context);
         return msgpackSerializer.dumps(value, context);
       },
       loads: (bytes, context) => msgpackSerializer.loads(bytes, context),
@@ -721,11 +726,15 @@ describe('cross-process single-flight (a MissLock)', () => {
     expect(origin.count).toBe(1);
   });
 
-  it('the lease holder’s failure reaches the other process’s waiter', async () => {
+  it('the lease holder’s failure never fails the other process’s request: its waiter asks the origin itself', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
     const { lock, releases } = memoryLock();
-    const origin = fakeOrigin(async () => { await gate; throw new AxiosError('origin down', 'ECONNREFUSED'); });
+    const origin = fakeOrigin(async (_, n) => {
+      if (n > 1) return json(n);
+      await gate;
+      throw new AxiosError('origin down', 'ECONNREFUSED');
+    });
     const shared = { responses: new DictCache<CachedResponse>(), redirects: new DictCache<string>(), lock };
     const processA = attachCache(axios.create({ baseURL: BASE, adapter: origin.adapter }), shared);
     const processB = attachCache(axios.create({ baseURL: BASE, adapter: origin.adapter }), shared);
@@ -733,12 +742,14 @@ describe('cross-process single-flight (a MissLock)', () => {
     await new Promise((r) => setImmediate(r));
     const b = processB.get('/down').catch((e: Error) => e);
     await new Promise((r) => setImmediate(r));
+    expect(origin.count).toBe(1); // B waits on A's lease
     release();
     expect(((await a) as Error).message).toBe('origin down');
-    expect(((await b) as AxiosError).message).toMatch(/origin down \(in another process/);
-    expect(((await b) as AxiosError).code).toBe('ECONNREFUSED');
-    expect(releases[0]?.outcome).toMatchObject({ ok: false, code: 'ECONNREFUSED' });
-    expect(origin.count).toBe(1);
+    expect(releases[0]?.outcome).toMatchObject({ ok: false, message: 'origin down' });
+    const bRes = (await b) as { data: unknown; fromCache: boolean };
+    expect(bRes.data).toEqual({ n: 2 });
+    expect(bRes.fromCache).toBe(false);
+    expect(origin.count).toBe(2);
   });
 });
 
@@ -800,7 +811,7 @@ describe('review fixes', () => {
     expect(origin.count).toBe(2);
   });
 
-  it('a leader cancelled by its own signal does not fail the requests waiting on it', async () => {
+  it('a leader cancelled by its own signal does not fail the requests waiting on it: the shared request goes on for them', async () => {
     const { gate, release } = gated();
     let calls = 0;
     const adapter = async (config: InternalAxiosRequestConfig) => {
@@ -818,7 +829,31 @@ describe('review fixes', () => {
     release();
     expect(((await leader) as AxiosError).code).toBe(AxiosError.ERR_CANCELED);
     expect((await waiter).data).toEqual({ ok: true });
-    expect(calls).toBe(2);
+    expect(calls).toBe(1);
+  });
+
+  it('when every caller of a shared request has cancelled, the origin request is aborted', async () => {
+    const { gate, release } = gated();
+    let aborted = false;
+    const adapter = async (config: InternalAxiosRequestConfig) => {
+      config.signal?.addEventListener?.('abort', () => { aborted = true; });
+      await gate;
+      return { data: Buffer.from('{"ok":true}'), status: 200, statusText: 'OK', headers: {}, config, request: {} };
+    };
+    const api = attachCache(axios.create({ baseURL: BASE, adapter }), { expireAfter: 60 });
+    const one = new AbortController();
+    const two = new AbortController();
+    const first = api.get('/x', { signal: one.signal }).catch((e: unknown) => e as AxiosError);
+    const second = api.get('/x', { signal: two.signal }).catch((e: unknown) => e as AxiosError);
+    await new Promise((r) => setImmediate(r));
+    one.abort();
+    await new Promise((r) => setImmediate(r));
+    expect(aborted).toBe(false);
+    two.abort();
+    expect(((await first) as AxiosError).code).toBe(AxiosError.ERR_CANCELED);
+    expect(((await second) as AxiosError).code).toBe(AxiosError.ERR_CANCELED);
+    expect(aborted).toBe(true);
+    release();
   });
 
   it('a waiter gets the leader’s failure as its own error (its own config)', async () => {

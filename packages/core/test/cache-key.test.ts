@@ -415,8 +415,9 @@ describe('redactUrl', () => {
     expect(redactUrl('https://a.com/x?a=1', ['api_key'])).toBe('https://a.com/x?a=1');
   });
 
-  it('redacts a password in the userinfo', () => {
-    expect(redactUrl('https://user:pw@a.com/x')).toBe('https://user:REDACTED@a.com/x');
+  it('redacts the whole user info (a user name can be a token too)', () => {
+    expect(redactUrl('https://user:pw@a.com/x')).toBe('https://REDACTED@a.com/x');
+    expect(redactUrl('https://ghp_token@a.com/x')).toBe('https://REDACTED@a.com/x');
   });
 });
 

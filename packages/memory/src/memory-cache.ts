@@ -1,6 +1,7 @@
 import {
   BaseCache, CachedResponse, CacheClosedError, CacheConfigError, CacheSerializationError, describeValue,
   type BaseCacheOptions, type CacheItem, type WriteOptions,
+  isImmutableItem, NOT_NOW,
 } from '@axios-client-cache/core';
 import { resolveMemoryLimits, type MemoryLimits, type ResolvedMemoryLimits } from './options.js';
 
@@ -68,15 +69,30 @@ export class MemoryCache<T = CacheItem> extends BaseCache<T> {
     return this.#bytes;
   }
 
+  override peek(key: string): T | undefined | typeof NOT_NOW {
+    // A subclass that reads otherwise must not be answered for by this map.
+    if (this.#closed || this.read !== MemoryCache.prototype.read) return NOT_NOW;
+    const slot = this.#live(key);
+    if (slot === undefined) return undefined;
+    if (slot.value instanceof Uint8Array) return NOT_NOW;
+    this.#touch(key, slot);
+    return slot.value;
+  }
+
   override async read(key: string): Promise<T | undefined> {
     const slot = this.#live(key);
     if (slot === undefined) return undefined;
+    this.#touch(key, slot);
+    return slot.value instanceof Uint8Array ? this.deserialize(slot.value, key) : slot.value;
+  }
+
+  /** Marks `slot` recently used; a slot already in the newest quarter is left where it is. */
+  #touch(key: string, slot: Slot<T>): void {
     if (this.#moves - slot.moved > this.#map.size >>> 2) {
       this.#map.delete(key);
       this.#map.set(key, slot);
       slot.moved = ++this.#moves;
     }
-    return slot.value instanceof Uint8Array ? this.deserialize(slot.value, key) : slot.value;
   }
 
   override async write(key: string, item: T, options?: WriteOptions): Promise<void> {
@@ -87,7 +103,7 @@ export class MemoryCache<T = CacheItem> extends BaseCache<T> {
     }
     let value: T | Uint8Array = item;
     let bytes: number;
-    if (this.encodesItems || !isImmutable(item)) {
+    if (this.encodesItems || !isImmutableItem(item)) {
       value = await this.serialize(item, key, expiresAt);
       bytes = value.byteLength;
       // close() may have run while a (signing) serializer worked
@@ -249,11 +265,6 @@ export class MemoryCache<T = CacheItem> extends BaseCache<T> {
 
 function closedError(): CacheClosedError {
   return new CacheClosedError('MemoryCache is closed: create a new one to cache again');
-}
-
-/** Items safe to hand to every caller as they are. */
-function isImmutable(item: unknown): boolean {
-  return item instanceof CachedResponse || item === null || (typeof item !== 'object' && typeof item !== 'function');
 }
 
 /** What an item kept as it is counts against `maxBytes`. */

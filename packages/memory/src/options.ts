@@ -1,4 +1,4 @@
-import { describeValue, CacheConfigError } from '@axios-client-cache/core';
+import { describeValue, CacheConfigError, MAX_TIMER_MS } from '@axios-client-cache/core';
 
 /** Bounds of a {@link MemoryCache}. */
 export interface MemoryLimits {
@@ -48,7 +48,6 @@ export const DEFAULT_MAX_ENTRY_BYTES = 5 * 1024 * 1024;
 export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 
 // setInterval clamps anything above 2^31-1 ms to 1 ms; refuse it instead of sweeping non-stop.
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Applies the defaults and validates every bound. The one place defaults live.

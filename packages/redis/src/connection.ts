@@ -1,4 +1,4 @@
-import { CacheClosedError, CacheConfigError, CacheStoreError, describeValue } from '@axios-client-cache/core';
+import { CacheClosedError, CacheConfigError, CacheStoreError, checkMs, describeValue } from '@axios-client-cache/core';
 import { Cluster, Command, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { DeadlineQueue } from './deadline.js';
 
@@ -85,9 +85,7 @@ export class RedisConnection {
     const { url, client, cluster, timeoutMs = DEFAULT_TIMEOUT_MS, redisOptions } = options;
     const given = (['url', 'client', 'cluster', 'connection'] as const).filter((k) => options[k] !== undefined);
     if (given.length > 1) throw new CacheConfigError(`Give only one of url, client, cluster, connection (got ${given.join(', ')})`);
-    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      throw new CacheConfigError(`Invalid timeoutMs: ${describeValue(timeoutMs)} (expected a positive number of milliseconds)`);
-    }
+    checkMs('timeoutMs', timeoutMs);
     if (redisOptions !== undefined && (typeof redisOptions !== 'object' || redisOptions === null)) {
       throw new CacheConfigError(`Invalid redisOptions: ${describeValue(redisOptions)} (expected an ioredis options object)`);
     }

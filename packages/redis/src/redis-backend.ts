@@ -1,6 +1,6 @@
-import { CacheBackend, CacheConfigError, describeValue, type CacheBackendOptions, type CachedResponse } from '@axios-client-cache/core';
+import { CacheBackend, CacheConfigError, checkMs, DEFAULT_CACHE_NAME, type CacheBackendOptions, type CachedResponse } from '@axios-client-cache/core';
 import { RedisConnection, type RedisConnectionOptions } from './connection.js';
-import { DEFAULT_CACHE_NAME, RedisCache } from './redis-cache.js';
+import { RedisCache } from './redis-cache.js';
 import { DEFAULT_LEASE_MS, RedisMissLock } from './redis-lock.js';
 import type { NearCacheOptions } from './near-cache.js';
 import type { NearCacheControl, Tracking } from './tracking.js';
@@ -37,9 +37,7 @@ export class RedisBackend extends CacheBackend {
 
   constructor(options: RedisBackendOptions = {}) {
     const { leaseMs = DEFAULT_LEASE_MS, cacheName = DEFAULT_CACHE_NAME, secretKey, salt, serializer, clock, nearCache } = options;
-    if (leaseMs !== false && (typeof leaseMs !== 'number' || !Number.isFinite(leaseMs) || leaseMs <= 0)) {
-      throw new CacheConfigError(`Invalid leaseMs: ${describeValue(leaseMs)} (expected a positive number of milliseconds, or false)`);
-    }
+    if (leaseMs !== false) checkMs('leaseMs', leaseMs);
     for (const name of ['responses', 'redirects', 'lock'] as const) {
       if ((options as Record<string, unknown>)[name] !== undefined) {
         throw new CacheConfigError(`RedisBackend makes its own ${name}; use CacheBackend to supply them`);

@@ -1,5 +1,6 @@
 import {
-  BaseCache, BytesMemo, CachedResponse, CacheClosedError, CacheConfigError, CacheSerializationError, CacheStoreError, describeValue,
+  BaseCache, BytesMemo, CacheClosedError, CacheConfigError, CacheSerializationError, CacheStoreError, DEFAULT_CACHE_NAME,
+  describeValue, isImmutableItem, NOT_NOW,
   type BaseCacheOptions, type CacheItem, type WriteOptions,
 } from '@axios-client-cache/core';
 import { Command, type Redis } from 'ioredis';
@@ -12,7 +13,7 @@ export interface RedisCacheOptions extends BaseCacheOptions, RedisConnectionOpti
   /**
    * Namespace of every key: `<cacheName>:<namespace>:<key>`. Avoid `{` `}` in it: a hash tag
    * would put every entry of a cluster on one slot.
-   * @defaultValue 'aiohttp-cache'
+   * @defaultValue 'axios-client-cache'
    */
   cacheName?: string;
   /**
@@ -30,8 +31,7 @@ export interface RedisCacheOptions extends BaseCacheOptions, RedisConnectionOpti
   nearCache?: boolean | NearCacheOptions;
 }
 
-/** Default `cacheName`, as in the seed. */
-export const DEFAULT_CACHE_NAME = 'aiohttp-cache';
+export { DEFAULT_CACHE_NAME };
 
 const SCAN_COUNT = 1000;
 const DELETE_BATCH = 500;
@@ -103,6 +103,28 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     return this.#near?.size ?? 0;
   }
 
+  /**
+   * Bytes of `item`, bound (by a signing serializer) to its whole Redis key, so a signed entry
+   * can be moved neither to another key nor to another cache or store namespace.
+   */
+  override serialize(item: T, key?: string, expiresAt?: number | null): Uint8Array | Promise<Uint8Array> {
+    return super.serialize(item, key === undefined ? undefined : this.prefix + key, expiresAt);
+  }
+
+  /** The item in `bytes` read under `key` (bound to its whole Redis key; see {@link serialize}). */
+  override deserialize(bytes: Uint8Array, key?: string): T | Promise<T> {
+    return super.deserialize(bytes, key === undefined ? undefined : this.prefix + key);
+  }
+
+  /**
+   * A near copy at once (the hit path then makes no asynchronous step); anything else — no
+   * near cache, no copy, a copy of something that may be in Redis — is {@link NOT_NOW}: `read`.
+   */
+  override peek(key: string): T | undefined | typeof NOT_NOW {
+    const kept = this.#near?.get(key);
+    return kept === undefined || this.#closed ? NOT_NOW : kept;
+  }
+
   override async read(key: string): Promise<T | undefined> {
     const near = this.#near;
     if (near !== undefined) {
@@ -134,7 +156,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     const seen = memo.get(key, bytes);
     if (seen !== undefined) return seen;
     const item = this.deserialize(bytes, key);
-    if (!(item instanceof Promise) && isImmutable(item)) memo.set(key, bytes, item);
+    if (!(item instanceof Promise) && isImmutableItem(item)) memo.set(key, bytes, item);
     else memo.delete(key);
     return item;
   }
@@ -169,7 +191,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
       item = await this.#decode(key, bytes);
       const ttl = await pttl.catch(() => undefined);
       // Without a known TTL (PTTL failed) the copy could outlive the entry: not kept.
-      if (typeof ttl === 'number' && ttl !== -2 && isImmutable(item)) {
+      if (typeof ttl === 'number' && ttl !== -2 && isImmutableItem(item)) {
         size = bytes.byteLength;
         expiresAt = ttl === -1 ? null : sentAt + ttl;
         near.end(key, ticket, item, size, expiresAt);
@@ -202,7 +224,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
       throw error;
     }
     // Acknowledged: the written item is the near copy, unless an invalidation came meanwhile.
-    near?.end(key, ticket, isImmutable(item) ? item : undefined, value.byteLength, expiresAt === Infinity ? null : expiresAt);
+    near?.end(key, ticket, isImmutableItem(item) ? item : undefined, value.byteLength, expiresAt === Infinity ? null : expiresAt);
   }
 
   override async delete(key: string): Promise<void> {
@@ -371,9 +393,4 @@ function storeError(command: string, key: string | undefined, error: unknown): C
   if (error instanceof CacheStoreError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new CacheStoreError(`Redis ${command}${key === undefined ? '' : ` ${key}`} failed: ${message}`, { cause: error });
-}
-
-/** Items shared between reads must never change: a frozen `CachedResponse`, or a primitive. */
-function isImmutable(item: unknown): boolean {
-  return item instanceof CachedResponse || item === null || (typeof item !== 'object' && typeof item !== 'function');
 }

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CacheConfigError, describeValue, type LeaseOutcome, type MissLease, type MissLock } from '@axios-client-cache/core';
+import {
+  CacheConfigError, checkMs, DEFAULT_CACHE_NAME, describeValue, type LeaseOutcome, type MissLease, type MissLock,
+} from '@axios-client-cache/core';
 import { Command } from 'ioredis';
 import { connectionOf, type RedisConnection, type RedisConnectionOptions } from './connection.js';
-import { DEFAULT_CACHE_NAME } from './redis-cache.js';
 
 /** Options of a {@link RedisMissLock}. */
 export interface RedisMissLockOptions extends RedisConnectionOptions {
   /**
    * Namespace: lease keys are `<cacheName>:l:<key>`.
-   * @defaultValue 'aiohttp-cache'
+   * @defaultValue 'axios-client-cache'
    */
   cacheName?: string;
   /**
@@ -34,53 +35,46 @@ export interface RedisMissLockOptions extends RedisConnectionOptions {
 /** Default lease time. */
 export const DEFAULT_LEASE_MS = 3000;
 
-const HELD = 'L:';
-const DONE = 'O:';
-/** The outcome `{ ok: true }` as stored (exactly what {@link encodeOutcome} writes for it). */
-const DONE_OK = `${DONE}{"ok":true}`;
-/** Ends the token of a lease taken over from a `{ ok: true }` outcome. */
-const AFTER_OK = ';ok';
-const OK: LeaseOutcome = Object.freeze({ ok: true });
+/** A lease value: `L:` and a random UUID. Anything else under a lease key is not a lease. */
+const LEASE = /^L:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const NO_OPTIONS = {};
+const UTF8 = { replyEncoding: 'utf8' as const };
 /** First and longest pause between attempts at a release that failed, in ms. */
 const RETRY_MIN_MS = 10;
 const RETRY_MAX_MS = 200;
-const MAX_MESSAGE = 1000;
-const NO_OPTIONS = {};
-const UTF8 = { replyEncoding: 'utf8' as const };
 
-// Takes the lease when the key is absent or holds the outcome `{ ok: true }` of a released
-// lease (kept only for that lease's waiters: the response is stored, so a new miss may fetch
-// again). A lease taken over that way is marked (ARGV[4]) so that the waiters of the released
-// lease that poll only after the takeover still learn it ended well. An error outcome is left
-// in place until it expires: later arrivals get the error without another origin request.
-// Returns the token set, or nil when the lease is held. One key: cluster safe.
-// `SET NX` comes first so that, as before, a Redis refusing writes (maxmemory, read-only
-// replica) fails the call, and the caller goes to the origin instead of waiting on a lease
-// whose holder could not publish its outcome. Sent with EVAL, not EVALSHA: a NOSCRIPT error
-// reply would stay unresolved for the deadline queue, which would take Redis for unresponsive.
-const ACQUIRE_SCRIPT = `local token = ARGV[1]
-if redis.call('SET', KEYS[1], token, 'NX', 'PX', ARGV[2]) then return token end
-if redis.call('GET', KEYS[1]) ~= ARGV[3] then return false end
-token = token .. ARGV[4]
-redis.call('SET', KEYS[1], token, 'PX', ARGV[2])
-return token`;
+// Takes the lease unless a live lease of ours holds the key: a value that is not a lease (a
+// planted one, an outcome from an older release), or a lease whose TTL is missing or longer
+// than a lease can be, is taken over. One key: cluster safe. `SET NX` comes first so that a
+// Redis refusing writes (maxmemory, a read-only replica) fails the call and the caller goes to
+// the origin instead of waiting on a lease nobody could take. Sent with EVAL, not EVALSHA: a
+// NOSCRIPT error reply would look unanswered to the deadline queue.
+const ACQUIRE_SCRIPT = `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+local held = redis.call('GET', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if type(held) == 'string' and string.match(held, ARGV[3]) and ttl > 0 and ttl <= tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+/** The lease pattern for Lua's string.match. */
+const LEASE_LUA = '^L:%x%x%x%x%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%-%x%x%x%x%x%x%x%x%x%x%x%x$';
 
-// Publishes the outcome in the lease key, keeping its TTL, only if this holder still owns it
-// (a lease that expired and was taken by another process is left alone). One key: cluster safe.
-const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') end return 0`;
+// Ends the lease only if this holder still owns it (one that expired and was taken by another
+// process is left alone). One key: cluster safe.
+const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 const NOOP_LEASE: MissLease = Object.freeze({ release: async () => {} });
 
 /**
  * Cross-process single-flight on Redis. The first process to miss a key takes a lease
- * (`<cacheName>:l:<key>` = `L:<token>`, `PX leaseMs`, set by a script when the key is absent
- * or holds a `{ ok: true }` outcome) and fetches from the origin; the others poll the lease
- * key with a growing interval. On release the leader replaces the lease with its outcome
- * (keeping the lease's TTL), so followers — and, for an error, processes arriving later
- * within the lease — learn of it without making a second request. After a success the next
- * miss of the key takes a new lease at once.
- * A crashed leader's lease expires after `leaseMs`; followers then go to the origin.
- * Every call fails open: a Redis error gives a no-op lease, or ends the wait.
+ * (`<cacheName>:l:<key>` = `L:<uuid>`, `PX leaseMs`) and fetches from the origin; the others
+ * poll the lease key with a growing interval until it ends (released once the leader's store
+ * write has landed, or expired if the leader crashed), then look in the store and, when
+ * nothing usable is there, go to the origin themselves.
+ *
+ * Everything under a lease key is untrusted input: a value that is not a live lease is taken
+ * over at once, a wait never lasts longer than the lease or the caller's bound, and nothing
+ * read there ever fails a request. Every call fails open: a Redis error gives a no-op lease,
+ * or ends the wait.
  */
 export class RedisMissLock implements MissLock {
   /** Lease time in ms. */
@@ -98,39 +92,36 @@ export class RedisMissLock implements MissLock {
     if (typeof cacheName !== 'string' || cacheName === '') {
       throw new CacheConfigError(`Invalid cacheName: ${describeValue(cacheName)} (expected a non-empty string)`);
     }
-    positive('leaseMs', leaseMs);
-    positive('pollMs', pollMs);
-    positive('maxPollMs', maxPollMs);
-    this.leaseMs = leaseMs;
+    this.leaseMs = checkMs('leaseMs', leaseMs);
+    this.#pollMs = checkMs('pollMs', pollMs);
+    this.#maxPollMs = Math.max(pollMs, checkMs('maxPollMs', maxPollMs));
     this.prefix = `${cacheName}:l:`;
-    this.#pollMs = pollMs;
-    this.#maxPollMs = Math.max(pollMs, maxPollMs);
     this.connection = connectionOf(options);
     this.connection.retain();
   }
 
   async acquire(key: string): Promise<MissLease | undefined> {
     if (this.#closed) return NOOP_LEASE;
-    const token = HELD + randomUUID();
+    const token = `L:${randomUUID()}`;
     const leaseKey = this.prefix + key;
     try {
       const client = await this.connection.client();
       // the lease ends leaseMs after Redis set it, so no earlier than leaseMs from now
       const expiresAt = performance.now() + this.leaseMs;
-      const held = await this.connection.send<string | null>(client, new Command(
-        'eval', [ACQUIRE_SCRIPT, 1, leaseKey, token, String(Math.ceil(this.leaseMs)), DONE_OK, AFTER_OK], UTF8,
+      const taken = await this.connection.send<number>(client, new Command(
+        'eval', [ACQUIRE_SCRIPT, 1, leaseKey, token, String(Math.ceil(this.leaseMs)), LEASE_LUA], NO_OPTIONS,
       ));
-      if (held === null) return undefined;
-      return new RedisLease(this.connection, leaseKey, held, expiresAt);
+      if (taken !== 1) return undefined;
+      return new RedisLease(this.connection, leaseKey, token, expiresAt);
     } catch {
       // fail open: the caller goes to the origin as if it held the lease
       return NOOP_LEASE;
     }
   }
 
-  async wait(key: string): Promise<LeaseOutcome | undefined> {
+  async wait(key: string, timeoutMs = this.leaseMs): Promise<LeaseOutcome | undefined> {
     const leaseKey = this.prefix + key;
-    const until = performance.now() + this.leaseMs;
+    const until = performance.now() + Math.min(this.leaseMs, timeoutMs);
     let interval = this.#pollMs;
     /** The lease this waiter saw first: the one it waits for. */
     let waitingFor: string | undefined;
@@ -146,16 +137,10 @@ export class RedisMissLock implements MissLock {
       } catch {
         return undefined;
       }
-      // gone: released with no outcome kept, or expired (a crashed leader)
-      if (value === null) return undefined;
-      if (value.startsWith(DONE)) return parseOutcome(value.slice(DONE.length));
-      if (!value.startsWith(HELD)) return undefined;
+      // Gone (released or expired), not a lease at all, or another lease than the one waited for: done.
+      if (value === null || !LEASE.test(value)) return value === null ? { ok: true } : undefined;
       if (waitingFor === undefined) waitingFor = value;
-      else if (value !== waitingFor) {
-        // The lease waited for ended and another holder took the key, before this poll saw
-        // the outcome: right after a `{ ok: true }` (marked), or once the key had expired.
-        return value.endsWith(AFTER_OK) ? OK : undefined;
-      }
+      else if (value !== waitingFor) return { ok: true };
     }
     return undefined;
   }
@@ -183,22 +168,20 @@ class RedisLease implements MissLease {
   }
 
   /**
-   * Publishes the outcome. A failed attempt (a call skipped while Redis is taken for
-   * unresponsive, a deadline, a write refused) is retried with a growing pause while the
-   * lease lasts: a lease whose holder is alive must not hold its waiters up for the whole
-   * lease. Resolves when published, or when the lease has expired by itself (its waiters
-   * then go to the origin) or the lock was closed. Retrying is safe: the script only
-   * replaces this holder's own lease.
+   * Ends the lease. A failed attempt (a call skipped while Redis is taken for unresponsive, a
+   * deadline, a write refused) is retried with a growing pause while the lease lasts: a lease
+   * whose holder is alive must not hold its waiters up for the whole lease. Resolves when
+   * done, or when the lease has expired by itself or the lock was closed. Retrying is safe:
+   * the script only ends this holder's own lease.
    */
-  async release(outcome: LeaseOutcome): Promise<void> {
+  async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
-    const value = DONE + encodeOutcome(outcome);
     let pause = RETRY_MIN_MS;
     while (!this.#connection.closed) {
       try {
         const client = await this.#connection.client();
-        await this.#connection.send(client, new Command('eval', [RELEASE_SCRIPT, 1, this.#key, this.#token, value], NO_OPTIONS));
+        await this.#connection.send(client, new Command('eval', [RELEASE_SCRIPT, 1, this.#key, this.#token], NO_OPTIONS));
         return;
       } catch {
         if (this.#expiresAt - performance.now() <= pause) return;
@@ -207,42 +190,5 @@ class RedisLease implements MissLease {
         pause = Math.min(pause * 2, RETRY_MAX_MS);
       }
     }
-  }
-}
-
-function encodeOutcome(outcome: LeaseOutcome): string {
-  if (outcome.ok) return '{"ok":true}';
-  const { message, code, status } = outcome;
-  return JSON.stringify({
-    ok: false,
-    message: String(message).slice(0, MAX_MESSAGE),
-    ...(typeof code === 'string' ? { code: code.slice(0, 100) } : {}),
-    ...(typeof status === 'number' && Number.isFinite(status) ? { status } : {}),
-  });
-}
-
-/** Reads an outcome written by another process; anything malformed is no outcome. */
-export function parseOutcome(text: string): LeaseOutcome | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const r = raw as Record<string, unknown>;
-  if (r['ok'] === true) return { ok: true };
-  if (r['ok'] !== false || typeof r['message'] !== 'string') return undefined;
-  return {
-    ok: false,
-    message: r['message'].slice(0, MAX_MESSAGE),
-    ...(typeof r['code'] === 'string' ? { code: r['code'] } : {}),
-    ...(typeof r['status'] === 'number' && Number.isFinite(r['status']) ? { status: r['status'] } : {}),
-  };
-}
-
-function positive(name: string, value: unknown): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new CacheConfigError(`Invalid ${name}: ${describeValue(value)} (expected a positive number of milliseconds)`);
   }
 }

@@ -1,6 +1,5 @@
 import { CacheConfigError, CacheStoreError } from '@axios-client-cache/core';
 import { DeadlineQueue, RedisBackend, RedisCache, RedisConnection, RedisMissLock } from '@axios-client-cache/redis';
-import { parseOutcome } from '../src/redis-lock.js';
 
 describe('options (validated when created, no connection made)', () => {
   it.each([
@@ -139,16 +138,5 @@ describe('DeadlineQueue', () => {
     q.track(c);
     q.flush('store closed');
     expect(c.error?.message).toBe('Redis EXISTS abandoned: store closed');
-  });
-});
-
-describe('lease outcomes from other processes', () => {
-  it('reads well-formed outcomes and refuses anything else', () => {
-    expect(parseOutcome('{"ok":true}')).toEqual({ ok: true });
-    expect(parseOutcome('{"ok":false,"message":"boom","status":502}')).toEqual({ ok: false, message: 'boom', status: 502 });
-    expect(parseOutcome('{"ok":false}')).toBeUndefined();
-    expect(parseOutcome('not json')).toBeUndefined();
-    expect(parseOutcome('null')).toBeUndefined();
-    expect(parseOutcome('{"ok":false,"message":"x","status":"502"}')).toEqual({ ok: false, message: 'x' });
   });
 });

@@ -29,7 +29,7 @@ export interface SignedSerializerOptions {
   secretKeys?: ReadonlyArray<string | Uint8Array>;
   /**
    * Separates caches that share a secret: keys are derived from secret and salt.
-   * @defaultValue 'aiohttp-client-cache'
+   * @defaultValue 'axios-client-cache'
    */
   salt?: string | Uint8Array;
   /**

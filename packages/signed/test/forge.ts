@@ -4,7 +4,7 @@ import { packEncrypted, packSigned } from '../src/container.js';
 import { DIGEST, deriveKey, type KeyUse } from '../src/keys.js';
 
 /** The derived key bytes and kid of `secret`, as the serializer derives them. */
-export function derived(secret: string, use: KeyUse = 'HS256', salt = 'aiohttp-client-cache'): { kid: string; raw: Uint8Array } {
+export function derived(secret: string, use: KeyUse = 'HS256', salt = 'axios-client-cache'): { kid: string; raw: Uint8Array } {
   const d = deriveKey(Buffer.from(secret), Buffer.from(salt), use);
   return { kid: d.kid, raw: new Uint8Array(d.key.export()) };
 }
@@ -20,7 +20,7 @@ export function headerFor(kid: string, key?: string, extra: Record<string, unkno
  * do with entries that are authentic but not what the serializer would write.
  */
 export function forgeSigned(options: { secret?: string; use?: KeyUse; salt?: string; header: Record<string, unknown> | string; payload: Uint8Array; digest?: string }): Uint8Array {
-  const { secret = 'k'.repeat(32), use = 'HS256', salt = 'aiohttp-client-cache', header, payload } = options;
+  const { secret = 'k'.repeat(32), use = 'HS256', salt = 'axios-client-cache', header, payload } = options;
   const raw = derived(secret, use, salt).raw;
   const headerBytes = Buffer.from(typeof header === 'string' ? header : JSON.stringify(header));
   const input = headerBytes.toString('base64url') + '.';
@@ -33,7 +33,7 @@ export function forgeSigned(options: { secret?: string; use?: KeyUse; salt?: str
 
 /** Seals any header and payload with the encryption key derived from `secret`. */
 export function forgeEncrypted(options: { secret?: string; salt?: string; header: Record<string, unknown>; payload: Uint8Array }): Uint8Array {
-  const { secret = 'k'.repeat(32), salt = 'aiohttp-client-cache', header, payload } = options;
+  const { secret = 'k'.repeat(32), salt = 'axios-client-cache', header, payload } = options;
   const raw = derived(secret, 'A256GCM', salt).raw;
   const headerBytes = Buffer.from(JSON.stringify(header));
   const iv = randomBytes(12);

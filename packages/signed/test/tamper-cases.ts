@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Packr } from 'msgpackr';
-import { encodeItem, type SerializeContext } from '@axios-client-cache/core';
+import { encodeItem, FORMAT_VERSION, type SerializeContext } from '@axios-client-cache/core';
 import { SignedSerializer } from '@axios-client-cache/signed';
 import { derived, forgeSigned, headerFor } from './forge.js';
 import { SECRET, SECRET_2, makeResponse } from './helpers.js';
@@ -27,7 +27,7 @@ export const TAMPER_CASES: ReadonlyArray<readonly [name: string, tamper: Tamper]
   ['an unsigned MessagePack entry', () => new Packr({ useRecords: false }).pack(encodeItem(makeResponse()))],
   ['a valid entry of another cache key', (_b, ctx) => new SignedSerializer({ secretKey: SECRET }).dumps(encodeItem(makeResponse()), { ...ctx, key: `${ctx.key}-other` })],
   ['an expired entry replayed', (_b, ctx) => new SignedSerializer({ secretKey: SECRET }).dumps(encodeItem(makeResponse()), { ...ctx, expiresAt: Date.now() - 1 })],
-  ['an authentic payload of the wrong shape', (_b, ctx) => new SignedSerializer({ secretKey: SECRET }).dumps({ t: 'response', v: 1, body: 'not bytes' }, ctx)],
+  ['an authentic payload of the wrong shape', (_b, ctx) => new SignedSerializer({ secretKey: SECRET }).dumps({ t: 'response', v: FORMAT_VERSION, body: 'not bytes' }, ctx)],
   ['an authentic structured-clone cycle', (_b, ctx) => {
     const a: Record<string, unknown> = { t: 'response' };
     a['self'] = a;

@@ -2,12 +2,12 @@
  * Key generation: keys per second for a GET with 10 query params and for a POST with a
  * 2 KiB JSON body, each as the cache sees it (a fresh params object per request, as callers
  * build them). `createKey` is the first sight of a request (canonical form + sha256);
- * `KeyMaker` is what the hit path calls (a memo of raw request strings, hashing only on a
- * memo miss). axios-cache-interceptor's `defaultKeyGenerator` on the same request is the
+ * `backend.createKey` goes through the request plan the hit path makes (a memo of raw request
+ * strings, hashing only on a memo miss). axios-cache-interceptor's `defaultKeyGenerator` on the same request is the
  * reference; it runs before axios's transformRequest, so it gets the body as an object.
  */
 import { defaultKeyGenerator, type CacheRequestConfig } from 'axios-cache-interceptor';
-import { createKey, KeyMaker } from '@axios-client-cache/core';
+import { CacheBackend, createKey, type PlanInput } from '@axios-client-cache/core';
 import { check, compare, rowsOf, type CaseResult, type Row } from '../harness.js';
 
 const BASE = 'https://api.example.com';
@@ -27,18 +27,19 @@ const BODY_STRING = JSON.stringify(BODY_OBJECT);
 
 export async function run(): Promise<CaseResult> {
   check(BODY_STRING.length >= 2000 && BODY_STRING.length <= 2200, `POST body is ${BODY_STRING.length} bytes, not ~2 KiB`);
-  const maker = new KeyMaker();
+  const backend = new CacheBackend();
+  const maker = { keyFor: (r: PlanInput) => backend.createKey(r.method ?? 'GET', r.url ?? '', r) };
   const aci = defaultKeyGenerator as (config: CacheRequestConfig) => string;
   const get = () => ({ method: 'get', baseURL: BASE, url: '/search', params: params() });
   const post = () => ({ method: 'post', baseURL: BASE, url: '/search', headers: { 'content-type': 'application/json' }, data: BODY_STRING });
   const postObject = () => ({ method: 'post', baseURL: BASE, url: '/search', data: { ...BODY_OBJECT } });
 
-  check(maker.keyFor(get()) === createKey('GET', '/search', { baseURL: BASE, params: params() }), 'KeyMaker and createKey disagree (GET)');
-  check(maker.keyFor(post()) === createKey('POST', '/search', { baseURL: BASE, data: BODY_STRING }), 'KeyMaker and createKey disagree (POST)');
+  check(maker.keyFor(get()) === createKey('GET', '/search', { baseURL: BASE, params: params() }), 'the plan and createKey disagree (GET)');
+  check(maker.keyFor(post()) === createKey('POST', '/search', { baseURL: BASE, data: BODY_STRING }), 'the plan and createKey disagree (POST)');
 
   const sink: string[] = new Array(16);
   const result = (stats: Awaited<ReturnType<typeof compare>>, labels: Record<string, string>): Row[] =>
-    rowsOf(stats, labels, 'aci', 'ns', { aci: 'axios-cache-interceptor defaultKeyGenerator', createKey: 'axios-client-cache createKey (first sight)', keyMaker: 'axios-client-cache KeyMaker (hit path, memo)' }).map((row) => ({ ...row, extra: `${Math.round(1e9 / row.stat.median).toLocaleString('en-US')} keys/s` }));
+    rowsOf(stats, labels, 'aci', 'ns', { aci: 'axios-cache-interceptor defaultKeyGenerator', createKey: 'axios-client-cache createKey (first sight)', keyMaker: 'axios-client-cache backend.createKey (the plan, memo)' }).map((row) => ({ ...row, extra: `${Math.round(1e9 / row.stat.median).toLocaleString('en-US')} keys/s` }));
 
   const getStats = await compare({
     aci: (i) => { sink[i & 15] = aci(get() as CacheRequestConfig); },
@@ -53,7 +54,7 @@ export async function run(): Promise<CaseResult> {
   const labels = (what: string): Record<string, string> => ({
     aci: `${what}: axios-cache-interceptor defaultKeyGenerator (reference)`,
     createKey: `${what}: axios-client-cache createKey (first sight: canonical form + sha256)`,
-    keyMaker: `${what}: axios-client-cache KeyMaker (hit path: memo, no hash when seen before)`,
+    keyMaker: `${what}: axios-client-cache backend.createKey (the request plan: memo, no hash when seen before)`,
   });
   const rows = [
     ...result(getStats, labels('GET, 10 params')).map((r) => ({ ...r, id: `get.${r.id}`, baseline: r.baseline && `get.${r.baseline}` })),

@@ -1,0 +1,422 @@
+/**
+ * The request flow: what happens to one planned request, top to bottom — around the cache
+ * (and invalidation), a hit, stale answers (max-stale, stale-while-revalidate), revalidation,
+ * a miss, stale-if-error. It calls the plan (what was decided about the request), the policy
+ * (every HTTP rule) and the backend (storage) in order, and never decides a rule itself. It
+ * knows nothing of axios: the origin is whatever implements {@link Origin}.
+ */
+import { channel } from 'node:diagnostics_channel';
+import { NOT_NOW } from './base-cache.js';
+import { CachedResponse, type RedirectHop } from './cached-response.js';
+import { redactHeaders, redactUrl } from './cache-key.js';
+import type { CacheEventListener, CacheEventName } from './events.js';
+import { storableHeaders, type HeaderPair } from './headers.js';
+import type { HttpPolicy, ResponseFacts } from './http-policy.js';
+import type { NotStoredReason } from './reasons.js';
+import type { MissLock } from './miss-lock.js';
+import type { CacheSettings } from './options.js';
+import type { RequestPlan } from './request-plan.js';
+import { SingleFlight, type Cancellation } from './single-flight.js';
+
+/** What the flow needs of its backend: storage, events and settings (the backend gives it these privately). */
+export interface FlowStore {
+  readonly settings: CacheSettings;
+  readonly cacheName: string;
+  readonly lock: MissLock | undefined;
+  clock(): number;
+  /** The entry under `key` (or its alias), stale or not; fail-open: a store error is a miss. */
+  lookup(key: string): Promise<CachedResponse | undefined>;
+  /** The same, at once when the stores can tell without waiting; {@link NOT_NOW} when they cannot. */
+  peek(key: string): CachedResponse | undefined | typeof NOT_NOW;
+  /** Why `entry` may not be written now (closed, filtered, already useless), or undefined. */
+  admit(entry: CachedResponse): Promise<NotStoredReason | undefined>;
+  /** Writes in the background: readers in this process see it at once; resolves when written (a failure is an event). */
+  save(entry: CachedResponse, key: string): Promise<void>;
+  /** Deletes `key` and its aliases; a store failure is an event. */
+  deleteQuietly(key: string): Promise<void>;
+  /** Deletes what is stored for requests to `urls` with `plan`'s credentials and wire options. */
+  invalidateUrls(urls: readonly string[], plan: RequestPlan): Promise<void>;
+  /** Alias keys for a response's redirect hops, keyed like `plan`. */
+  aliasKeys(plan: RequestPlan, history: readonly RedirectHop[]): string[];
+  /** Counts `event` and raises it; `payload` is made only when somebody listens. */
+  emit<E extends CacheEventName>(event: E, payload: () => Parameters<CacheEventListener<E>>[0]): void;
+}
+
+/** A response from the origin, as the flow needs it. */
+export interface OriginReply {
+  readonly status: number;
+  readonly statusText: string;
+  /** Every field as received. */
+  readonly headers: readonly HeaderPair[];
+  /**
+   * The body, whole (the origin adapter has checked it arrived complete). For a streamed
+   * reply, a promise of the copy kept as the stream passes: its bytes when the stream ended
+   * complete and within the size limit, else `undefined`.
+   */
+  readonly body: Uint8Array | Promise<Uint8Array | undefined>;
+  /** The URL of the final response after redirects (absolute), when it differs. */
+  readonly finalUrl: string | undefined;
+  readonly history: readonly RedirectHop[];
+  /** Epoch ms the request left and the response arrived. */
+  readonly requestTime: number;
+  readonly responseTime: number;
+  /** The glue's own handle on the response (axios's `request`, the stream). */
+  readonly native: unknown;
+}
+
+/** Sending a request to the origin: the axios glue implements it over the instance's own adapter. */
+export interface Origin<R> {
+  /**
+   * Sends the planned request; `headers` (revalidation) are added to it; `signal` is the
+   * shared request's own; `background` when no caller waits for it (a refresh).
+   * Rejects with the origin's error, or an incomplete body's.
+   */
+  send(plan: RequestPlan, options: { headers?: readonly HeaderPair[] | undefined; signal?: AbortSignal | undefined; background: boolean }): Promise<OriginReply>;
+  /** Sends the request around the cache, as it is; resolves to the glue's own response. */
+  pass(plan: RequestPlan): Promise<{ response: R; status: number; headers: readonly HeaderPair[] }>;
+  /** True when `error` is the origin failing (network, timeout, incomplete body), not the caller's own doing. */
+  failed(error: unknown): boolean;
+}
+
+/** What the flow answers; the glue presents it. */
+export type Answer<R> =
+  /** A stored (or just fetched) response. */
+  | {
+    readonly kind: 'entry'; readonly entry: CachedResponse; readonly fromCache: boolean;
+    /** Age in seconds, for a response served from the cache. */
+    readonly age: number | undefined;
+    readonly now: number; readonly native: unknown;
+  }
+  /** The origin's streamed response, handed over as it arrives. */
+  | { readonly kind: 'stream'; readonly reply: OriginReply; readonly now: number }
+  /** The glue's own response to a request sent around the cache. */
+  | { readonly kind: 'pass'; readonly response: R }
+  /** `only-if-cached` and nothing usable stored. */
+  | { readonly kind: 'only-if-cached' };
+
+/** How a request ended, as the diagnostics channel and the debug log say it. */
+export type Outcome = 'hit' | 'stale' | 'revalidated' | 'miss' | 'coalesced' | 'bypass' | 'error';
+
+/** The message published on the `axios-client-cache:request` diagnostics channel, one per request. */
+export interface RequestMessage {
+  readonly method: string;
+  readonly url: string;
+  readonly key: string;
+  readonly outcome: Outcome;
+  readonly reason?: string | undefined;
+  readonly durationMs: number;
+  readonly cacheName: string;
+}
+
+/** The diagnostics channel: one {@link RequestMessage} per request through the cache. */
+export const requestChannel = channel('axios-client-cache:request');
+
+/** A fetched response, as shared with the other callers of its flight. */
+interface Fetched {
+  readonly entry: CachedResponse;
+  /** Other callers of the flight may use it: stored, or not stored for a reason that does not make it someone's alone. */
+  readonly shareable: boolean;
+  /** The stored entry freshened by a 304. */
+  readonly revalidated: boolean;
+  /** Found in the store after another process's flight, not fetched. */
+  readonly fromStore: boolean;
+  readonly native: unknown;
+  /** The store write it started, if any. */
+  readonly written?: Promise<void> | undefined;
+}
+
+/** Tells how a request ended (for the diagnostics channel). */
+type Report = (outcome: Outcome, reason?: string) => void;
+const NO_REPORT: Report = () => undefined;
+
+/** Reasons not to store that leave a response fit for every caller of its flight. */
+const SHAREABLE_REASONS: ReadonlySet<NotStoredReason> = new Set(['status', 'filter', 'too-large', 'stale', 'authorization', 'closed']);
+
+/** The flow of one backend. */
+export class CacheFlow {
+  readonly #backend: FlowStore;
+  readonly #policy: HttpPolicy;
+  readonly #flights: SingleFlight<Fetched>;
+
+  constructor(backend: FlowStore, policy: HttpPolicy) {
+    this.#backend = backend;
+    this.#policy = policy;
+    this.#flights = new SingleFlight<Fetched>(backend.lock, backend.settings.lockTimeoutMs, (fetched) => fetched.written);
+  }
+
+  /** Origin requests in flight in this process. */
+  get inFlight(): number {
+    return this.#flights.size;
+  }
+
+  /**
+   * The answer to `plan`: at once (no promise) when a stored response answers it and the
+   * stores could tell without waiting, else a promise. With nobody subscribed to the
+   * diagnostics channel, nothing is measured or published.
+   */
+  run<R>(plan: RequestPlan, origin: Origin<R>, cancel?: Cancellation): Answer<R> | Promise<Answer<R>> {
+    if (requestChannel.hasSubscribers) return this.#reported(plan, origin, cancel);
+    if (plan.bypass === undefined) {
+      const found = this.#backend.peek(plan.key);
+      if (found !== NOT_NOW) {
+        const stored = this.#fromStore(plan, found, origin, NO_REPORT);
+        if (stored.answer !== undefined) return stored.answer;
+        return this.#answer(plan, origin, cancel, NO_REPORT, stored);
+      }
+    }
+    return this.#answer(plan, origin, cancel, NO_REPORT);
+  }
+
+  async #reported<R>(plan: RequestPlan, origin: Origin<R>, cancel: Cancellation | undefined): Promise<Answer<R>> {
+    const started = performance.now();
+    let outcome: Outcome = 'error';
+    let reason: string | undefined;
+    const report = (o: Outcome, r?: string) => { outcome = o; reason = r; };
+    try {
+      return await this.#answer(plan, origin, cancel, report);
+    } finally {
+      const message: RequestMessage = {
+        method: plan.method, url: plan.url, key: plan.key, outcome, reason,
+        durationMs: performance.now() - started, cacheName: this.#backend.cacheName,
+      };
+      requestChannel.publish(message);
+    }
+  }
+
+  /**
+   * What the stored response (if any) does for `plan`: answers it now (fresh, or stale as the
+   * request or RFC 5861 allow), or is the stale one to revalidate.
+   */
+  #fromStore<R>(plan: RequestPlan, found: CachedResponse | undefined, origin: Origin<R>, report: Report): { answer?: Answer<R>; stale?: CachedResponse } {
+    if (found === undefined) return {};
+    const policy = this.#policy;
+    if (!policy.selects(found, plan)) {
+      this.#log('stored response is for other selecting headers (Vary)', plan, {});
+      return {};
+    }
+    const now = this.#backend.clock();
+    const use = policy.use(found, plan, now);
+    switch (use) {
+      case 'fresh':
+        report('hit');
+        this.#backend.emit('hit', () => ({ key: plan.key, url: found.url, method: plan.method }));
+        this.#log('served fresh', plan, {});
+        return { answer: this.#cached(found, now) };
+      case 'stale-ok':
+      case 'stale-while-revalidate': {
+        const reason = use === 'stale-ok' ? 'max-stale' : use;
+        report('stale', reason);
+        this.#backend.emit('stale', () => ({ key: plan.key, url: found.url, method: plan.method, reason }));
+        this.#log(`served stale (${reason})`, plan, {});
+        if (use === 'stale-while-revalidate') this.#refreshInBackground(plan, found, origin);
+        return { answer: this.#cached(found, now) };
+      }
+      case 'revalidate':
+        this.#log('stored response needs revalidation', plan, {});
+        return { stale: found };
+    }
+  }
+
+  async #answer<R>(plan: RequestPlan, origin: Origin<R>, cancel: Cancellation | undefined, report: Report,
+    known?: { stale?: CachedResponse }): Promise<Answer<R>> {
+    const backend = this.#backend;
+    const policy = this.#policy;
+    if (plan.bypass !== undefined) {
+      report('bypass', plan.bypass);
+      this.#log('bypass', plan, { reason: plan.bypass });
+      return this.#around(plan, origin);
+    }
+    let stale: CachedResponse | undefined;
+    if (known !== undefined) stale = known.stale;
+    else {
+      const stored = this.#fromStore(plan, await backend.lookup(plan.key), origin, report);
+      if (stored.answer !== undefined) return stored.answer;
+      stale = stored.stale;
+    }
+    if (plan.onlyIfCached) {
+      report('miss', 'only-if-cached');
+      this.#log('nothing usable stored: 504 (only-if-cached)', plan, {});
+      return { kind: 'only-if-cached' };
+    }
+    backend.emit('miss', () => ({ key: plan.key, url: plan.url, method: plan.method }));
+
+    if (plan.stream) return this.#streamed(plan, stale, origin, report);
+    let fetched: Fetched;
+    let role: 'leader' | 'coalesced';
+    try {
+      ({ value: fetched, role } = await this.#flights.run(
+        plan, cancel, (signal) => this.#fetch(plan, stale, origin, signal, false), () => this.#storedByAnother(plan),
+      ));
+      if (role === 'coalesced' && !(fetched.shareable && policy.selects(fetched.entry, plan))) {
+        // Another caller's answer is not this one's (its own, or for other selecting headers).
+        this.#log('the shared answer is not for this request: fetching its own', plan, {});
+        fetched = await this.#fetch(plan, stale, origin, undefined, false);
+        role = 'leader';
+      }
+    } catch (error) {
+      if (stale !== undefined && origin.failed(error) && policy.staleOnError(stale, plan, backend.clock())) {
+        return this.#staleOnError(plan, stale, report);
+      }
+      throw error;
+    }
+    if (!fetched.revalidated && !fetched.fromStore && fetched.entry.status >= 500 && stale !== undefined
+      && policy.staleOnError(stale, plan, backend.clock())) {
+      return this.#staleOnError(plan, stale, report);
+    }
+    const at = backend.clock();
+    if (fetched.revalidated) {
+      report('revalidated');
+      return this.#cached(fetched.entry, at, fetched.native);
+    }
+    if (fetched.fromStore) {
+      // Another process fetched it while this one waited: this request was answered from the store.
+      report('coalesced');
+      return this.#cached(fetched.entry, at);
+    }
+    report(role === 'coalesced' ? 'coalesced' : 'miss');
+    return { kind: 'entry', entry: fetched.entry, fromCache: false, age: undefined, now: at, native: fetched.native };
+  }
+
+  /** Sends a request around the cache; a successful unsafe method invalidates what it changed. */
+  async #around<R>(plan: RequestPlan, origin: Origin<R>): Promise<Answer<R>> {
+    const { response, status, headers } = await origin.pass(plan);
+    const targets = this.#policy.invalidationTargets(plan, status, headers);
+    if (targets.length > 0) {
+      this.#log('invalidating', plan, { urls: targets });
+      await this.#backend.invalidateUrls(targets, plan);
+    }
+    return { kind: 'pass', response };
+  }
+
+  /** One origin request, and what becomes of its answer: freshening the stored response, or storing the new one. */
+  async #fetch<R>(plan: RequestPlan, stale: CachedResponse | undefined, origin: Origin<R>, signal: AbortSignal | undefined, background: boolean): Promise<Fetched> {
+    // The caller's own conditional request is sent as it is: its 304 is its own.
+    const validators = stale !== undefined && !plan.conditional ? this.#policy.revalidationHeaders(stale) : undefined;
+    const reply = await origin.send(plan, { headers: validators, signal, background });
+    if (validators !== undefined && stale !== undefined && reply.status === 304) return this.#freshen(plan, stale, reply);
+    return this.#store(plan, reply, reply.body as Uint8Array, stale);
+  }
+
+  /** RFC 9111 §4.3.4: a 304 freshens the stored response, through the same gate as a new one. */
+  async #freshen(plan: RequestPlan, stale: CachedResponse, reply: OriginReply): Promise<Fetched> {
+    const backend = this.#backend;
+    const decision = this.#policy.revalidated(stale, plan, facts(reply));
+    const refreshed = stale.with({
+      headers: decision.ok ? decision.headers : stale.headers.pairs(),
+      createdAt: reply.responseTime, requestTime: reply.requestTime, responseTime: reply.responseTime,
+      ...(decision.ok ? { expires: decision.expires, policy: decision.policy, vary: decision.vary } : {}),
+    });
+    backend.emit('revalidated', () => ({ key: plan.key, url: refreshed.url, method: plan.method }));
+    const refused = decision.ok ? await backend.admit(refreshed) : decision.reason;
+    let written: Promise<void> | undefined;
+    if (refused === undefined) {
+      this.#log('revalidated (304): stored response freshened', plan, {});
+      written = backend.save(refreshed, plan.key);
+    } else {
+      this.#notStored(plan, refreshed.url, refused);
+      await backend.deleteQuietly(plan.key);
+    }
+    return { entry: refreshed, shareable: refused === undefined || SHAREABLE_REASONS.has(refused), revalidated: true, fromStore: false, native: reply.native, written };
+  }
+
+  /** Stores a new response when the policy and the gate allow; a stored one it replaces otherwise goes. */
+  async #store(plan: RequestPlan, reply: OriginReply, body: Uint8Array, stale: CachedResponse | undefined): Promise<Fetched> {
+    const backend = this.#backend;
+    const headers = storableHeaders(reply.headers);
+    const decision = this.#policy.storable(plan, { ...facts(reply), headers });
+    const entry = this.#entry(plan, reply, headers, body, decision.ok ? decision : undefined);
+    const refused = decision.ok ? await backend.admit(entry) : decision.reason;
+    let written: Promise<void> | undefined;
+    if (refused === undefined) {
+      this.#log('stored', plan, { expires: entry.expires });
+      written = backend.save(entry, plan.key);
+    } else {
+      this.#notStored(plan, entry.url, refused);
+      // Replaced by something not storable: the old entry goes. A 5xx keeps it for
+      // stale-if-error; a 304 to the caller's own conditional request says it is still valid.
+      if (stale !== undefined && reply.status < 500 && reply.status !== 304) await backend.deleteQuietly(plan.key);
+    }
+    return { entry, shareable: refused === undefined || SHAREABLE_REASONS.has(refused), revalidated: false, fromStore: false, native: reply.native, written };
+  }
+
+  /** A streamed response goes to the caller as it arrives; its copy is stored if it ends complete. */
+  async #streamed<R>(plan: RequestPlan, stale: CachedResponse | undefined, origin: Origin<R>, report: Report): Promise<Answer<R>> {
+    let reply: OriginReply;
+    try {
+      reply = await origin.send(plan, { headers: undefined, background: false });
+    } catch (error) {
+      if (stale !== undefined && origin.failed(error) && this.#policy.staleOnError(stale, plan, this.#backend.clock())) {
+        return this.#staleOnError(plan, stale, report);
+      }
+      throw error;
+    }
+    report('miss');
+    void Promise.resolve(reply.body).then((body) => {
+      if (body !== undefined) return this.#store(plan, reply, body, stale);
+      this.#notStored(plan, plan.url, 'incomplete');
+      return undefined;
+    }).catch((error: unknown) => this.#backend.emit('store-error', () => ({ operation: 'write', error, key: plan.key })));
+    return { kind: 'stream', reply, now: this.#backend.clock() };
+  }
+
+  /** After another process's flight ended: its stored answer, if it is fresh for this request. */
+  async #storedByAnother(plan: RequestPlan): Promise<Fetched | undefined> {
+    const entry = await this.#backend.lookup(plan.key);
+    if (entry === undefined || !this.#policy.selects(entry, plan) || this.#policy.use(entry, plan, this.#backend.clock()) !== 'fresh') return undefined;
+    return { entry, shareable: true, revalidated: false, fromStore: true, native: undefined };
+  }
+
+  /** RFC 5861 §3: serve the stale response now, refresh it once (single-flight) behind the caller's back. */
+  #refreshInBackground<R>(plan: RequestPlan, stale: CachedResponse, origin: Origin<R>): void {
+    if (plan.flightKey === undefined || this.#flights.has(plan.flightKey)) return;
+    this.#flights.run(plan, undefined, (signal) => this.#fetch(plan, stale, origin, signal, true), () => this.#storedByAnother(plan))
+      .catch((error: unknown) => this.#log('background refresh failed', plan, { error }));
+  }
+
+  #staleOnError<R>(plan: RequestPlan, stale: CachedResponse, report: Report): Answer<R> {
+    report('stale', 'stale-if-error');
+    this.#backend.emit('stale', () => ({ key: plan.key, url: stale.url, method: plan.method, reason: 'stale-if-error' }));
+    this.#log('origin failed: served stale (stale-if-error)', plan, {});
+    return this.#cached(stale, this.#backend.clock());
+  }
+
+  #cached<R>(entry: CachedResponse, now: number, native?: unknown): Answer<R> {
+    return { kind: 'entry', entry, fromCache: true, age: Math.floor(this.#policy.age(entry, now) / 1000), now, native };
+  }
+
+  /** The entry for a response: URLs, history and request headers with nothing secret in clear. */
+  #entry(plan: RequestPlan, reply: OriginReply, headers: readonly HeaderPair[], body: Uint8Array,
+    decision: { expires: number | null; policy: CachedResponse['policy']; vary: CachedResponse['vary'] } | undefined): CachedResponse {
+    const ignored = this.#backend.settings.ignoredParams;
+    const url = redactUrl(plan.url, ignored);
+    const history = reply.history.map((hop) => ({ method: hop.method, url: redactUrl(hop.url, ignored), status: hop.status }));
+    return new CachedResponse({
+      method: plan.method, url, finalUrl: reply.finalUrl === undefined ? url : redactUrl(reply.finalUrl, ignored),
+      status: reply.status, statusText: reply.statusText, headers, body,
+      createdAt: reply.responseTime, expires: decision === undefined ? reply.responseTime : decision.expires,
+      history, requestHeaders: redactHeaders(plan.headers, ignored),
+      requestTime: reply.requestTime, responseTime: reply.responseTime,
+      policy: decision?.policy, vary: decision?.vary, tags: plan.tags,
+      aliases: this.#backend.aliasKeys(plan, reply.history),
+    });
+  }
+
+  #notStored(plan: RequestPlan, url: string, reason: NotStoredReason): void {
+    this.#backend.emit('not-stored', () => ({ key: plan.key, url, method: plan.method, reason }));
+    this.#log(`not stored: ${reason}`, plan, { reason });
+  }
+
+  #log(message: string, plan: RequestPlan, details: Record<string, unknown>): void {
+    const debug = this.#backend.settings.debug;
+    if (debug === undefined) return;
+    try {
+      debug(message, { method: plan.method, url: plan.url, key: plan.key, ...details });
+    } catch {
+      // a faulty logger must not fail a request
+    }
+  }
+}
+
+function facts(reply: OriginReply): ResponseFacts {
+  return { status: reply.status, headers: reply.headers, requestTime: reply.requestTime, responseTime: reply.responseTime };
+}

@@ -1,0 +1,336 @@
+/**
+ * The HTTP policy: every rule about whether a response may be stored, for how long, for
+ * whom, and how a stored one may be used — RFC 9111 (with RFC 5861's stale-* extensions)
+ * when `cacheControl` is on, the expireAfter settings otherwise, and the shared-cache rules
+ * in every mode. One object per backend; no I/O; each answer a plain value with, where the
+ * answer is "no", a named reason.
+ */
+import type { CachedResponse, CachePolicy } from './cached-response.js';
+import { deltaSeconds, parseAge, parseCacheControl, validDelta, varyNames, type Directives } from './cache-control.js';
+import { CREDENTIAL_HEADERS } from './cache-key.js';
+import { expiresAt, parseHttpDate } from './expiry.js';
+import { headerValue, storableHeaders, type HeaderPair } from './headers.js';
+import type { CacheSettings } from './options.js';
+import type { NotStoredReason } from './reasons.js';
+import type { RequestPlan } from './request-plan.js';
+
+/** What to store with a response, decided by {@link HttpPolicy.storable}. */
+export interface Storable {
+  readonly ok: true;
+  /** Epoch ms when it stops being fresh; `null` = never. */
+  readonly expires: number | null;
+  readonly policy: CachePolicy;
+  /** The selecting request headers (`Vary`) and their values, as stored (credentials as an HMAC). */
+  readonly vary: ReadonlyArray<readonly [string, string | null]>;
+}
+
+/** A response that must not be stored, and why. */
+export interface NotStorable {
+  readonly ok: false;
+  readonly reason: NotStoredReason;
+}
+
+/** What the policy needs of a response from the origin. */
+export interface ResponseFacts {
+  readonly status: number;
+  /** Storable header fields (hop-by-hop fields already dropped). */
+  readonly headers: readonly HeaderPair[];
+  /** Epoch ms the request left and the response arrived (RFC 9111 §4.2.3). */
+  readonly requestTime: number;
+  readonly responseTime: number;
+}
+
+/** How a stored response may be used now, decided by {@link HttpPolicy.use}. */
+export type Use =
+  /** Serve it. */
+  | 'fresh'
+  /** Serve it stale: the request's `max-stale` allows it. */
+  | 'stale-ok'
+  /** Serve it stale and revalidate in the background (RFC 5861). */
+  | 'stale-while-revalidate'
+  /** Ask the origin first (conditionally when it has validators). */
+  | 'revalidate';
+
+/** Status codes cacheable by default, without explicit freshness (RFC 9110 §15.1). */
+const HEURISTIC_STATUSES: ReadonlySet<number> = new Set([200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501]);
+/** Fields a 304 does not replace in the stored response (RFC 9111 §3.2: they describe the body). */
+const NOT_UPDATED: ReadonlySet<string> = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'content-range']);
+/** Selecting headers whose value is a set: list order does not change the answer. */
+const SET_VALUED: ReadonlySet<string> = new Set(['accept', 'accept-encoding', 'accept-language', 'accept-charset']);
+/** Heuristic freshness: this fraction of the time since Last-Modified (RFC 9111 §4.2.2), at most a day. */
+const HEURISTIC_FRACTION = 0.1;
+const HEURISTIC_MAX_MS = 86_400_000;
+/** Shortest and longest time a stale response with validators is kept for revalidation. */
+const VALIDATOR_KEEP_MIN_MS = 60_000;
+const VALIDATOR_KEEP_MAX_MS = 86_400_000;
+
+const EMPTY_VARY: ReadonlyArray<readonly [string, string | null]> = Object.freeze([]);
+const NO: { readonly [R in NotStoredReason]: NotStorable } = Object.freeze(Object.fromEntries(
+  (['status', 'no-store', 'private', 'set-cookie', 'vary-star', 'authorization', 'partial', 'expire-after-0', 'stale', 'filter', 'too-large', 'incomplete', 'closed'] as const)
+    .map((reason) => [reason, Object.freeze({ ok: false, reason })]),
+) as { [R in NotStoredReason]: NotStorable });
+
+/** The HTTP rules of one backend. */
+export class HttpPolicy {
+  readonly #settings: CacheSettings;
+  readonly #protect: (value: string) => string;
+
+  /** `protect`: how a credential header's value is kept when `Vary` selects on it (an HMAC). */
+  constructor(settings: CacheSettings, protect: (value: string) => string) {
+    this.#settings = settings;
+    this.#protect = protect;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Storing (RFC 9111 §3)
+
+  /** Whether `response` to `plan` may be stored, until when, and under which selecting headers. */
+  storable(plan: RequestPlan, response: ResponseFacts): Storable | NotStorable {
+    const { status, headers } = response;
+    const settings = this.#settings;
+    const shared = settings.shared;
+    const res = parseCacheControl(headerValue(headers, 'cache-control'));
+    // §3: a final response only; a part is never stored under the full key.
+    if (status < 200) return NO.status;
+    if (status === 206) return NO.partial;
+    // Who may see it: these hold in a shared cache whatever `cacheControl` says.
+    if (res.has('no-store') && (settings.cacheControl || shared)) return NO['no-store'];
+    if (shared && res.has('private')) return NO.private;
+    if (shared && headers.some(([name]) => name === 'set-cookie')) return NO['set-cookie'];
+    const names = varyNames(headerValue(headers, 'vary'));
+    if (names.includes('*')) return NO['vary-star'];
+    const vary = names.length === 0 ? EMPTY_VARY : Object.freeze(names.map((name) => Object.freeze([name, this.varyValue(plan, name)] as const)));
+
+    if (!settings.cacheControl) {
+      if (!(settings.allowedCodes ?? DEFAULT_CODES).has(status)) return NO.status;
+      return { ok: true, expires: expiresAt(plan.expiry, response.responseTime), policy: NO_POLICY, vary };
+    }
+
+    // RFC 9111 §3.5: a shared cache stores an answer to an authorized request only when told it may.
+    if (shared && plan.authorized && !(res.has('public') || res.has('s-maxage') || res.has('must-revalidate'))) return NO.authorization;
+    const lifetime = this.#explicitLifetime(res, headers, shared);
+    if (settings.allowedCodes !== undefined ? !settings.allowedCodes.has(status) : !this.#storableStatus(status, res, lifetime)) {
+      return NO.status;
+    }
+
+    const date = parseHttpDate(headerValue(headers, 'date') ?? '') ?? response.responseTime;
+    const initialAge = initialAgeOf(headers, date, response);
+    const policy = policyOf(res, shared, initialAge);
+    const now = response.responseTime;
+    let expires: number | null;
+    if (lifetime !== undefined) expires = now + lifetime - initialAge;
+    else if (plan.expirySet && plan.expiry.kind === 'skip') return NO['expire-after-0'];
+    else if (plan.expirySet) expires = expiresAt(plan.expiry, now);
+    else {
+      // RFC 9111 §4.2.2: heuristic freshness where allowed, else usable only after validation.
+      const heuristic = this.#heuristicLifetime(status, res, headers, date);
+      expires = now + (heuristic ?? 0) - (heuristic === undefined ? 0 : initialAge);
+    }
+    return { ok: true, expires, policy, vary };
+  }
+
+  /** True when `status` (with these headers) may be stored at all; used for entries already stored too. */
+  statusAllowed(status: number, headers: readonly HeaderPair[]): boolean {
+    const codes = this.#settings.allowedCodes;
+    if (codes !== undefined) return codes.has(status);
+    if (!this.#settings.cacheControl) return DEFAULT_CODES.has(status);
+    const res = parseCacheControl(headerValue(headers, 'cache-control'));
+    return this.#storableStatus(status, res, this.#explicitLifetime(res, headers, this.#settings.shared));
+  }
+
+  /** A heuristically cacheable status, or any final status with explicit freshness (RFC 9111 §3). */
+  #storableStatus(status: number, res: Directives, lifetime: number | undefined): boolean {
+    if (status < 200 || status === 206 || status === 304) return false;
+    return HEURISTIC_STATUSES.has(status) || lifetime !== undefined || res.has('public');
+  }
+
+  /**
+   * The freshness lifetime the response states (RFC 9111 §4.2.1): `s-maxage` (shared), then
+   * `max-age`, then `Expires` − `Date`. An invalid value means already stale (0): RFC 9111
+   * encourages treating invalid freshness information as stale, and a default must not
+   * stand in for it. `undefined`: the response says nothing.
+   */
+  #explicitLifetime(res: Directives, headers: readonly HeaderPair[], shared: boolean): number | undefined {
+    const sMaxAge = shared ? deltaSeconds(res, 's-maxage') : undefined;
+    if (sMaxAge !== undefined) return sMaxAge === 'invalid' ? 0 : sMaxAge;
+    const maxAge = deltaSeconds(res, 'max-age');
+    if (maxAge !== undefined) return maxAge === 'invalid' ? 0 : maxAge;
+    const expiresHeader = headerValue(headers, 'expires');
+    if (expiresHeader === undefined) return undefined;
+    const expires = parseHttpDate(expiresHeader);
+    if (expires === undefined) return 0; // RFC 9111 §5.3: an invalid Expires (such as "0") is in the past
+    const date = parseHttpDate(headerValue(headers, 'date') ?? '');
+    return Math.max(0, expires - (date ?? expires));
+  }
+
+  /** RFC 9111 §4.2.2: a fraction of the time since Last-Modified, for statuses that allow it. */
+  #heuristicLifetime(status: number, res: Directives, headers: readonly HeaderPair[], date: number): number | undefined {
+    if (!HEURISTIC_STATUSES.has(status) && !res.has('public')) return undefined;
+    const lastModified = parseHttpDate(headerValue(headers, 'last-modified') ?? '');
+    if (lastModified === undefined || lastModified >= date) return undefined;
+    return Math.min((date - lastModified) * HEURISTIC_FRACTION, HEURISTIC_MAX_MS);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Selecting (RFC 9111 §4.1)
+
+  /** True when the request's selecting headers match those the stored response was made for. */
+  selects(entry: CachedResponse, plan: RequestPlan): boolean {
+    const vary = entry.vary;
+    for (let i = 0; i < vary.length; i++) {
+      const [name, value] = vary[i] as readonly [string, string | null];
+      if (this.varyValue(plan, name) !== value) return false;
+    }
+    return true;
+  }
+
+  /**
+   * A selecting header's value as compared and stored: whitespace around list members
+   * dropped, set-valued fields (`Accept-Language`…) sorted and lower-cased, a credential
+   * as an HMAC (never in clear); `null` when the request does not send it.
+   */
+  varyValue(plan: RequestPlan, name: string): string | null {
+    const raw = plan.header(name);
+    if (raw === undefined) return null;
+    let value = raw.split(',').map((v) => v.trim()).filter((v) => v !== '').join(', ');
+    if (SET_VALUED.has(name)) value = value.toLowerCase().split(', ').sort().join(', ');
+    if (CREDENTIAL_HEADERS.has(name) || this.#settings.ignoredParams.some((p) => p.toLowerCase() === name)) {
+      return `hmac:${this.#protect(`${name}:${value}`)}`;
+    }
+    return value;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Using (RFC 9111 §4.2, RFC 5861)
+
+  /** How `entry` may answer `plan` at `now`. */
+  use(entry: CachedResponse, plan: RequestPlan, now: number): Use {
+    const facts = entry.policy;
+    const req = plan.directives;
+    const fresh = entry.expires === null || now + (req?.minFresh ?? 0) < entry.expires;
+    // `refresh` is a soft reload: an `immutable` response still fresh needs no revalidation (RFC 8246).
+    if (plan.refresh && !(facts.immutable === true && fresh)) return 'revalidate';
+    if (facts.noCache === true || req?.noCache === true) return 'revalidate';
+    if (req?.maxAge !== undefined && this.age(entry, now) > req.maxAge) return 'revalidate';
+    if (fresh) return 'fresh';
+    if (facts.mustRevalidate === true) return 'revalidate';
+    const staleness = now - (entry.expires as number);
+    if (req?.maxStale !== undefined && staleness <= req.maxStale) return 'stale-ok';
+    if (facts.staleWhileRevalidate !== undefined && staleness <= facts.staleWhileRevalidate) return 'stale-while-revalidate';
+    return 'revalidate';
+  }
+
+  /** True when a stale `entry` may answer for an origin failure (RFC 5861 §4, or the settings' window). */
+  staleOnError(entry: CachedResponse, plan: RequestPlan, now: number): boolean {
+    if (entry.policy.mustRevalidate === true) return false;
+    const staleness = entry.expires === null ? 0 : now - entry.expires;
+    return staleness <= Math.max(entry.policy.staleIfError ?? 0, plan.staleIfError ?? 0);
+  }
+
+  /** Current age in ms (RFC 9111 §4.2.3). */
+  age(entry: CachedResponse, now: number): number {
+    return (entry.policy.initialAge ?? 0) + Math.max(0, now - entry.responseTime);
+  }
+
+  /**
+   * Epoch ms until which a stored response is kept (what the store's TTL is derived from):
+   * past its freshness by the longest of its stale-while-revalidate and stale-if-error
+   * windows and the backend's `staleIfError`, and, when it has validators, as long again as it
+   * was fresh (at least a minute, at most a day) so a conditional request can still revalidate
+   * it. `null`: kept until deleted or evicted.
+   */
+  retainUntil(entry: CachedResponse): number | null {
+    const expires = entry.expires;
+    if (expires === null) return null;
+    const facts = entry.policy;
+    let window = Math.max(facts.staleWhileRevalidate ?? 0, facts.staleIfError ?? 0);
+    const backendWindow = this.#settings.staleIfError;
+    if (backendWindow !== undefined && facts.mustRevalidate !== true) {
+      if (!Number.isFinite(backendWindow)) return null;
+      window = Math.max(window, backendWindow);
+    }
+    if (entry.etag !== undefined || entry.lastModified !== undefined) {
+      window = Math.max(window, Math.min(Math.max(expires - entry.createdAt, VALIDATOR_KEEP_MIN_MS), VALIDATOR_KEEP_MAX_MS));
+    }
+    return expires + window;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Revalidating (RFC 9111 §4.3)
+
+  /** The conditional headers that revalidate `entry`, or `undefined` when it has no validator. */
+  revalidationHeaders(entry: CachedResponse): HeaderPair[] | undefined {
+    const etag = entry.etag;
+    const lastModified = entry.lastModified;
+    if (etag === undefined && lastModified === undefined) return undefined;
+    const out: HeaderPair[] = [];
+    if (etag !== undefined) out.push(['if-none-match', etag]);
+    if (lastModified !== undefined) out.push(['if-modified-since', lastModified]);
+    return out;
+  }
+
+  /**
+   * The stored response freshened by a 304 (RFC 9111 §4.3.4): the 304's fields replace the
+   * stored ones (but those describing the body), and freshness is decided again from the
+   * merged fields. A 304 that says `no-store` (or anything else not storable) drops the entry.
+   */
+  revalidated(entry: CachedResponse, plan: RequestPlan, notModified: ResponseFacts):
+    (Storable & { readonly headers: readonly HeaderPair[] }) | NotStorable {
+    const fresh = storableHeaders(notModified.headers);
+    const replaced = new Set(fresh.map(([name]) => name).filter((name) => !NOT_UPDATED.has(name)));
+    const headers = [...entry.headers.pairs().filter(([name]) => !replaced.has(name)), ...fresh.filter(([name]) => replaced.has(name))];
+    const decision = this.storable(plan, { ...notModified, status: entry.status, headers });
+    return decision.ok ? { ...decision, headers } : decision;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Invalidating (RFC 9111 §4.4)
+
+  /**
+   * The URLs whose stored responses a successful unsafe request invalidates: its target, and
+   * a same-origin `Location` / `Content-Location`.
+   */
+  invalidationTargets(plan: RequestPlan, status: number, headers: readonly HeaderPair[]): string[] {
+    if (!plan.invalidates || status >= 400 || plan.url === '') return [];
+    let target: URL;
+    try {
+      target = new URL(plan.url);
+    } catch {
+      return [];
+    }
+    const urls = [target.href];
+    for (const [name, value] of headers) {
+      if (name !== 'location' && name !== 'content-location') continue;
+      try {
+        const other = new URL(value, target);
+        if (other.origin === target.origin && !urls.includes(other.href)) urls.push(other.href);
+      } catch {
+        // not a URL: nothing to invalidate
+      }
+    }
+    return urls;
+  }
+}
+
+const DEFAULT_CODES: ReadonlySet<number> = new Set([200]);
+const NO_POLICY: CachePolicy = Object.freeze({});
+
+/** RFC 9111 §4.2.3: the corrected initial age. */
+function initialAgeOf(headers: readonly HeaderPair[], date: number, response: ResponseFacts): number {
+  const apparentAge = Math.max(0, response.responseTime - date);
+  const age = parseAge(headerValue(headers, 'age')) ?? 0;
+  return Math.max(apparentAge, age + (response.responseTime - response.requestTime));
+}
+
+function policyOf(res: Directives, shared: boolean, initialAge: number): CachePolicy {
+  const policy: { -readonly [K in keyof CachePolicy]: CachePolicy[K] } = {};
+  if (res.has('no-cache')) policy.noCache = true;
+  if (res.has('must-revalidate') || (shared && (res.has('proxy-revalidate') || res.has('s-maxage')))) policy.mustRevalidate = true;
+  if (res.has('immutable')) policy.immutable = true;
+  const swr = validDelta(res, 'stale-while-revalidate');
+  const sie = validDelta(res, 'stale-if-error');
+  if (swr) policy.staleWhileRevalidate = swr;
+  if (sie) policy.staleIfError = sie;
+  if (initialAge > 0) policy.initialAge = initialAge;
+  return Object.keys(policy).length === 0 ? NO_POLICY : policy;
+}

@@ -1,0 +1,180 @@
+/**
+ * Single-flight: identical requests in this process share one origin request, and with a
+ * lock (a lease in a shared store) identical requests in other processes wait for it too.
+ *
+ * - The shared origin request belongs to no caller: it has an abort signal of its own, fired
+ *   only when every caller waiting on it has gone (each caller's own cancellation ends just
+ *   that caller's wait).
+ * - Nobody waits past `lockTimeoutMs`: a waiter that times out makes its own request and
+ *   becomes the flight the requests after it wait on.
+ * - What another process wrote in the store (a lease, an outcome) is untrusted: it is only
+ *   ever a reason to wait (bounded) and then look in the store; it never fails a request.
+ */
+import type { LeaseOutcome, MissLock } from './miss-lock.js';
+import type { RequestPlan } from './request-plan.js';
+
+/** A caller's own cancellation (its axios `signal` or `cancelToken`). */
+export interface Cancellation {
+  readonly aborted: boolean;
+  /** Calls `listener` once when the caller cancels; returns a function that stops listening. */
+  onAbort(listener: () => void): () => void;
+  /** The error the caller's request rejects with when it cancels. */
+  error(): unknown;
+}
+
+/** How a caller got its answer: its own work, another caller's in this process, or another process's through the store. */
+export type FlightRole = 'leader' | 'coalesced';
+
+interface Flight<T> {
+  readonly promise: Promise<T>;
+  readonly controller: AbortController;
+  waiters: number;
+}
+
+/** Runs work once per flight key. */
+export class SingleFlight<T> {
+  readonly #flights = new Map<string, Flight<T>>();
+  readonly #lock: MissLock | undefined;
+  readonly #timeoutMs: number;
+  readonly #landed: (value: T) => Promise<unknown> | undefined;
+
+  /**
+   * `landed`: when a leader's answer is in the store (its write done), so that the waiters in
+   * other processes, woken by the lease's end, find it there.
+   */
+  constructor(lock: MissLock | undefined, timeoutMs: number, landed: (value: T) => Promise<unknown> | undefined) {
+    this.#lock = lock;
+    this.#timeoutMs = timeoutMs;
+    this.#landed = landed;
+  }
+
+  /** Number of flights in progress (for tests and stats). */
+  get size(): number {
+    return this.#flights.size;
+  }
+
+  /** True when a flight for `flightKey` is in progress. */
+  has(flightKey: string): boolean {
+    return this.#flights.has(flightKey);
+  }
+
+  /**
+   * The answer for `plan`: `work`'s, run once for every caller of the same flight key (and,
+   * with a lock, across processes). `fromStore` looks in the store after another process's
+   * flight ended; its answer, if any, stands in for running `work`. `work` gets the signal of
+   * the shared request.
+   */
+  async run(
+    plan: RequestPlan, cancel: Cancellation | undefined,
+    work: (signal: AbortSignal) => Promise<T>, fromStore: () => Promise<T | undefined>,
+  ): Promise<{ value: T; role: FlightRole }> {
+    const flightKey = plan.flightKey;
+    if (flightKey === undefined) return { value: await work(new AbortController().signal), role: 'leader' };
+    const running = this.#flights.get(flightKey);
+    if (running !== undefined) {
+      const joined = await this.#join(running, cancel);
+      if (joined !== TIMED_OUT) return { value: joined, role: 'coalesced' };
+      // The flight is stuck: this caller goes on its own, and those after it wait on it instead.
+    }
+    const flight = this.#start(flightKey, plan, work, fromStore);
+    const value = await this.#join(flight, cancel, false);
+    return { value: value as T, role: flight.coalesced ? 'coalesced' : 'leader' };
+  }
+
+  #start(
+    flightKey: string, plan: RequestPlan, work: (signal: AbortSignal) => Promise<T>, fromStore: () => Promise<T | undefined>,
+  ): Flight<T> & { coalesced: boolean } {
+    const controller = new AbortController();
+    const flight: Flight<T> & { coalesced: boolean } = {
+      controller, waiters: 0, coalesced: false,
+      promise: this.#lead(plan, () => work(controller.signal), fromStore, () => { flight.coalesced = true; }),
+    };
+    this.#flights.set(flightKey, flight);
+    const done = () => {
+      if (this.#flights.get(flightKey) === flight) this.#flights.delete(flightKey);
+    };
+    flight.promise.then(done, done);
+    return flight;
+  }
+
+  /** With a lock: take the lease, or wait (bounded) for its holder and look in the store. */
+  async #lead(plan: RequestPlan, work: () => Promise<T>, fromStore: () => Promise<T | undefined>, coalesced: () => void): Promise<T> {
+    const lock = this.#lock;
+    if (lock === undefined) return work();
+    let lease;
+    try {
+      lease = await lock.acquire(plan.key);
+    } catch {
+      lease = null; // a lock must not throw; if it does, the request goes on without it
+    }
+    if (lease === undefined) {
+      try {
+        await lock.wait(plan.key, this.#timeoutMs);
+      } catch {
+        // as above
+      }
+      const found = await fromStore();
+      if (found !== undefined) {
+        coalesced();
+        return found;
+      }
+      return work();
+    }
+    const release = (outcome: LeaseOutcome) => void lease?.release(outcome).catch(() => undefined);
+    let value: T;
+    try {
+      value = await work();
+    } catch (error) {
+      release({ ok: false, message: error instanceof Error ? error.message : 'origin request failed' });
+      throw error;
+    }
+    const landed = this.#landed(value);
+    if (landed === undefined) release({ ok: true });
+    else landed.then(() => release({ ok: true }), () => release({ ok: true }));
+    return value;
+  }
+
+  /**
+   * Waits for `flight` as one of its callers, at most `lockTimeoutMs` when `bounded`; the
+   * caller's own cancellation ends its wait (and the shared request when nobody is left).
+   */
+  async #join(flight: Flight<T>, cancel: Cancellation | undefined, bounded = true): Promise<T | typeof TIMED_OUT> {
+    flight.waiters++;
+    let timer: NodeJS.Timeout | undefined;
+    let stop: (() => void) | undefined;
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      if (--flight.waiters === 0) flight.controller.abort();
+    };
+    try {
+      if (!bounded && cancel === undefined) return await flight.promise;
+      const racers: Array<Promise<T | typeof TIMED_OUT>> = [flight.promise];
+      if (bounded) racers.push(new Promise((resolve) => { timer = setTimeout(resolve, this.#timeoutMs, TIMED_OUT); }));
+      if (cancel !== undefined) {
+        racers.push(new Promise<never>((_, reject) => {
+          const abort = () => {
+            leave();
+            reject(cancel.error());
+          };
+          if (cancel.aborted) abort();
+          else stop = cancel.onAbort(abort);
+        }));
+      }
+      const value = await Promise.race(racers);
+      // A waiter that gave up leaves the flight running for the others (or ends it, if it was the last).
+      if (value === TIMED_OUT) leave();
+      return value;
+    } finally {
+      clearTimeout(timer);
+      stop?.();
+      if (!left) {
+        left = true;
+        flight.waiters--;
+      }
+    }
+  }
+}
+
+const TIMED_OUT = Symbol('timed out');
