@@ -42,8 +42,8 @@ async function faultRun(
   const before = await statsOf(workers, on);
   const tag = uniqueName('fault');
   const result = await runWorkload(workers, {
-    on, tag, minMs: 1100, readMs: 1100, maxPauseMs: 2, keysPerWorker: options.keysPerWorker ?? 2, settleMs: 500,
-    fault: { atMs: 300, inject: () => inject(tag) },
+    on, tag, minMs: 900, readMs: 900, maxPauseMs: 2, keysPerWorker: options.keysPerWorker ?? 2, settleMs: 300,
+    fault: { atMs: 250, inject: () => inject(tag) },
   });
   const { report } = result;
   process.stdout.write(`${summary(name, report)}\n`);

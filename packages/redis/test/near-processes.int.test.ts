@@ -96,7 +96,7 @@ for (const [on, name, ready] of targets) {
 
     it('4 processes, 1 000 interleaved writes and deletes with reads: no read older than the invalidation that reached it allows', async () => {
       const all = start(4);
-      const { report, stats, writes } = await runWorkload(all, { on, tag: 'fuzz', writes: 250, keysPerWorker: 2, maxPauseMs: 3, settleMs: 500 });
+      const { report, stats, writes } = await runWorkload(all, { on, tag: 'fuzz', writes: 250, keysPerWorker: 2, maxPauseMs: 3, settleMs: 300 });
       process.stdout.write(`${summary(`fuzz, ${name}, ${writes} writes`, report)}\n`);
       expect(writes).toBeGreaterThanOrEqual(1000);
       expect(report.impossible).toEqual([]);
