@@ -1,7 +1,8 @@
 /**
  * Process B of the near-cache bench's invalidation delay (src/near-cache.ts): on 'go', writes
- * version 1…TRIALS of the entry under KEY (a response with body `{"version": i}`), 1–4 ms apart,
- * and sends back when Redis acknowledged each (`process.hrtime` ms, the clock of the machine).
+ * version 1…TRIALS of the entry under KEY (a response with body `{"version": i}`), each once the
+ * reader has reported seeing the one before, 1–4 ms later, and sends back when Redis acknowledged
+ * each (`process.hrtime` ms, the clock of the machine).
  */
 import { CachedResponse } from '@axios-client-cache/core';
 import { RedisBackend } from '@axios-client-cache/redis';
@@ -17,6 +18,25 @@ async function main(): Promise<void> {
   process.send!('ready');
   await new Promise<void>((resolve) => process.once('message', () => resolve()));
   const acks: number[] = [];
+  // One trial at a time: the next write waits until the reader has seen this one (at most 2 s),
+  // so no version is overwritten unseen however slow the machine.
+  let seen = 0;
+  let wake: (() => void) | undefined;
+  process.on('message', (m: { seen?: number }) => {
+    if (typeof m.seen === 'number' && m.seen > seen) {
+      seen = m.seen;
+      wake?.();
+    }
+  });
+  const seenBy = (version: number) => new Promise<void>((resolve) => {
+    if (seen >= version) return resolve();
+    const timer = setTimeout(resolve, 2000);
+    wake = () => {
+      if (seen < version) return;
+      clearTimeout(timer);
+      resolve();
+    };
+  });
   for (let version = 1; version <= trials; version++) {
     const now = Date.now();
     const response = new CachedResponse({
@@ -26,6 +46,7 @@ async function main(): Promise<void> {
     });
     await backend.saveResponse(response, key);
     acks.push(hrnow());
+    await seenBy(version);
     await new Promise((r) => setTimeout(r, 1 + Math.random() * 3));
   }
   process.send!({ acks });
