@@ -12,7 +12,7 @@ const shared: Config = {
   transformIgnorePatterns: ['/node_modules/(?!\\.pnpm/|jose/)'],
   moduleNameMapper: {
     '^@axios-client-cache/test-suite$': '<rootDir>/packages/test-suite/src/index.ts',
-    '^@axios-client-cache/(core|memory|redis|signed)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@axios-client-cache/(core|memory|redis|signed|cli)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
@@ -20,7 +20,10 @@ const shared: Config = {
 
 const config: Config = {
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '!**/*.int.test.ts'] },
+    {
+      ...shared, displayName: 'unit',
+      testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/examples/*/test/**/*.test.ts', '!**/*.int.test.ts'],
+    },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/packages/*/test/**/*.int.test.ts'] },
   ],
   testTimeout: 30_000,

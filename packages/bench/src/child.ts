@@ -11,6 +11,7 @@ type Runner = () => Promise<CaseResult | Record<string, number>>;
 /** Cases of this package, and the figures files of other owners (each exports `run()`). */
 const CASES: Record<string, () => Promise<{ run: Runner }>> = {
   'memory-hit': () => import('./cases/memory-hit.js'),
+  'diagnostics-channel': () => import('./cases/diagnostics-channel.js'),
   'miss': () => import('./cases/miss.js'),
   'herd': () => import('./cases/herd.js'),
   'key-generation': () => import('./cases/key-generation.js'),

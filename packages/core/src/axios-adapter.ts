@@ -415,15 +415,16 @@ function decoderFor(encoding: string): Transform {
  * bytes once the body ended complete (every byte the origin framed arrived, the encoding
  * ended properly) and within `copyMax`, else `undefined`.
  */
-function tee(raw: AxiosResponse, encoding: string | undefined, limit: number, copyMax: number, config: Config): { stream: Readable; body: Promise<Uint8Array | undefined> } {
+function tee(raw: AxiosResponse, encoding: string | undefined, limit: number, copyMax: number, config: Config):
+  { stream: Readable; body: Promise<Uint8Array | 'incomplete' | 'too-large'> } {
   const source = raw.data as Readable;
   const chunks: Buffer[] = [];
   let size = 0;
   let keep = copyMax > 0;
   let settled = false;
-  let resolveBody!: (bytes: Uint8Array | undefined) => void;
-  const body = new Promise<Uint8Array | undefined>((resolve) => { resolveBody = resolve; });
-  const finish = (bytes: Uint8Array | undefined) => {
+  let resolveBody!: (bytes: Uint8Array | 'incomplete' | 'too-large') => void;
+  const body = new Promise<Uint8Array | 'incomplete' | 'too-large'>((resolve) => { resolveBody = resolve; });
+  const finish = (bytes: Uint8Array | 'incomplete' | 'too-large') => {
     if (settled) return;
     settled = true;
     resolveBody(bytes);
@@ -432,7 +433,7 @@ function tee(raw: AxiosResponse, encoding: string | undefined, limit: number, co
     transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
       size += chunk.length;
       if (limit !== -1 && size > limit) {
-        finish(undefined);
+        finish('incomplete');
         done(tooLarge(limit, config, raw.request));
         return;
       }
@@ -446,25 +447,25 @@ function tee(raw: AxiosResponse, encoding: string | undefined, limit: number, co
     },
     flush(done: TransformCallback) {
       const res = (raw.request as { res?: { complete?: boolean } } | undefined)?.res;
-      finish(keep && res?.complete !== false ? Buffer.concat(chunks) : undefined);
+      finish(!keep ? 'too-large' : res?.complete === false ? 'incomplete' : Buffer.concat(chunks));
       done();
     },
   });
-  copy.on('close', () => finish(undefined));
-  copy.on('error', () => finish(undefined));
+  copy.on('close', () => finish('incomplete'));
+  copy.on('error', () => finish('incomplete'));
   const stages: Array<Readable | Transform> = [source];
   if (encoding !== undefined) stages.push(decoderFor(encoding));
   stages.push(copy);
   const out = new PassThrough();
   // An origin that resets, or an encoding that ends early, errors the caller's stream: the copy is not kept.
   const streams = stages.concat(out) as unknown as [Readable, ...Transform[], PassThrough];
-  pipeline(streams, () => finish(undefined));
+  pipeline(streams, () => finish('incomplete'));
   return { stream: out, body };
 }
 
-/** The largest entry the response store takes, when it says. */
+/** The largest streamed body copied for the store: what the store takes, when it says. */
 function storeLimit(backend: CacheBackend): number {
-  const max = (backend.responses as { maxEntryBytes?: unknown }).maxEntryBytes;
+  const max = backend.responses.maxEntryBytes;
   return typeof max === 'number' && max > 0 ? max : STREAM_COPY_MAX;
 }
 

@@ -12,7 +12,7 @@ import { DEFAULT_SALT, NOT_NOW, type BaseCache } from './base-cache.js';
 import { CacheActions } from './cache-actions.js';
 import { CachedResponse, useClock, type RedirectHop } from './cached-response.js';
 import { DictCache } from './dict-cache.js';
-import { CacheSerializationError, CacheVersionError } from './errors.js';
+import { CacheSerializationError, CacheVersionError, invalidOption } from './errors.js';
 import { CacheEvents, type CacheEventListener, type CacheEventName } from './events.js';
 import { CacheFlow, type FlowStore } from './flow.js';
 import { HttpPolicy } from './http-policy.js';
@@ -40,6 +40,23 @@ export interface CacheStats {
   hitRatio: number;
   /** Origin requests this process has in flight for the cache now (each shared by its identical requests). */
   inFlight: number;
+  /** Responses stored, where the store knows (in-process stores), or with `stats({ scan: true })`. */
+  entries?: number | undefined;
+  /** Bytes they take, where the store counts them. */
+  bytes?: number | undefined;
+  /** False when a scan stopped at its limit (entries and bytes are then lower bounds). */
+  complete?: boolean | undefined;
+}
+
+/** Options of {@link CacheBackend.stats} that walk the store. */
+export interface StatsScanOptions {
+  /** Walk the store to count what it holds (a Redis SCAN): costs a command per batch of keys. */
+  scan: true;
+  /**
+   * Most keys counted.
+   * @defaultValue 100000
+   */
+  limit?: number;
 }
 
 /** Options of {@link CacheBackend.deleteUrl} and {@link CacheBackend.hasUrl}: the request's other parts. */
@@ -131,11 +148,24 @@ export class CacheBackend {
     return this.#events.on(event, listener);
   }
 
-  /** Counts since creation, and the hit ratio. */
-  stats(): CacheStats {
+  /**
+   * Counts since creation, the hit ratio, the origin requests in flight and, where the store
+   * knows without looking (in-process stores), the entries and bytes it holds. With
+   * `{ scan: true }` the store is walked for them (bounded by `limit`).
+   */
+  stats(): CacheStats;
+  stats(options: StatsScanOptions): Promise<CacheStats>;
+  stats(options?: StatsScanOptions): CacheStats | Promise<CacheStats> {
     const c = this.#counts;
     const seen = c.hits + c.stale + c.misses;
-    return { ...c, hitRatio: seen === 0 ? 0 : (c.hits + c.stale) / seen, inFlight: this.#flow.inFlight };
+    const counts = { ...c, hitRatio: seen === 0 ? 0 : (c.hits + c.stale) / seen, inFlight: this.#flow.inFlight };
+    if (options?.scan === true) {
+      const limit = options.limit ?? 100_000;
+      if (!Number.isSafeInteger(limit) || limit <= 0) invalidOption('stats limit', limit, 'a positive integer');
+      return this.responses.measure(limit).then((usage) => ({ ...counts, ...usage }));
+    }
+    const usage = this.responses.usage();
+    return usage === undefined ? counts : { ...counts, ...usage };
   }
 
   /** Counts `event` and raises it, building its payload only when somebody listens. */
@@ -341,6 +371,14 @@ export class CacheBackend {
   }
 
   /**
+   * Epoch ms until which the store keeps `response`: its freshness plus every stale window
+   * (and a validator's revalidation window); `null` until deleted or evicted.
+   */
+  retainUntil(response: CachedResponse): number | null {
+    return this.#policy.retainUntil(response);
+  }
+
+  /**
    * False when the cache is disabled, the method or status is not allowed, `filterFn`
    * rejects it, the actions skip the cache, or it is past every use.
    */
@@ -354,6 +392,8 @@ export class CacheBackend {
   /** The write gate every response passes, a new one or one freshened by a 304. */
   async #admit(response: CachedResponse): Promise<NotStoredReason | undefined> {
     if (!this.enabled || this.#closed) return 'closed';
+    const max = this.responses.maxEntryBytes;
+    if (max !== undefined && response.byteSize > max) return 'too-large';
     const retain = this.#policy.retainUntil(response);
     if (retain !== null && retain <= this.clock()) return 'stale';
     if (this.settings.filterFn !== undefined) {

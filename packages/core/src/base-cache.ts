@@ -34,6 +34,16 @@ export interface BaseCacheOptions {
   clock?: Clock;
 }
 
+/** What a store holds. */
+export interface StoreUsage {
+  /** Items stored (some may be past their expiry and not yet dropped). */
+  readonly entries: number;
+  /** Bytes they take, as the store counts them, when it does. */
+  readonly bytes?: number | undefined;
+  /** False when a walk stopped at its limit: `entries` and `bytes` are then lower bounds. */
+  readonly complete: boolean;
+}
+
 /** Options of a single write. */
 export interface WriteOptions {
   /**
@@ -114,6 +124,32 @@ export abstract class BaseCache<T = CacheItem> {
   abstract keys(): AsyncIterable<string>;
   /** Every item that can be read (unreadable entries are skipped). */
   abstract values(): AsyncIterable<T>;
+
+  /** What the store holds, when it knows without looking (an in-process store); else `undefined`. */
+  usage(): StoreUsage | undefined {
+    return undefined;
+  }
+
+  /**
+   * What the store holds, counted by walking its keys when it does not know (at most `limit`
+   * of them: past that, `complete` is false).
+   */
+  async measure(limit = 100_000): Promise<StoreUsage> {
+    const known = this.usage();
+    if (known !== undefined) return known;
+    let entries = 0;
+    for await (const _ of this.keys()) if (++entries >= limit) return { entries, complete: false };
+    return { entries, complete: true };
+  }
+
+  /**
+   * The largest entry (in bytes, as a response's `byteSize` counts them) the store keeps;
+   * `undefined` when it states no limit. The backend does not offer it larger ones (their
+   * reason is `too-large`), and keeps no larger copy of a streamed body.
+   */
+  get maxEntryBytes(): number | undefined {
+    return undefined;
+  }
 
   /**
    * The item under `key` at once, without a promise, when the store can tell (an in-process

@@ -1,5 +1,6 @@
 /**
- * Cache keys: a sha256 over a canonical, unambiguous encoding of a request (SPEC §3).
+ * Cache keys: a sha256 over a canonical, unambiguous encoding of a request: equal requests give
+ * equal keys, and different requests never share one.
  *
  * The encoding is `JSON.stringify([version, METHOD, normalisedUrl, headers | null])` followed by
  * the canonical body bytes. A JSON array is self-delimiting (its end is found by bracket matching
@@ -82,7 +83,7 @@ const KEY_VERSION = 'acc1';
 const DEFAULT_MEMO_SIZE = 4096;
 /** String bodies longer than this are not used as memo keys (they would bloat the memo). */
 const MAX_MEMO_BODY = 4096;
-/** Request headers never stored in clear (what SPEC calls credentials, plus common API-key headers). */
+/** Request headers never stored in clear: credentials (docs/guide.md, "Shared caches") and common API-key headers. */
 export const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set([
   'authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'x-auth-token', 'x-access-token',
 ]);
@@ -419,16 +420,17 @@ function keyHeaders(headers: unknown, opts: ResolvedKeyOptions): Array<[string, 
 }
 
 /**
- * Request headers as they may be stored: lower-case names, values as strings (arrays joined by
+ * Request headers (an object, AxiosHeaders, or `[name, value]` pairs) as they may be stored: lower-case names, values as strings (arrays joined by
  * `', '`), credentials (`authorization`, `proxy-authorization`, `cookie`, `set-cookie`,
  * `x-api-key`) and headers named in `ignoredParams` (case-insensitive) replaced by `'REDACTED'`.
  */
 export function redactHeaders(headers: unknown, ignoredParams?: readonly string[]): Array<[string, string]> {
   const ignored = new Set((ignoredParams ?? []).map((p) => p.toLowerCase()));
-  return headerEntries(headers).map(([name, value]) => [
-    name,
-    CREDENTIAL_HEADERS.has(name) || ignored.has(name) ? REDACTED : value,
-  ]);
+  const entries = Array.isArray(headers)
+    ? headers.filter((p): p is [string, unknown] => Array.isArray(p) && typeof p[0] === 'string')
+      .map(([name, value]): [string, string] => [name.toLowerCase(), String(value)])
+    : headerEntries(headers);
+  return entries.map(([name, value]) => [name, CREDENTIAL_HEADERS.has(name) || ignored.has(name) ? REDACTED : value]);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CacheItem } from './cached-response.js';
-import { BaseCache, NOT_NOW, type BaseCacheOptions, type WriteOptions } from './base-cache.js';
+import { BaseCache, NOT_NOW, type BaseCacheOptions, type StoreUsage, type WriteOptions } from './base-cache.js';
 import { CacheClosedError, CacheSerializationError } from './errors.js';
 
 /** An item with an expiry. An item without one is kept in the map as it is (one object less per entry). */
@@ -23,6 +23,10 @@ export class DictCache<T = CacheItem> extends BaseCache<T> {
 
   constructor(options: BaseCacheOptions = {}) {
     super(options);
+  }
+
+  override usage(): StoreUsage {
+    return { entries: this.#map.size, complete: true };
   }
 
   override peek(key: string): T | undefined | typeof NOT_NOW {

@@ -1,11 +1,12 @@
 /**
- * Expiry settings (SPEC §4): `expireAfter` values and `urlsExpireAfter` rules, validated when
+ * Expiry settings: `expireAfter` values and `urlsExpireAfter` rules, validated when
  * created. Anything that is not clearly one of the accepted forms is a CacheConfigError naming
  * the option and the value — never a silent "never expires".
  */
 import picomatch from 'picomatch';
 import { invalidOption } from './errors.js';
 import { isPlainObject } from './guards.js';
+import { matchTarget } from './cache-key.js';
 
 /** `expireAfter: -1`: cached responses never expire. */
 export const NEVER_EXPIRE = -1;
@@ -293,6 +294,23 @@ function compileGlob(pattern: string): RegExp {
   return new RegExp(`^(?:${inner})(?:$|(?=[/?])|(?<=[/?]))`);
 }
 
+/**
+ * A URL pattern (a glob or a RegExp, as in `urlsExpireAfter`) as a test of a normalised
+ * absolute URL: the one matcher every URL pattern of this library goes through.
+ * @throws CacheConfigError for an empty glob or a value that is neither.
+ */
+export function urlPattern(pattern: UrlPattern, option = 'pattern'): (url: string) => boolean {
+  if (typeof pattern !== 'string' && !(pattern instanceof RegExp)) invalidOption(option, pattern, 'a glob string or a RegExp');
+  if (typeof pattern === 'string' && pattern.trim() === '') invalidOption(option, pattern, 'a non-empty glob');
+  const re = compileRule(pattern);
+  return (url) => re.test(matchTarget(url));
+}
+
+/** Without g/y flags, `test` keeps no lastIndex state between calls. */
+function compileRule(pattern: UrlPattern): RegExp {
+  return typeof pattern === 'string' ? compileGlob(pattern) : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+}
+
 function describePattern(pattern: UrlPattern): string {
   return typeof pattern === 'string' ? JSON.stringify(pattern) : String(pattern);
 }
@@ -347,9 +365,7 @@ export class UrlExpiryRules {
       const name = `${option}[${describePattern(pattern)}]`;
       if (typeof pattern === 'string' && pattern.trim() === '') invalidOption(name, pattern, 'a non-empty glob');
       const expiry = parseExpireAfter(value, name);
-      // Without g/y flags, `test` keeps no lastIndex state between calls.
-      const re = typeof pattern === 'string' ? compileGlob(pattern) : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
-      return { re, expiry };
+      return { re: compileRule(pattern), expiry };
     });
     this.size = this.#rules.length;
   }

@@ -51,9 +51,9 @@ export interface OriginReply {
   /**
    * The body, whole (the origin adapter has checked it arrived complete). For a streamed
    * reply, a promise of the copy kept as the stream passes: its bytes when the stream ended
-   * complete and within the size limit, else `undefined`.
+   * complete and within the size limit, else why not (`incomplete`, `too-large`).
    */
-  readonly body: Uint8Array | Promise<Uint8Array | undefined>;
+  readonly body: Uint8Array | Promise<Uint8Array | 'incomplete' | 'too-large'>;
   /** The URL of the final response after redirects (absolute), when it differs. */
   readonly finalUrl: string | undefined;
   readonly history: readonly RedirectHop[];
@@ -129,6 +129,34 @@ interface Fetched {
 type Report = (outcome: Outcome, reason?: string) => void;
 const NO_REPORT: Report = () => undefined;
 
+/** One request's message on the diagnostics channel, made only while somebody subscribes. */
+class Reporter {
+  readonly #plan: RequestPlan;
+  readonly #cacheName: string;
+  readonly #started = performance.now();
+  #outcome: Outcome = 'error';
+  #reason: string | undefined;
+
+  constructor(plan: RequestPlan, cacheName: string) {
+    this.#plan = plan;
+    this.#cacheName = cacheName;
+  }
+
+  readonly report: Report = (outcome, reason) => {
+    this.#outcome = outcome;
+    this.#reason = reason;
+  };
+
+  publish(): void {
+    const plan = this.#plan;
+    const message: RequestMessage = {
+      method: plan.method, url: plan.url, key: plan.key, outcome: this.#outcome, reason: this.#reason,
+      durationMs: performance.now() - this.#started, cacheName: this.#cacheName,
+    };
+    requestChannel.publish(message);
+  }
+}
+
 /** Reasons not to store that leave a response fit for every caller of its flight. */
 const SHAREABLE_REASONS: ReadonlySet<NotStoredReason> = new Set(['status', 'filter', 'too-large', 'stale', 'authorization', 'closed']);
 
@@ -155,32 +183,23 @@ export class CacheFlow {
    * diagnostics channel, nothing is measured or published.
    */
   run<R>(plan: RequestPlan, origin: Origin<R>, cancel?: Cancellation): Answer<R> | Promise<Answer<R>> {
-    if (requestChannel.hasSubscribers) return this.#reported(plan, origin, cancel);
+    const reporter = requestChannel.hasSubscribers ? new Reporter(plan, this.#backend.cacheName) : undefined;
+    const report = reporter?.report ?? NO_REPORT;
+    let known: { stale?: CachedResponse } | undefined;
     if (plan.bypass === undefined) {
       const found = this.#backend.peek(plan.key);
       if (found !== NOT_NOW) {
-        const stored = this.#fromStore(plan, found, origin, NO_REPORT);
-        if (stored.answer !== undefined) return stored.answer;
-        return this.#answer(plan, origin, cancel, NO_REPORT, stored);
+        const stored = this.#fromStore(plan, found, origin, report);
+        if (stored.answer !== undefined) {
+          reporter?.publish();
+          return stored.answer;
+        }
+        known = stored;
       }
     }
-    return this.#answer(plan, origin, cancel, NO_REPORT);
-  }
-
-  async #reported<R>(plan: RequestPlan, origin: Origin<R>, cancel: Cancellation | undefined): Promise<Answer<R>> {
-    const started = performance.now();
-    let outcome: Outcome = 'error';
-    let reason: string | undefined;
-    const report = (o: Outcome, r?: string) => { outcome = o; reason = r; };
-    try {
-      return await this.#answer(plan, origin, cancel, report);
-    } finally {
-      const message: RequestMessage = {
-        method: plan.method, url: plan.url, key: plan.key, outcome, reason,
-        durationMs: performance.now() - started, cacheName: this.#backend.cacheName,
-      };
-      requestChannel.publish(message);
-    }
+    const answer = this.#answer(plan, origin, cancel, report, known);
+    if (reporter === undefined) return answer;
+    return answer.finally(() => reporter.publish());
   }
 
   /**
@@ -223,7 +242,7 @@ export class CacheFlow {
     const policy = this.#policy;
     if (plan.bypass !== undefined) {
       report('bypass', plan.bypass);
-      this.#log('bypass', plan, { reason: plan.bypass });
+      this.#log(`around the cache: ${plan.bypass}`, plan, { reason: plan.bypass });
       return this.#around(plan, origin);
     }
     let stale: CachedResponse | undefined;
@@ -239,6 +258,7 @@ export class CacheFlow {
       return { kind: 'only-if-cached' };
     }
     backend.emit('miss', () => ({ key: plan.key, url: plan.url, method: plan.method }));
+    this.#log(stale === undefined ? 'nothing usable stored: asking the origin' : 'asking the origin to revalidate', plan, {});
 
     if (plan.stream) return this.#streamed(plan, stale, origin, report);
     let fetched: Fetched;
@@ -271,8 +291,10 @@ export class CacheFlow {
     if (fetched.fromStore) {
       // Another process fetched it while this one waited: this request was answered from the store.
       report('coalesced');
+      this.#log('answered by another process’s request, from the store', plan, {});
       return this.#cached(fetched.entry, at);
     }
+    if (role === 'coalesced') this.#log('answered by an identical request in flight', plan, {});
     report(role === 'coalesced' ? 'coalesced' : 'miss');
     return { kind: 'entry', entry: fetched.entry, fromCache: false, age: undefined, now: at, native: fetched.native };
   }
@@ -352,8 +374,8 @@ export class CacheFlow {
     }
     report('miss');
     void Promise.resolve(reply.body).then((body) => {
-      if (body !== undefined) return this.#store(plan, reply, body, stale);
-      this.#notStored(plan, plan.url, 'incomplete');
+      if (body instanceof Uint8Array) return this.#store(plan, reply, body, stale);
+      this.#notStored(plan, plan.url, body);
       return undefined;
     }).catch((error: unknown) => this.#backend.emit('store-error', () => ({ operation: 'write', error, key: plan.key })));
     return { kind: 'stream', reply, now: this.#backend.clock() };

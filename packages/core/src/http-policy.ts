@@ -229,7 +229,7 @@ export class HttpPolicy {
 
   /** Current age in ms (RFC 9111 §4.2.3). */
   age(entry: CachedResponse, now: number): number {
-    return (entry.policy.initialAge ?? 0) + Math.max(0, now - entry.responseTime);
+    return ageOf(entry, now);
   }
 
   /**
@@ -310,6 +310,11 @@ export class HttpPolicy {
     }
     return urls;
   }
+}
+
+/** The current age of a stored response in ms (RFC 9111 §4.2.3): its corrected initial age plus its time in the cache. */
+export function ageOf(entry: CachedResponse, now: number): number {
+  return (entry.policy.initialAge ?? 0) + Math.max(0, now - entry.responseTime);
 }
 
 const DEFAULT_CODES: ReadonlySet<number> = new Set([200]);

@@ -2,15 +2,16 @@
 export { attachCache, detachCache } from './attach.js';
 export type { AttachCacheOptions, CachedAxiosInstance } from './attach.js';
 export { CacheBackend } from './backend.js';
-export type { CacheStats, RequestInfo, UrlRequestOptions } from './backend.js';
+export type { CacheStats, RequestInfo, StatsScanOptions, UrlRequestOptions } from './backend.js';
 export { CacheActions } from './cache-actions.js';
 export { DEFAULT_CACHE_NAME, MAX_TIMER_MS } from './options.js';
 export type { CacheBackendOptions, CacheSettings, CredentialsMode, DebugLogger, FilterFn } from './options.js';
 export type { PlanInput, RequestCacheOptions } from './request-plan.js';
 export type { BypassReason, NotStoredReason } from './reasons.js';
-export { DO_NOT_CACHE, NEVER_EXPIRE, parseExpireAfter, parseHttpDate } from './expiry.js';
+export { DO_NOT_CACHE, NEVER_EXPIRE, parseExpireAfter, parseHttpDate, urlPattern } from './expiry.js';
 export type { DurationObject, ExpireAfter, ResolvedExpiry, UrlPattern, UrlsExpireAfter } from './expiry.js';
-export { createKey, normalizeUrl } from './cache-key.js';
+export { createKey, normalizeUrl, redactHeaders, redactUrl } from './cache-key.js';
+export { ageOf } from './http-policy.js';
 export type { KeyExtras, KeyOptions, KeyRequestParts } from './cache-key.js';
 
 // What a stored response is.
@@ -34,7 +35,7 @@ export type { CacheErrorCode } from './errors.js';
 
 // Writing a store.
 export { BaseCache, DEFAULT_SALT, NOT_NOW } from './base-cache.js';
-export type { BaseCacheOptions, Clock, SecretKey, WriteOptions } from './base-cache.js';
+export type { BaseCacheOptions, Clock, SecretKey, StoreUsage, WriteOptions } from './base-cache.js';
 export { DictCache } from './dict-cache.js';
 export { BytesMemo } from './bytes-memo.js';
 export { checkMs } from './options.js';

@@ -1,7 +1,7 @@
 import {
   BaseCache, CachedResponse, CacheClosedError, CacheConfigError, CacheSerializationError, describeValue,
   type BaseCacheOptions, type CacheItem, type WriteOptions,
-  isImmutableItem, NOT_NOW,
+  isImmutableItem, NOT_NOW, type StoreUsage,
 } from '@axios-client-cache/core';
 import { resolveMemoryLimits, type MemoryLimits, type ResolvedMemoryLimits } from './options.js';
 
@@ -67,6 +67,15 @@ export class MemoryCache<T = CacheItem> extends BaseCache<T> {
   /** Bytes held now, as counted against `maxBytes`. O(1). */
   get storedBytes(): number {
     return this.#bytes;
+  }
+
+  override usage(): StoreUsage {
+    return { entries: this.#map.size, bytes: this.#bytes, complete: true };
+  }
+
+  /** The largest entry kept: `maxEntryBytes`, or `maxBytes` when that is smaller. */
+  override get maxEntryBytes(): number {
+    return Math.min(this.limits.maxEntryBytes, this.limits.maxBytes);
   }
 
   override peek(key: string): T | undefined | typeof NOT_NOW {

@@ -1,7 +1,7 @@
 import {
   BaseCache, BytesMemo, CacheClosedError, CacheConfigError, CacheSerializationError, CacheStoreError, DEFAULT_CACHE_NAME,
   describeValue, isImmutableItem, NOT_NOW,
-  type BaseCacheOptions, type CacheItem, type WriteOptions,
+  type BaseCacheOptions, type CacheItem, type StoreUsage, type WriteOptions,
 } from '@axios-client-cache/core';
 import { Command, type Redis } from 'ioredis';
 import { connectionOf, type RedisClient, type RedisConnection, type RedisConnectionOptions } from './connection.js';
@@ -325,6 +325,34 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
         }
       }
     }
+  }
+
+  /**
+   * What this store's namespace holds, by a SCAN on every master with one `STRLEN` per key
+   * (bytes are the stored values' lengths, without Redis's own per-key overhead); at most
+   * `limit` keys, past which `complete` is false.
+   */
+  override async measure(limit = 100_000): Promise<StoreUsage> {
+    const client = await this.#client();
+    const conn = this.connection;
+    let entries = 0;
+    let bytes = 0;
+    for (const node of this.#masters(client)) {
+      const seen = new Set<string>();
+      for await (const batch of this.#scan(node)) {
+        const fresh = batch.filter((k) => !seen.has(k) && seen.add(k)).slice(0, limit - entries);
+        let lengths: number[];
+        try {
+          lengths = await Promise.all(fresh.map((k) => conn.send<number>(node, new Command('strlen', [k], NO_OPTIONS))));
+        } catch (error) {
+          throw storeError('STRLEN', undefined, error);
+        }
+        entries += fresh.length;
+        for (const n of lengths) bytes += n;
+        if (entries >= limit) return { entries, bytes, complete: false };
+      }
+    }
+    return { entries, bytes, complete: true };
   }
 
   /** Releases the connection; the client is closed when no other store or lock uses it and this library created it. Idempotent. */

@@ -13,8 +13,9 @@ import { runLoad, slowOrigin, timeToHit } from './helpers/load.js';
 
 const TIMEOUT_MS = 100;
 const ORIGIN_MS = 20;
-// Scheduling noise of a loaded 2-core CI machine running Jest, Redis and the load at once.
-const MARGIN_MS = 250;
+// Not a speed check: wide enough for a loaded 2-core machine running Jest, Redis and the load at
+// once, while a request that waited on the frozen Redis (seconds) or on a lease still fails it.
+const MARGIN_MS = 1500;
 const LIMIT_MS = TIMEOUT_MS + ORIGIN_MS + MARGIN_MS;
 
 describeIf(REDIS_SERVER_BIN, 'REDIS_SERVER_BIN not set')('fail-open under load (own redis-server)', () => {

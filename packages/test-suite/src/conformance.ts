@@ -1,5 +1,5 @@
 /**
- * The store conformance suite (SPEC §5): the seed's storage tests and more, run against every
+ * The store conformance suite: the seed's storage tests and more, run against every
  * store. A store's test file calls {@link describeStoreConformance} with a factory.
  */
 import {
