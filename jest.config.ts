@@ -18,6 +18,17 @@ const shared: Config = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
 };
 
+// The Redis suites run once more with `ioredis` resolved to ioredis 6 (the library's own
+// imports and the tests'), so both majors the redis package accepts as a peer are tested.
+// Processes the tests fork (tsx) get the same mapping through tsconfig.ioredis6.json.
+const ioredis6: Config = {
+  ...shared,
+  displayName: 'ioredis 6',
+  testMatch: ['<rootDir>/packages/redis/test/**/*.int.test.ts', '<rootDir>/packages/signed/test/redis.int.test.ts'],
+  moduleNameMapper: { '^ioredis$': '<rootDir>/packages/redis/node_modules/ioredis6', ...shared.moduleNameMapper },
+  setupFiles: ['<rootDir>/scripts/jest-ioredis6.cjs'],
+};
+
 const config: Config = {
   projects: [
     {
@@ -25,6 +36,7 @@ const config: Config = {
       testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/examples/*/test/**/*.test.ts', '!**/*.int.test.ts'],
     },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/packages/*/test/**/*.int.test.ts'] },
+    ioredis6,
   ],
   testTimeout: 30_000,
 };

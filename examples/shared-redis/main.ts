@@ -17,7 +17,8 @@ const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const CACHE_NAME = `example-shared-redis-${process.env['RUN_ID'] ?? process.pid}`;
 
 function cachedApi(origin: string) {
-  const backend = new RedisBackend({ url: REDIS_URL, cacheName: CACHE_NAME, expireAfter: '5m' });
+  // timeoutMs: the deadline of each Redis call (100 ms by default), generous for a busy demo machine
+  const backend = new RedisBackend({ url: REDIS_URL, cacheName: CACHE_NAME, expireAfter: '5m', timeoutMs: 1000 });
   return attachCache(axios.create({ baseURL: origin }), backend);
 }
 
@@ -27,7 +28,11 @@ if (process.argv[2] === 'b') {
   // Process B: does what A asks, with its own client and its own in-process state.
   let api: ReturnType<typeof cachedApi> | undefined;
   process.on('message', async (message: Command) => {
-    api ??= cachedApi(message.origin);
+    if (api === undefined) {
+      api = cachedApi(message.origin);
+      // connect before the first request: until the first connection is up, a request goes to the origin
+      await (api.cache as RedisBackend).connection.connect();
+    }
     if (message.do === 'get') {
       const res = await api.get('/users');
       console.log(`B (pid ${process.pid}): GET /users → fromCache=${res.fromCache}`, res.data);
@@ -69,9 +74,11 @@ async function main(): Promise<void> {
   });
 
   try {
+    // the write happens off the response path: wait for it before asking B
+    const written = new Promise<void>((resolve) => { const off = api.cache.on('stored', () => { off(); resolve(); }); });
     const first = await api.get('/users');
     console.log(`A (pid ${process.pid}): GET /users → fromCache=${first.fromCache}`);
-    await new Promise((r) => setTimeout(r, 50)); // the write happens off the response path
+    await written;
 
     await inB('get'); // a hit: A's response, read from Redis by another process
     await inB('delete');

@@ -86,7 +86,8 @@ export class Session {
       backend = new RedisBackend({
         ...where.connection,
         cacheName,
-        secretKey,
+        // left out, not undefined, without a key: an explicit undefined reads as a missing variable
+        ...(secretKey === undefined ? {} : { secretKey }),
         salt: options.salt,
         timeoutMs: COMMAND_TIMEOUT_MS,
       });

@@ -120,6 +120,20 @@ function present(answer: Answer<AxiosResponse>, config: Config, plan: RequestPla
       return answer.response;
     case 'only-if-cached':
       return settle(config, { data: '', status: 504, statusText: 'Gateway Timeout', headers: new AxiosHeaders(), config, request: undefined });
+    case 'not-modified': {
+      const flat: string[] = [];
+      for (const [name, value] of answer.headers) flat.push(name, value);
+      const response: AxiosResponse = {
+        data: config.responseType === 'arraybuffer' ? Buffer.alloc(0) : config.responseType === 'stream' ? Readable.from([]) : '',
+        status: 304, statusText: 'Not Modified', headers: axiosHeaders(flat, flat.length, answer.age), config, request: undefined,
+      };
+      response.fromCache = true;
+      response.createdAt = new Date(answer.entry.createdAt);
+      response.expires = answer.entry.expires === null ? null : new Date(answer.entry.expires);
+      response.isExpired = answer.entry.isExpiredAt(answer.now);
+      response.cacheKey = plan.key;
+      return settle(config, response);
+    }
     case 'stream': {
       const { reply } = answer;
       const response: AxiosResponse = {

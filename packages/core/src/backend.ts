@@ -8,7 +8,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac } from 'node:crypto';
-import { DEFAULT_SALT, NOT_NOW, type BaseCache } from './base-cache.js';
+import { baseCacheOptionsOf, checkSecretKeyOption, DEFAULT_SALT, NOT_NOW, type BaseCache } from './base-cache.js';
 import { CacheActions } from './cache-actions.js';
 import { CachedResponse, useClock, type RedirectHop } from './cached-response.js';
 import { DictCache } from './dict-cache.js';
@@ -108,8 +108,10 @@ export class CacheBackend {
 
   constructor(options: CacheBackendOptions = {}) {
     this.settings = resolveSettings(options, options?.shared ?? false);
-    const { secretKey, salt, serializer, clock = Date.now } = options;
-    const storeOptions = { secretKey, salt, serializer, clock };
+    // A secretKey that is present must be a secret: an unset environment variable is an error, not "unsigned".
+    const secretKey = checkSecretKeyOption(options);
+    const { salt, clock = Date.now } = options;
+    const storeOptions = baseCacheOptionsOf(options);
     this.clock = clock;
     this.responses = options.responses ?? new DictCache<CachedResponse>(storeOptions);
     this.redirects = options.redirects ?? new DictCache<string>(storeOptions);

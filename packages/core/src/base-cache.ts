@@ -7,16 +7,27 @@ import { msgpackSerializer, type Serializer } from './serializer.js';
 /** A secret used to sign entries; a list rotates keys (the last signs, all verify). */
 export type SecretKey = string | Uint8Array | ReadonlyArray<string | Uint8Array>;
 
+/**
+ * What the `secretKey` option takes: a {@link SecretKey}, typed to accept what `process.env`
+ * gives under `strict` and `exactOptionalPropertyTypes` (`secretKey: process.env.CACHE_KEY`,
+ * `secretKey: [process.env.CACHE_KEY_OLD, process.env.CACHE_KEY_NEW]`). An empty value is
+ * refused when the store is created (see {@link checkSecretKey}): a missing variable must not
+ * turn signing off.
+ */
+export type SecretKeyOption = string | Uint8Array | undefined | ReadonlyArray<string | Uint8Array | undefined>;
+
 /** Current time in epoch ms; injectable for tests. */
 export type Clock = () => number;
 
 /** Options every store accepts. */
 export interface BaseCacheOptions {
   /**
-   * Sign entries with this secret (needs `@axios-client-cache/signed`).
+   * Sign entries with this secret (needs `@axios-client-cache/signed`); a list rotates keys
+   * (the last signs, all verify). Leave the option out for unsigned entries: present but empty
+   * (`''`, `undefined`, `null`, `[]`, a list with an empty entry) is a `CacheConfigError`.
    * @defaultValue undefined (unsigned)
    */
-  secretKey?: SecretKey;
+  secretKey?: SecretKeyOption;
   /**
    * Separates caches that share a secret.
    * @defaultValue 'axios-client-cache'
@@ -62,6 +73,59 @@ export const NOT_NOW: unique symbol = Symbol.for('axios-client-cache.not-now') a
 /** Default salt, as in the seed. */
 export const DEFAULT_SALT = 'axios-client-cache';
 
+const MISSING_VARIABLE = 'it looks like a missing environment variable: set it, or leave the option out for unsigned entries';
+
+/**
+ * Checks a configured secret (or list of secrets) is really there: `''`, `undefined`, `null`,
+ * empty bytes, an empty list or a list with such an entry is what an unset environment
+ * variable gives (`secretKey: process.env.CACHE_KEY`), and would otherwise turn signing off
+ * or sign with a guessable key. Messages never contain a secret (only empty values).
+ * @throws CacheConfigError naming the option (and the list index)
+ */
+export function checkSecretKey(option: string, value: unknown): asserts value is SecretKey {
+  if (Array.isArray(value)) {
+    if (value.length === 0) throw new CacheConfigError(`Invalid ${option}: an empty list (${MISSING_VARIABLE})`);
+    value.forEach((entry, i) => checkOneSecret(`${option}[${i}]`, entry));
+  } else checkOneSecret(option, value);
+}
+
+function checkOneSecret(option: string, value: unknown): void {
+  if (value === undefined || value === null || value === '') {
+    throw new CacheConfigError(`Invalid ${option}: ${describeValue(value)} (${MISSING_VARIABLE})`);
+  }
+  if (value instanceof Uint8Array) {
+    if (value.byteLength === 0) throw new CacheConfigError(`Invalid ${option}: empty bytes (${MISSING_VARIABLE})`);
+  } else if (typeof value !== 'string') {
+    // the type only: whatever was passed may still be a secret
+    throw new CacheConfigError(`Invalid ${option}: a value of type ${typeof value} (expected a string or bytes)`);
+  }
+}
+
+/**
+ * The `secretKey` of store options, checked: `undefined` when the option is left out, a
+ * CacheConfigError when it is present but empty — `undefined` given as the option included.
+ */
+export function checkSecretKeyOption(options: { readonly secretKey?: unknown }): SecretKey | undefined {
+  if (!Object.hasOwn(options, 'secretKey')) return undefined;
+  const { secretKey } = options;
+  checkSecretKey('secretKey', secretKey);
+  return secretKey;
+}
+
+/**
+ * The options of `options` that every store takes (`secretKey`, `salt`, `serializer`,
+ * `clock`), only those present: what a backend hands to the stores it creates, so that a
+ * left-out `secretKey` stays left out rather than becoming an explicit `undefined`.
+ */
+export function baseCacheOptionsOf(options: BaseCacheOptions): BaseCacheOptions {
+  const picked: BaseCacheOptions = {};
+  if (Object.hasOwn(options, 'secretKey')) picked.secretKey = options.secretKey;
+  if (options.salt !== undefined) picked.salt = options.salt;
+  if (options.serializer !== undefined) picked.serializer = options.serializer;
+  if (options.clock !== undefined) picked.clock = options.clock;
+  return picked;
+}
+
 interface SignedModule {
   SignedSerializer: new (options: { secretKey: SecretKey; salt?: string | Uint8Array; clock?: Clock }) => Serializer;
 }
@@ -82,8 +146,10 @@ export abstract class BaseCache<T = CacheItem> {
   /** Events this store raises (`evicted`, `store-error`). */
   readonly events = new CacheEvents();
 
+  /** @throws CacheConfigError for an invalid option, a present but empty `secretKey` included. */
   constructor(options: BaseCacheOptions = {}) {
-    const { secretKey, salt = DEFAULT_SALT, serializer, clock = Date.now } = options;
+    const { salt = DEFAULT_SALT, serializer, clock = Date.now } = options;
+    const secretKey = checkSecretKeyOption(options);
     if (typeof salt !== 'string' && !(salt instanceof Uint8Array)) {
       throw new CacheConfigError(`Invalid salt: ${describeValue(salt)} (expected a string or bytes)`);
     }
@@ -95,7 +161,9 @@ export abstract class BaseCache<T = CacheItem> {
     this.clock = clock;
     if (serializer) this.serializer = serializer;
     else if (secretKey !== undefined) {
-      const { SignedSerializer } = loadOptionalPackage<SignedModule>('@axios-client-cache/signed', 'secretKey (signed cache entries)');
+      const { SignedSerializer } = loadOptionalPackage<SignedModule>(
+        '@axios-client-cache/signed', 'secretKey (signed cache entries)', 'serializer: new SignedSerializer({ secretKey }) from it',
+      );
       this.serializer = new SignedSerializer({ secretKey, salt, clock });
     } else this.serializer = msgpackSerializer;
     this.encodesItems = serializer !== undefined || secretKey !== undefined;

@@ -21,6 +21,7 @@ export class DictCache<T = CacheItem> extends BaseCache<T> {
   readonly #map = new Map<string, Slot<T> | T | Uint8Array>();
   #closed = false;
 
+  /** @throws CacheConfigError for an invalid option (see BaseCache). */
   constructor(options: BaseCacheOptions = {}) {
     super(options);
   }

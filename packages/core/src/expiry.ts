@@ -204,11 +204,13 @@ export function expiresAt(expiry: ResolvedExpiry, now: number): number | null {
 // HTTP dates (RFC 9110 §5.6.7)
 
 const MONTHS: Readonly<Record<string, number>> = {
-  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
+  jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
 };
-const IMF_FIXDATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
-const RFC850 = /^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d{2})-(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-(\d{2}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
-const ASCTIME = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ( \d|\d{2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/;
+// Names are matched without regard to case (`THU`, `aug`, `gmt`): RFC 9110 §5.6.7 makes them
+// case-sensitive, but a lenient recipient accepts a date whose meaning is not in doubt.
+const IMF_FIXDATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/i;
+const RFC850 = /^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d{2})-(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-(\d{2}) (\d{2}):(\d{2}):(\d{2}) GMT$/i;
+const ASCTIME = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ( \d|\d{2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/i;
 
 function utc(year: number, month: number, day: number, h: number, m: number, s: number): number | undefined {
   // A leap second (60) is allowed by the grammar; it rolls over to the next minute.
@@ -234,18 +236,18 @@ export function parseHttpDate(value: string): number | undefined {
   if (typeof value !== 'string') return undefined;
   const s = value.trim();
   let m = IMF_FIXDATE.exec(s);
-  if (m) return utc(Number(m[3]), MONTHS[m[2] as string] as number, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
+  if (m) return utc(Number(m[3]), MONTHS[(m[2] as string).toLowerCase()] as number, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
   m = RFC850.exec(s);
   if (m) {
     const yy = Number(m[3]);
     const thisYear = new Date().getUTCFullYear();
     let year = Math.floor(thisYear / 100) * 100 + yy;
     if (year > thisYear + 50) year -= 100;
-    return utc(year, MONTHS[m[2] as string] as number, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
+    return utc(year, MONTHS[(m[2] as string).toLowerCase()] as number, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
   }
   m = ASCTIME.exec(s);
   if (m) {
-    return utc(Number(m[6]), MONTHS[m[1] as string] as number, Number((m[2] as string).trim()), Number(m[3]), Number(m[4]), Number(m[5]));
+    return utc(Number(m[6]), MONTHS[(m[1] as string).toLowerCase()] as number, Number((m[2] as string).trim()), Number(m[3]), Number(m[4]), Number(m[5]));
   }
   return undefined;
 }

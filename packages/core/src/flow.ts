@@ -91,6 +91,8 @@ export type Answer<R> =
   | { readonly kind: 'stream'; readonly reply: OriginReply; readonly now: number }
   /** The glue's own response to a request sent around the cache. */
   | { readonly kind: 'pass'; readonly response: R }
+  /** The caller's own conditional request, answered from a stored response: a 304. */
+  | { readonly kind: 'not-modified'; readonly entry: CachedResponse; readonly headers: readonly HeaderPair[]; readonly age: number; readonly now: number }
   /** `only-if-cached` and nothing usable stored. */
   | { readonly kind: 'only-if-cached' };
 
@@ -220,7 +222,7 @@ export class CacheFlow {
         report('hit');
         this.#backend.emit('hit', () => ({ key: plan.key, url: found.url, method: plan.method }));
         this.#log('served fresh', plan, {});
-        return { answer: this.#cached(found, now) };
+        return { answer: this.#cached(found, now, undefined, plan) };
       case 'stale-ok':
       case 'stale-while-revalidate': {
         const reason = use === 'stale-ok' ? 'max-stale' : use;
@@ -228,7 +230,7 @@ export class CacheFlow {
         this.#backend.emit('stale', () => ({ key: plan.key, url: found.url, method: plan.method, reason }));
         this.#log(`served stale (${reason})`, plan, {});
         if (use === 'stale-while-revalidate') this.#refreshInBackground(plan, found, origin);
-        return { answer: this.#cached(found, now) };
+        return { answer: this.#cached(found, now, undefined, plan) };
       }
       case 'revalidate':
         this.#log('stored response needs revalidation', plan, {});
@@ -402,8 +404,14 @@ export class CacheFlow {
     return this.#cached(stale, this.#backend.clock());
   }
 
-  #cached<R>(entry: CachedResponse, now: number, native?: unknown): Answer<R> {
-    return { kind: 'entry', entry, fromCache: true, age: Math.floor(this.#policy.age(entry, now) / 1000), now, native };
+  /** A stored response as the answer; to the caller's own conditional request, a 304 when its condition holds. */
+  #cached<R>(entry: CachedResponse, now: number, native?: unknown, plan?: RequestPlan): Answer<R> {
+    const age = Math.floor(this.#policy.age(entry, now) / 1000);
+    if (plan?.conditional === true && this.#policy.notModified(entry, plan)) {
+      this.#log('answered the caller’s conditional request: 304', plan, {});
+      return { kind: 'not-modified', entry, headers: this.#policy.notModifiedHeaders(entry), age, now };
+    }
+    return { kind: 'entry', entry, fromCache: true, age, now, native };
   }
 
   /** The entry for a response: URLs, history and request headers with nothing secret in clear. */

@@ -51,6 +51,12 @@ export type Use =
   /** Ask the origin first (conditionally when it has validators). */
   | 'revalidate';
 
+/** Status codes whose caching rules this cache implements (RFC 9110 §15), for `must-understand`. */
+const UNDERSTOOD_STATUSES: ReadonlySet<number> = new Set([
+  200, 201, 202, 203, 204, 205, 206, 300, 301, 302, 303, 304, 305, 307, 308,
+  400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 421, 422, 426,
+  500, 501, 502, 503, 504, 505,
+]);
 /** Status codes cacheable by default, without explicit freshness (RFC 9110 §15.1). */
 const HEURISTIC_STATUSES: ReadonlySet<number> = new Set([200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501]);
 /** Fields a 304 does not replace in the stored response (RFC 9111 §3.2: they describe the body). */
@@ -93,8 +99,12 @@ export class HttpPolicy {
     // §3: a final response only; a part is never stored under the full key.
     if (status < 200) return NO.status;
     if (status === 206) return NO.partial;
+    // RFC 9111 §5.2.2.3: with must-understand, a cache stores only what it understands the status
+    // of, and may then ignore no-store (which is there for caches that do not).
+    const understood = settings.cacheControl && res.has('must-understand');
+    if (understood && !UNDERSTOOD_STATUSES.has(status)) return NO.status;
     // Who may see it: these hold in a shared cache whatever `cacheControl` says.
-    if (res.has('no-store') && (settings.cacheControl || shared)) return NO['no-store'];
+    if (res.has('no-store') && !understood && (settings.cacheControl || shared)) return NO['no-store'];
     if (shared && res.has('private')) return NO.private;
     if (shared && headers.some(([name]) => name === 'set-cookie')) return NO['set-cookie'];
     const names = varyNames(headerValue(headers, 'vary'));
@@ -108,7 +118,7 @@ export class HttpPolicy {
 
     // RFC 9111 §3.5: a shared cache stores an answer to an authorized request only when told it may.
     if (shared && plan.authorized && !(res.has('public') || res.has('s-maxage') || res.has('must-revalidate'))) return NO.authorization;
-    const lifetime = this.#explicitLifetime(res, headers, shared);
+    const lifetime = this.#explicitLifetime(res, headers, shared, response.responseTime);
     if (settings.allowedCodes !== undefined ? !settings.allowedCodes.has(status) : !this.#storableStatus(status, res, lifetime)) {
       return NO.status;
     }
@@ -135,7 +145,7 @@ export class HttpPolicy {
     if (codes !== undefined) return codes.has(status);
     if (!this.#settings.cacheControl) return DEFAULT_CODES.has(status);
     const res = parseCacheControl(headerValue(headers, 'cache-control'));
-    return this.#storableStatus(status, res, this.#explicitLifetime(res, headers, this.#settings.shared));
+    return this.#storableStatus(status, res, this.#explicitLifetime(res, headers, this.#settings.shared, 0));
   }
 
   /** A heuristically cacheable status, or any final status with explicit freshness (RFC 9111 §3). */
@@ -146,11 +156,12 @@ export class HttpPolicy {
 
   /**
    * The freshness lifetime the response states (RFC 9111 §4.2.1): `s-maxage` (shared), then
-   * `max-age`, then `Expires` − `Date`. An invalid value means already stale (0): RFC 9111
-   * encourages treating invalid freshness information as stale, and a default must not
-   * stand in for it. `undefined`: the response says nothing.
+   * `max-age`, then `Expires` − `Date` (the time it arrived when `Date` is missing or invalid).
+   * An invalid value means already stale (0): RFC 9111 encourages treating invalid freshness
+   * information as stale, and a default must not stand in for it. `undefined`: the response
+   * says nothing.
    */
-  #explicitLifetime(res: Directives, headers: readonly HeaderPair[], shared: boolean): number | undefined {
+  #explicitLifetime(res: Directives, headers: readonly HeaderPair[], shared: boolean, received: number): number | undefined {
     const sMaxAge = shared ? deltaSeconds(res, 's-maxage') : undefined;
     if (sMaxAge !== undefined) return sMaxAge === 'invalid' ? 0 : sMaxAge;
     const maxAge = deltaSeconds(res, 'max-age');
@@ -160,7 +171,7 @@ export class HttpPolicy {
     const expires = parseHttpDate(expiresHeader);
     if (expires === undefined) return 0; // RFC 9111 §5.3: an invalid Expires (such as "0") is in the past
     const date = parseHttpDate(headerValue(headers, 'date') ?? '');
-    return Math.max(0, expires - (date ?? expires));
+    return Math.max(0, expires - (date ?? received));
   }
 
   /** RFC 9111 §4.2.2: a fraction of the time since Last-Modified, for statuses that allow it. */
@@ -211,7 +222,9 @@ export class HttpPolicy {
     // `refresh` is a soft reload: an `immutable` response still fresh needs no revalidation (RFC 8246).
     if (plan.refresh && !(facts.immutable === true && fresh)) return 'revalidate';
     if (facts.noCache === true || req?.noCache === true) return 'revalidate';
-    if (req?.maxAge !== undefined && this.age(entry, now) > req.maxAge) return 'revalidate';
+    // RFC 8246 §2.1: a fresh immutable response is not revalidated on a reload (request max-age=0);
+    // an explicit no-cache (a forced reload) still does.
+    if (req?.maxAge !== undefined && !(facts.immutable === true && fresh) && this.age(entry, now) > req.maxAge) return 'revalidate';
     if (fresh) return 'fresh';
     if (facts.mustRevalidate === true) return 'revalidate';
     const staleness = now - (entry.expires as number);
@@ -283,6 +296,38 @@ export class HttpPolicy {
     return decision.ok ? { ...decision, headers } : decision;
   }
 
+  /**
+   * RFC 9111 §4.3.2: whether the caller's own conditional request, answered from `entry`, is a
+   * 304. `If-None-Match` (weak comparison, RFC 9110 §13.1.2) takes precedence over
+   * `If-Modified-Since` (§13.1.3), which compares with the stored `Last-Modified`, else its
+   * `Date`, else when it was received. Only for GET and HEAD.
+   */
+  notModified(entry: CachedResponse, plan: RequestPlan): boolean {
+    if (plan.method !== 'GET' && plan.method !== 'HEAD') return false;
+    const ifNoneMatch = plan.header('if-none-match');
+    if (ifNoneMatch !== undefined) {
+      const etag = entry.etag;
+      if (ifNoneMatch.trim() === '*') return true;
+      if (etag === undefined) return false;
+      const stored = opaqueTag(etag);
+      return entityTags(ifNoneMatch).some((tag) => opaqueTag(tag) === stored);
+    }
+    const ifModifiedSince = plan.header('if-modified-since');
+    if (ifModifiedSince === undefined) return false;
+    const since = parseHttpDate(ifModifiedSince);
+    if (since === undefined) return false;
+    const headers = entry.headers;
+    const modified = parseHttpDate(headers.get('last-modified') ?? '') ?? parseHttpDate(headers.get('date') ?? '') ?? entry.responseTime;
+    return modified <= since;
+  }
+
+  /** The fields of a 304 made from `entry` (RFC 9110 §15.4.5: those a 200 would have carried that describe it for caches). */
+  notModifiedHeaders(entry: CachedResponse): HeaderPair[] {
+    const pairs = entry.headers.pairs();
+    const hasEtag = pairs.some(([name]) => name === 'etag');
+    return pairs.filter(([name]) => NOT_MODIFIED_FIELDS.has(name) || (name === 'last-modified' && !hasEtag));
+  }
+
   // -------------------------------------------------------------------------------------------
   // Invalidating (RFC 9111 §4.4)
 
@@ -318,6 +363,19 @@ export function ageOf(entry: CachedResponse, now: number): number {
 }
 
 const DEFAULT_CODES: ReadonlySet<number> = new Set([200]);
+/** What a 304 carries of the stored response (RFC 9110 §15.4.5). */
+const NOT_MODIFIED_FIELDS: ReadonlySet<string> = new Set(['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary']);
+
+/** The entity tags of an `If-None-Match` list (commas inside quotes kept). */
+function entityTags(value: string): string[] {
+  return value.match(/(?:[Ww]\/)?"[^"]*"|[^\s,]+/g) ?? [];
+}
+
+/** An entity tag without its weakness flag: what weak comparison compares (RFC 9110 §8.8.3.2). */
+function opaqueTag(tag: string): string {
+  const t = tag.trim();
+  return t.startsWith('W/') || t.startsWith('w/') ? t.slice(2) : t;
+}
 const NO_POLICY: CachePolicy = Object.freeze({});
 
 /** RFC 9111 §4.2.3: the corrected initial age. */

@@ -34,8 +34,8 @@ export {
 export type { CacheErrorCode } from './errors.js';
 
 // Writing a store.
-export { BaseCache, DEFAULT_SALT, NOT_NOW } from './base-cache.js';
-export type { BaseCacheOptions, Clock, SecretKey, StoreUsage, WriteOptions } from './base-cache.js';
+export { BaseCache, baseCacheOptionsOf, checkSecretKey, checkSecretKeyOption, DEFAULT_SALT, NOT_NOW } from './base-cache.js';
+export type { BaseCacheOptions, Clock, SecretKey, SecretKeyOption, StoreUsage, WriteOptions } from './base-cache.js';
 export { DictCache } from './dict-cache.js';
 export { BytesMemo } from './bytes-memo.js';
 export { checkMs } from './options.js';

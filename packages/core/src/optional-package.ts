@@ -1,34 +1,37 @@
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { CacheConfigError } from './errors.js';
 
+/** This module's own CommonJS `module` (CommonJS build, Jest); the ESM build compiles it to `undefined`. */
 declare const module: { require?: NodeJS.Require } | undefined;
 
 /**
- * Loads an optional companion package synchronously (constructors are sync). It is looked
- * up from this package first (CommonJS and Jest hand us `module.require`; the ESM build
- * makes a require for this file; a bare `require` would be replaced by the bundler's shim,
- * which refuses to load), then from the application — the main module's folder and the
- * working directory — since a strict installer (pnpm) lets only the application see it:
- * core does not depend on its companions, so no dependency cycle is declared.
+ * Loads an optional companion package synchronously (constructors are sync), resolved from
+ * this package's own location — as a declared optional peer dependency it sits where this
+ * package can see it under every installer (npm, pnpm with or without hoisting, Yarn).
+ * Nothing here runs at import time: a bundle that never needs the companion loads fine, and
+ * one that does is told to pass the companion's object itself.
+ *
+ * @param name the package, e.g. `@axios-client-cache/signed`
+ * @param purpose what needs it, e.g. `secretKey (signed cache entries)`
+ * @param instead what to pass to avoid the lookup (a bundle has no node_modules to look in)
  */
-export function loadOptionalPackage<T>(name: string, purpose: string): T {
-  const own = typeof module === 'object' && module !== null && typeof module.require === 'function'
-    ? (id: string) => module!.require!(id)
-    : createRequire(__filename);
-  const places = [own];
-  const main = (process as { mainModule?: { filename?: string } }).mainModule?.filename ?? process.argv[1];
-  if (main) places.push(createRequire(main));
-  places.push(createRequire(join(process.cwd(), 'package.json')));
-  let missing: unknown;
-  for (const req of places) {
-    try {
-      return req(name) as T;
-    } catch (cause) {
-      const code = (cause as { code?: string }).code;
-      if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') throw cause;
-      missing ??= cause;
-    }
+export function loadOptionalPackage<T>(name: string, purpose: string, instead: string): T {
+  const hint = `install it next to @axios-client-cache/core (npm install ${name}); in a bundled application, pass ${instead}`;
+  let load: (id: string) => unknown;
+  if (typeof module === 'object' && module !== null && typeof module.require === 'function') {
+    const own = module;
+    load = (id) => own.require!(id);
+  } else {
+    // The ESM build. An ESM copy bundled into CommonJS has an empty import.meta.
+    const url = import.meta.url as string | undefined;
+    if (typeof url !== 'string') throw new CacheConfigError(`${purpose} needs the package ${name}, which cannot be loaded from this bundle: ${hint}`);
+    load = createRequire(url);
   }
-  throw new CacheConfigError(`${purpose} needs the package ${name}: install it (pnpm add ${name})`, { cause: missing });
+  try {
+    return load(name) as T;
+  } catch (cause) {
+    const code = (cause as { code?: string }).code;
+    if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') throw cause;
+    throw new CacheConfigError(`${purpose} needs the package ${name}: ${hint}`, { cause });
+  }
 }

@@ -157,6 +157,8 @@ describe('parseHttpDate', () => {
     ['asctime, one-digit day', 'Sun Nov  6 08:49:37 1994', t],
     ['asctime, two-digit day', 'Wed Nov 16 08:49:37 1994', Date.UTC(1994, 10, 16, 8, 49, 37)],
     ['surrounding whitespace', '  Sun, 06 Nov 1994 08:49:37 GMT ', t],
+    ['names in another case (a lenient recipient: the meaning is not in doubt)', 'SUN, 06 NOV 1994 08:49:37 gmt', t],
+    ['RFC 850 names in another case', 'sunday, 06-nov-94 08:49:37 GMT', t],
     ['epoch', 'Thu, 01 Jan 1970 00:00:00 GMT', 0],
     ['leap day', 'Thu, 29 Feb 2024 23:59:59 GMT', Date.UTC(2024, 1, 29, 23, 59, 59)],
   ])('parses %s', (_name, value, expected) => {
@@ -181,7 +183,6 @@ describe('parseHttpDate', () => {
     'Sun, 6 Nov 1994 08:49:37 GMT',
     'Sun, 06 Nov 1994 08:49:37 UTC',
     'Sun, 06 Nov 1994 08:49:37 +0000',
-    'sun, 06 nov 1994 08:49:37 gmt',
     'Sun, 06 Foo 1994 08:49:37 GMT',
     'Sun, 31 Feb 1994 08:49:37 GMT',
     'Sun, 06 Nov 1994 24:00:00 GMT',

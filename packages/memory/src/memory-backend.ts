@@ -1,4 +1,4 @@
-import { CacheBackend, type CacheBackendOptions, type CachedResponse } from '@axios-client-cache/core';
+import { baseCacheOptionsOf, CacheBackend, type CacheBackendOptions, type CachedResponse } from '@axios-client-cache/core';
 import { MemoryCache } from './memory-cache.js';
 import type { MemoryLimits } from './options.js';
 
@@ -23,8 +23,8 @@ export class MemoryBackend extends CacheBackend {
 
   /** @throws CacheConfigError for an invalid option. */
   constructor(options: MemoryBackendOptions = {}) {
-    const { maxEntries, maxBytes, maxEntryBytes, sweepIntervalMs, secretKey, salt, serializer, clock } = options;
-    const storeOptions = { maxEntries, maxBytes, maxEntryBytes, sweepIntervalMs, secretKey, salt, serializer, clock };
+    const { maxEntries, maxBytes, maxEntryBytes, sweepIntervalMs } = options;
+    const storeOptions = { maxEntries, maxBytes, maxEntryBytes, sweepIntervalMs, ...baseCacheOptionsOf(options) };
     super({
       ...options,
       responses: new MemoryCache<CachedResponse>(storeOptions),

@@ -1,9 +1,15 @@
 import { CacheClosedError, CacheConfigError, CacheStoreError, checkMs, describeValue } from '@axios-client-cache/core';
 import { Cluster, Command, Redis, type ClusterNode, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { checkClient, type CommandClass, type IoredisClient } from './client-check.js';
 import { DeadlineQueue } from './deadline.js';
 
 /** An ioredis client: a standalone `Redis` or a `Cluster`. */
 export type RedisClient = Redis | Cluster;
+
+/** Options of one command (ioredis's): `replyEncoding: 'utf8'` for string replies, none for bytes. */
+export interface CommandOptions {
+  readonly replyEncoding?: 'utf8';
+}
 
 /** Where a Redis store connects. Give at most one of `url`, `client`, `cluster`, `connection`. */
 export interface RedisConnectionOptions {
@@ -11,14 +17,17 @@ export interface RedisConnectionOptions {
    * A `redis://` or `rediss://` URL; the client is created on first use and closed by `close()`.
    * @defaultValue 'redis://127.0.0.1:6379' when nothing else is given
    */
-  url?: string;
-  /** An existing client (`Redis` or `Cluster`). Used as is and never closed by this library. */
-  client?: RedisClient;
+  url?: string | undefined;
+  /**
+   * An existing client (`Redis` or `Cluster`) of ioredis 5 or 6, RESP2 or RESP3. Used as is and
+   * never closed by this library.
+   */
+  client?: IoredisClient;
   /**
    * A Redis Cluster: its startup `nodes` (and ioredis `options`), created on first use and
    * closed by `close()`; or an existing `Cluster`, never closed by this library.
    */
-  cluster?: { nodes: ClusterNode[]; options?: ClusterOptions } | Cluster;
+  cluster?: { nodes: ClusterNode[]; options?: ClusterOptions } | IoredisClient;
   /** A connection shared with other stores (see {@link RedisConnection}). */
   connection?: RedisConnection;
   /**
@@ -37,6 +46,8 @@ export interface RedisConnectionOptions {
 export const DEFAULT_TIMEOUT_MS = 100;
 
 type ErrorListener = (error: unknown) => void;
+
+const NO_OPTIONS: CommandOptions = {};
 
 /**
  * The fail-open defaults of clients this library creates: no offline queue (a command
@@ -69,6 +80,8 @@ export class RedisConnection {
   /** True for a Redis Cluster. */
   readonly isCluster: boolean;
   readonly #create: (() => RedisClient) | undefined;
+  /** The `Command` class of the ioredis copy that made the client (see {@link command}). */
+  readonly #Command: CommandClass;
   #client: RedisClient | undefined;
   /** Resolves when the first connection attempt ends (ready or failed). */
   #firstAttempt: Promise<void> | undefined;
@@ -90,21 +103,22 @@ export class RedisConnection {
       throw new CacheConfigError(`Invalid redisOptions: ${describeValue(redisOptions)} (expected an ioredis options object)`);
     }
     this.deadlines = new DeadlineQueue(timeoutMs, () => this.#trip());
-    if (client !== undefined || cluster instanceof Cluster) {
-      const existing = client ?? (cluster as Cluster);
-      if (!isClient(existing)) {
-        throw new CacheConfigError(`Invalid client: ${describeValue(existing)} (expected an ioredis Redis or Cluster)`);
-      }
+    if (client !== undefined || isClientShaped(cluster)) {
+      const { client: existing, Command: Own } = client !== undefined ? checkClient('client', client) : checkClient('cluster', cluster, true);
       this.owned = false;
       this.isCluster = existing.isCluster;
       this.#client = existing;
+      this.#Command = Own;
       this.#firstAttempt = Promise.resolve();
     } else if (cluster !== undefined) {
-      if (typeof cluster !== 'object' || cluster === null || !Array.isArray(cluster.nodes) || cluster.nodes.length === 0) {
+      const startup = cluster as { nodes?: unknown; options?: ClusterOptions } | null;
+      if (typeof startup !== 'object' || startup === null || !Array.isArray(startup.nodes) || startup.nodes.length === 0) {
         throw new CacheConfigError(`Invalid cluster: ${describeValue(cluster)} (expected { nodes: [...], options? } or an ioredis Cluster)`);
       }
-      const { nodes, options: clusterOptions = {} } = cluster;
+      const nodes = startup.nodes as ClusterNode[];
+      const clusterOptions = startup.options ?? {};
       this.owned = true;
+      this.#Command = Command;
       this.isCluster = true;
       this.#create = () => new Cluster(nodes, {
         lazyConnect: true,
@@ -130,6 +144,7 @@ export class RedisConnection {
       }
       this.owned = true;
       this.isCluster = false;
+      this.#Command = Command;
       const options: RedisOptions = { ...FAIL_OPEN_OPTIONS, ...redisOptions };
       this.#create = () => (url === undefined ? new Redis(options) : new Redis(url, options));
     }
@@ -184,6 +199,14 @@ export class RedisConnection {
   /** The client if it exists (no connecting). */
   get existingClient(): RedisClient | undefined {
     return this.#client;
+  }
+
+  /**
+   * A command for this connection's client, made by the client's own ioredis module (a client
+   * of another copy or major needs its own commands). `args` are strings, numbers or Buffers.
+   */
+  command(name: string, args: ReadonlyArray<string | number | Buffer>, options?: CommandOptions): Command {
+    return new this.#Command(name, args as Array<string | number | Buffer>, options ?? NO_OPTIONS);
   }
 
   /**
@@ -249,7 +272,7 @@ export class RedisConnection {
         this.#responsive = true;
         return;
       }
-      const ping = new Command('ping', []);
+      const ping = this.command('ping', []);
       client.sendCommand(ping);
       this.deadlines.track(ping);
       try {
@@ -337,9 +360,9 @@ export class RedisConnection {
   }
 }
 
-function isClient(value: unknown): value is RedisClient {
-  return value instanceof Redis || value instanceof Cluster
-    || (typeof value === 'object' && value !== null && typeof (value as RedisClient).sendCommand === 'function' && typeof (value as RedisClient).isCluster === 'boolean');
+/** True for what looks like a client rather than `{ nodes, options }` (checked by checkClient). */
+function isClientShaped(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { sendCommand?: unknown }).sendCommand === 'function';
 }
 
 /** Resolves the connection of a store: the shared one given, or a new one it owns. */

@@ -1,5 +1,6 @@
 export { DEFAULT_TIMEOUT_MS, RedisConnection } from './connection.js';
-export type { RedisClient, RedisConnectionOptions } from './connection.js';
+export type { CommandOptions, RedisClient, RedisConnectionOptions } from './connection.js';
+export type { IoredisClient } from './client-check.js';
 export { DeadlineQueue } from './deadline.js';
 export {
   DEFAULT_NEAR_HEARTBEAT_MS, DEFAULT_NEAR_MAX_BYTES, DEFAULT_NEAR_MAX_ENTRIES, DEFAULT_NEAR_MAX_ENTRY_BYTES, resolveNearCache,

@@ -1,4 +1,6 @@
-import { CacheBackend, CacheConfigError, checkMs, DEFAULT_CACHE_NAME, type CacheBackendOptions, type CachedResponse } from '@axios-client-cache/core';
+import {
+  baseCacheOptionsOf, CacheBackend, CacheConfigError, checkMs, DEFAULT_CACHE_NAME, type CacheBackendOptions, type CachedResponse,
+} from '@axios-client-cache/core';
 import { RedisConnection, type RedisConnectionOptions } from './connection.js';
 import { RedisCache } from './redis-cache.js';
 import { DEFAULT_LEASE_MS, RedisMissLock } from './redis-lock.js';
@@ -36,7 +38,7 @@ export class RedisBackend extends CacheBackend {
   readonly #lock: RedisMissLock | undefined;
 
   constructor(options: RedisBackendOptions = {}) {
-    const { leaseMs = DEFAULT_LEASE_MS, cacheName = DEFAULT_CACHE_NAME, secretKey, salt, serializer, clock, nearCache } = options;
+    const { leaseMs = DEFAULT_LEASE_MS, cacheName = DEFAULT_CACHE_NAME, nearCache } = options;
     if (leaseMs !== false) checkMs('leaseMs', leaseMs);
     for (const name of ['responses', 'redirects', 'lock'] as const) {
       if ((options as Record<string, unknown>)[name] !== undefined) {
@@ -44,7 +46,7 @@ export class RedisBackend extends CacheBackend {
       }
     }
     const connection = options.connection ?? new RedisConnection(options);
-    const store = { connection, cacheName, secretKey, salt, serializer, clock, nearCache };
+    const store = { connection, cacheName, nearCache, ...baseCacheOptionsOf(options) };
     const responses = new RedisCache<CachedResponse>({ ...store, namespace: 'r' });
     const redirects = new RedisCache<string>({ ...store, namespace: 'a' });
     const lock = leaseMs === false ? undefined : new RedisMissLock({ connection, cacheName, leaseMs });

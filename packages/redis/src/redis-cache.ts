@@ -3,7 +3,7 @@ import {
   describeValue, isImmutableItem, NOT_NOW,
   type BaseCacheOptions, type CacheItem, type StoreUsage, type WriteOptions,
 } from '@axios-client-cache/core';
-import { Command, type Redis } from 'ioredis';
+import type { Cluster, Command, Redis } from 'ioredis';
 import { connectionOf, type RedisClient, type RedisConnection, type RedisConnectionOptions } from './connection.js';
 import { NearStore, resolveNearCache, type NearCacheOptions } from './near-cache.js';
 import { Tracking, type NearCacheControl } from './tracking.js';
@@ -35,7 +35,6 @@ export { DEFAULT_CACHE_NAME };
 
 const SCAN_COUNT = 1000;
 const DELETE_BATCH = 500;
-const NO_OPTIONS = {};
 const UTF8 = { replyEncoding: 'utf8' as const };
 
 /**
@@ -135,7 +134,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     }
     const conn = this.connection;
     const client = conn.isReady && !this.#closed ? conn.existingClient! : await this.#client();
-    const command = new Command('get', [this.prefix + key], NO_OPTIONS);
+    const command = conn.command('get', [this.prefix + key]);
     let bytes: Buffer | null;
     try {
       bytes = await conn.send<Buffer | null>(client, command);
@@ -173,10 +172,10 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
       const conn = this.connection;
       const client = conn.isReady && !this.#closed ? conn.existingClient! : await this.#client();
       const sentAt = this.clock();
-      const get = conn.send<Buffer | null>(client, new Command('get', [this.prefix + key], NO_OPTIONS));
+      const get = conn.send<Buffer | null>(client, conn.command('get', [this.prefix + key]));
       // Handled below; marked handled now in case sending the PTTL throws before we await them.
       get.catch(() => undefined);
-      const pttl = conn.send<number>(client, new Command('pttl', [this.prefix + key], NO_OPTIONS));
+      const pttl = conn.send<number>(client, conn.command('pttl', [this.prefix + key]));
       pttl.catch(() => undefined);
       let bytes: Buffer | null;
       try {
@@ -218,7 +217,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     const near = this.#near;
     const ticket = near === undefined ? -1 : near.beginWrite(key);
     try {
-      await this.#call('SET', key, new Command('set', args, NO_OPTIONS));
+      await this.#call('SET', key, this.connection.command('set', args));
     } catch (error) {
       near?.end(key, ticket);
       throw error;
@@ -232,7 +231,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     const near = this.#near;
     const ticket = near === undefined ? -1 : near.beginWrite(key);
     try {
-      await this.#call('UNLINK', key, new Command('unlink', [this.prefix + key], NO_OPTIONS));
+      await this.#call('UNLINK', key, this.connection.command('unlink', [this.prefix + key]));
     } finally {
       near?.end(key, ticket);
     }
@@ -270,7 +269,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
   }
 
   override async contains(key: string): Promise<boolean> {
-    return (await this.#call<number>('EXISTS', key, new Command('exists', [this.prefix + key], NO_OPTIONS))) === 1;
+    return (await this.#call<number>('EXISTS', key, this.connection.command('exists', [this.prefix + key]))) === 1;
   }
 
   override async size(): Promise<number> {
@@ -308,8 +307,8 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
         try {
           values = conn.isCluster
             // keys of one node may sit on many slots: one GET each (no cross-slot MGET)
-            ? await Promise.all(fresh.map((k) => conn.send<Buffer | null>(node, new Command('get', [k], NO_OPTIONS))))
-            : await conn.send<Array<Buffer | null>>(node, new Command('mget', fresh, NO_OPTIONS));
+            ? await Promise.all(fresh.map((k) => conn.send<Buffer | null>(node, conn.command('get', [k]))))
+            : await conn.send<Array<Buffer | null>>(node, conn.command('mget', fresh));
         } catch (error) {
           throw storeError('GET', undefined, error);
         }
@@ -343,7 +342,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
         const fresh = batch.filter((k) => !seen.has(k) && seen.add(k)).slice(0, limit - entries);
         let lengths: number[];
         try {
-          lengths = await Promise.all(fresh.map((k) => conn.send<number>(node, new Command('strlen', [k], NO_OPTIONS))));
+          lengths = await Promise.all(fresh.map((k) => conn.send<number>(node, conn.command('strlen', [k]))));
         } catch (error) {
           throw storeError('STRLEN', undefined, error);
         }
@@ -381,7 +380,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
 
   #masters(client: RedisClient): Redis[] {
     if (!client.isCluster) return [client as Redis];
-    const masters = (client as import('ioredis').Cluster).nodes('master');
+    const masters = (client as Cluster).nodes('master');
     if (masters.length === 0) throw new CacheStoreError('Redis Cluster has no reachable master');
     return masters;
   }
@@ -391,7 +390,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     do {
       let reply: [string, string[]];
       try {
-        reply = await this.connection.send(node, new Command('scan', [cursor, 'MATCH', this.#match, 'COUNT', SCAN_COUNT], UTF8));
+        reply = await this.connection.send(node, this.connection.command('scan', [cursor, 'MATCH', this.#match, 'COUNT', SCAN_COUNT], UTF8));
       } catch (error) {
         throw storeError('SCAN', undefined, error);
       }
@@ -405,10 +404,10 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     try {
       if (conn.isCluster) {
         // one key per command: keys spread over slots and no command may span two
-        await Promise.all(fullKeys.map((k) => conn.send(client, new Command('unlink', [k], NO_OPTIONS))));
+        await Promise.all(fullKeys.map((k) => conn.send(client, conn.command('unlink', [k]))));
       } else {
         for (let i = 0; i < fullKeys.length; i += DELETE_BATCH) {
-          await conn.send(client, new Command('unlink', fullKeys.slice(i, i + DELETE_BATCH), NO_OPTIONS));
+          await conn.send(client, conn.command('unlink', fullKeys.slice(i, i + DELETE_BATCH)));
         }
       }
     } catch (error) {

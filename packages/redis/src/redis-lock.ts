@@ -3,7 +3,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CacheConfigError, checkMs, DEFAULT_CACHE_NAME, describeValue, type LeaseOutcome, type MissLease, type MissLock,
 } from '@axios-client-cache/core';
-import { Command } from 'ioredis';
 import { connectionOf, type RedisConnection, type RedisConnectionOptions } from './connection.js';
 
 /** Options of a {@link RedisMissLock}. */
@@ -37,7 +36,6 @@ export const DEFAULT_LEASE_MS = 3000;
 
 /** A lease value: `L:` and a random UUID. Anything else under a lease key is not a lease. */
 const LEASE = /^L:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const NO_OPTIONS = {};
 const UTF8 = { replyEncoding: 'utf8' as const };
 /** First and longest pause between attempts at a release that failed, in ms. */
 const RETRY_MIN_MS = 10;
@@ -108,8 +106,8 @@ export class RedisMissLock implements MissLock {
       const client = await this.connection.client();
       // the lease ends leaseMs after Redis set it, so no earlier than leaseMs from now
       const expiresAt = performance.now() + this.leaseMs;
-      const taken = await this.connection.send<number>(client, new Command(
-        'eval', [ACQUIRE_SCRIPT, 1, leaseKey, token, String(Math.ceil(this.leaseMs)), LEASE_LUA], NO_OPTIONS,
+      const taken = await this.connection.send<number>(client, this.connection.command(
+        'eval', [ACQUIRE_SCRIPT, 1, leaseKey, token, String(Math.ceil(this.leaseMs)), LEASE_LUA],
       ));
       if (taken !== 1) return undefined;
       return new RedisLease(this.connection, leaseKey, token, expiresAt);
@@ -133,7 +131,7 @@ export class RedisMissLock implements MissLock {
       let value: string | null;
       try {
         const client = await this.connection.client();
-        value = await this.connection.send<string | null>(client, new Command('get', [leaseKey], UTF8));
+        value = await this.connection.send<string | null>(client, this.connection.command('get', [leaseKey], UTF8));
       } catch {
         return undefined;
       }
@@ -181,7 +179,7 @@ class RedisLease implements MissLease {
     while (!this.#connection.closed) {
       try {
         const client = await this.#connection.client();
-        await this.#connection.send(client, new Command('eval', [RELEASE_SCRIPT, 1, this.#key, this.#token], NO_OPTIONS));
+        await this.#connection.send(client, this.#connection.command('eval', [RELEASE_SCRIPT, 1, this.#key, this.#token]));
         return;
       } catch {
         if (this.#expiresAt - performance.now() <= pause) return;

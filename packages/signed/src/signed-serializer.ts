@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
-  BytesMemo, CacheConfigError, CacheSerializationError, CacheSignatureError, DEFAULT_SALT, FORMAT_VERSION, describeValue,
-  type SecretKey, type SerializeContext, type Serializer,
+  BytesMemo, CacheConfigError, CacheSerializationError, CacheSignatureError, DEFAULT_SALT, FORMAT_VERSION, checkSecretKey, describeValue,
+  type SecretKeyOption, type SerializeContext, type Serializer,
 } from '@axios-client-cache/core';
 import { IV_BYTES, KIND_ENCRYPTED, KIND_SIGNED, TAG_BYTES, packEncrypted, packSigned, unpackParts } from './container.js';
 import { DIGEST, SIGNATURE_BYTES, deriveKey, normaliseSecrets, type DerivedKey, type SignedAlgorithm } from './keys.js';
@@ -18,15 +18,16 @@ export interface SignedSerializerOptions {
   /**
    * The secret, or a list of secrets to rotate keys: the last signs, all verify. At least
    * 32 bytes for HS256 and for encryption, 48 for HS384, 64 for HS512 (a string counts its
-   * UTF-8 bytes). Required, unless `secretKeys` is given.
+   * UTF-8 bytes). Required, unless `secretKeys` is given. Typed to take what `process.env`
+   * gives; an empty value (`''`, `undefined`, an empty entry) is a `CacheConfigError`.
    * @defaultValue undefined
    */
-  secretKey?: SecretKey;
+  secretKey?: SecretKeyOption;
   /**
    * Alias of `secretKey` as a list (oldest first; the last signs).
    * @defaultValue undefined
    */
-  secretKeys?: ReadonlyArray<string | Uint8Array>;
+  secretKeys?: ReadonlyArray<string | Uint8Array | undefined>;
   /**
    * Separates caches that share a secret: keys are derived from secret and salt.
    * @defaultValue 'axios-client-cache'
@@ -76,17 +77,17 @@ export function resolveSignedOptions(options: SignedSerializerOptions): Resolved
     throw new CacheConfigError(`Invalid salt: ${describeValue(salt)} (expected a string or bytes)`);
   }
   if (typeof clock !== 'function') throw new CacheConfigError(`Invalid clock: ${describeValue(clock)} (expected a function)`);
-  if (secretKey !== undefined && secretKeys !== undefined) {
-    throw new CacheConfigError('Invalid secretKeys: give secretKey or secretKeys, not both');
-  }
-  if (secretKey === undefined && secretKeys === undefined) {
-    throw new CacheConfigError('Invalid secretKey: undefined (a SignedSerializer needs secretKey or secretKeys)');
-  }
-  if (secretKeys !== undefined && !Array.isArray(secretKeys)) {
+  const hasKey = Object.hasOwn(options, 'secretKey');
+  const hasKeys = Object.hasOwn(options, 'secretKeys');
+  if (hasKey && hasKeys) throw new CacheConfigError('Invalid secretKeys: give secretKey or secretKeys, not both');
+  if (!hasKey && !hasKeys) throw new CacheConfigError('Invalid secretKey: undefined (a SignedSerializer needs secretKey or secretKeys)');
+  if (hasKeys && !Array.isArray(secretKeys)) {
     throw new CacheConfigError('Invalid secretKeys: not a list (expected an array of strings or bytes; use secretKey for one secret)');
   }
+  if (hasKeys) checkSecretKey('secretKeys', secretKeys);
+  else checkSecretKey('secretKey', secretKey);
   const resolvedAlgorithm = algorithm ?? 'HS256';
-  const secrets = secretKeys !== undefined
+  const secrets = hasKeys
     ? normaliseSecrets('secretKeys', secretKeys, encrypt ? 'A256GCM' : resolvedAlgorithm)
     : normaliseSecrets('secretKey', secretKey, encrypt ? 'A256GCM' : resolvedAlgorithm);
   return {

@@ -152,7 +152,7 @@ describe('SignedSerializer: key rules', () => {
     [{ secretKey: SECRET, secretKeys: [SECRET] }, 'not both'],
     [{ secretKey: [] }, 'empty list'],
     [{ secretKeys: SECRET as never }, 'not a list'],
-    [{ secretKey: null as never }, 'type null'],
+    [{ secretKey: null as never }, 'Invalid secretKey: null (it looks like a missing environment variable'],
     [{ secretKey: SECRET, salt: 5 as never }, 'Invalid salt'],
     [{ secretKey: SECRET, encrypt: 'yes' as never }, 'Invalid encrypt'],
     [{ secretKey: SECRET, encrypt: true, algorithm: 'HS256' as const }, 'dir + A256GCM'],
