@@ -34,12 +34,15 @@ export class RedisServer {
   stop(): Promise<void>;
 }
 
-/** Starts a Redis Cluster of `masters` nodes (no replicas) and waits for `cluster_state:ok`. */
-export function startRedisCluster(options?: { masters?: number; bin?: string }): Promise<RedisCluster>;
+/**
+ * Starts a Redis Cluster of `masters` nodes with `replicas` replicas each (default none) and waits
+ * for `cluster_state:ok` (and, with replicas, for every replica to be in sync).
+ */
+export function startRedisCluster(options?: { masters?: number; replicas?: number; bin?: string }): Promise<RedisCluster>;
 
 export class RedisCluster {
   readonly servers: RedisServer[];
-  /** `host:port` of every master, comma separated. */
+  /** `host:port` of every node, comma separated. */
   readonly nodes: string;
   stop(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 // Starts and stops real Redis servers for tests: a standalone redis-server on a free
-// loopback port, and a 3-master Redis Cluster (no replicas). Used by with-redis.mjs and by
+// loopback port, and a Redis Cluster (3 masters, no replicas unless asked). Used by with-redis.mjs and by
 // integration tests that need a server of their own to kill, freeze or fill.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -143,29 +143,35 @@ export class RedisServer {
 }
 
 /**
- * Starts a Redis Cluster of `masters` nodes (no replicas) on free loopback ports and waits
- * for `cluster_state:ok` on every node.
+ * Starts a Redis Cluster of `masters` nodes, each with `replicas` replicas (none by default),
+ * on free loopback ports and waits for `cluster_state:ok` on every node and, with replicas,
+ * for every replica's link to its master to be up.
  */
-export async function startRedisCluster({ masters = 3, bin = findRedisServer() } = {}) {
+export async function startRedisCluster({ masters = 3, replicas = 0, bin = findRedisServer() } = {}) {
   const cli = findRedisCli(bin);
   if (!cli) throw new Error('redis-cli not found: install the redis-tools (or redis-server) package');
   const dir = mkdtempSync(join(tmpdir(), 'acc-redis-cluster-'));
   const servers = [];
   const cluster = new RedisCluster(servers, dir);
   try {
-    for (let i = 0; i < masters; i++) {
+    for (let i = 0; i < masters * (1 + replicas); i++) {
       const port = await freePort();
       servers.push(await startRedisServer({
         port, dir, bin,
-        extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '5000'],
+        // A replica's first sync starts at once (Redis waits 5 s for more replicas by default).
+        extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '5000', '--repl-diskless-sync-delay', '0'],
       }));
     }
     const addresses = servers.map((s) => `${HOST}:${s.port}`);
-    const created = spawnSync(cli, ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 30_000 });
+    const created = spawnSync(cli, ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'], { encoding: 'utf8', timeout: 30_000 });
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stderr || created.stdout}`);
     await waitFor('cluster_state:ok', async () => {
       for (const s of servers) {
         if (!(await rawCommand(s.port, 'CLUSTER INFO', 500)).includes('cluster_state:ok')) return false;
+        if (replicas > 0) {
+          const info = await rawCommand(s.port, 'INFO replication', 500);
+          if (info.includes('role:slave') && !info.includes('master_link_status:up')) return false;
+        }
       }
       return true;
     }, 20_000);
@@ -182,7 +188,7 @@ export class RedisCluster {
     this.dir = dir;
   }
 
-  /** `host:port` of every master, comma separated (the REDIS_CLUSTER_NODES format). */
+  /** `host:port` of every node (masters first when created), comma separated (the REDIS_CLUSTER_NODES format). */
   get nodes() {
     return this.servers.map((s) => `${HOST}:${s.port}`).join(',');
   }

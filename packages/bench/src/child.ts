@@ -17,6 +17,7 @@ const CASES: Record<string, () => Promise<{ run: Runner }>> = {
   'key-generation': () => import('./cases/key-generation.js'),
   'stale-while-revalidate': () => import('./cases/stale-while-revalidate.js'),
   'redis-hit': () => external('redis-hit'),
+  'near-cache': () => import('./near-cache.js'),
   'signed': () => external('signed'),
   'memory-scale': () => external('memory-scale'),
 };

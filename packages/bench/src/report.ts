@@ -149,10 +149,10 @@ export function markdown(info: RunInfo, outcomes: CaseOutcome[]): string {
     for (const note of r.notes) push(`- ${note}`);
     if (r.notes.length) push('');
   }
-  push('## Reproduce', '', '```sh', 'pnpm install', 'pnpm bench            # every case, ~4–5 min; rewrites this page and benchmarks.svg',
+  push('## Reproduce', '', '```sh', 'pnpm install', 'pnpm bench            # every case, ~5–6 min; rewrites this page and benchmarks.svg',
     'pnpm bench -- --quick # short rounds, writes to a temp dir (smoke check)',
     'pnpm bench -- --only=memory-hit,herd', '```', '',
-    'The Redis case starts a `redis-server` on a free loopback port unless `REDIS_URL` is set. Figures move with the load',
+    'The Redis cases start a `redis-server` on a free loopback port unless `REDIS_URL` is set. Figures move with the load',
     'of the machine: compare ratios, which are measured side by side, rather than absolute times across machines.', '');
   return out.filter((line, i, all) => !(line === '' && all[i - 1] === '')).join('\n');
 }
@@ -198,7 +198,7 @@ function panelsOf(o: CaseOutcome): Array<{ title: string; bars: Bar[] }> {
         label: row.short ?? (group ? row.label.slice(row.label.indexOf(':') + 1).trim() : row.label),
         value: row.stat.median, min: row.stat.min, max: row.stat.max,
         text: `${formatValue(row.stat.median, row.unit)}${row.ratio === undefined ? ' (baseline)' : ` · ${row.ratio.toFixed(2)}×`}`,
-        kind: kindOf(row.id.replace(/^[a-z]+\./, '')),
+        kind: /^undici\./.test(row.id) ? 'other' as const : kindOf(row.id.replace(/^[a-z]+\./, '')),
       })),
     }));
   }
@@ -276,7 +276,7 @@ export function svg(info: RunInfo, outcomes: CaseOutcome[]): string {
     }
     y += 22;
   }
-  const legend = (Object.entries({ ours: 'axios-client-cache', baseline: 'baseline (floor / plain axios)', other: 'axios-cache-interceptor' }) as Array<[Bar['kind'], string]>)
+  const legend = (Object.entries({ ours: 'axios-client-cache', baseline: 'baseline (floor / plain axios)', other: 'other libraries (axios-cache-interceptor, undici)' }) as Array<[Bar['kind'], string]>)
     .map(([kind, text], i) => `<rect x="${12 + i * 250}" y="${y}" width="12" height="12" fill="${COLORS[kind]}"/><text x="${30 + i * 250}" y="${y + 11}">${text}</text>`)
     .join('');
   const height = y + 30;

@@ -7,7 +7,7 @@
  *   pnpm bench -- --only=memory-hit,herd some cases
  *   pnpm bench -- --out=/some/dir        where to write the two files
  *
- * The Redis case gets `REDIS_URL`; when it is not set, a redis-server is started on a free
+ * The Redis cases get `REDIS_URL`; when it is not set, a redis-server is started on a free
  * loopback port for the run and stopped after.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -173,7 +173,7 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop().then(() => process.exit(130)));
   const outcomes: CaseOutcome[] = [];
   try {
-    if (cases.includes('redis-hit') && !env['REDIS_URL'] && existsSync(join(BENCH_DIR, 'src/redis-hit.ts'))) {
+    if ((cases.includes('redis-hit') || cases.includes('near-cache')) && !env['REDIS_URL']) {
       redis = await startRedisServer();
       env['REDIS_URL'] = redis.url;
       redisNote = `redis-server ${execFileSync(redis.process?.spawnfile ?? 'redis-server', ['--version'], { encoding: 'utf8' }).match(/v=(\S+)/)?.[1] ?? ''}`
@@ -203,6 +203,8 @@ async function main(): Promise<void> {
       axios: version('axios'),
       'axios-cache-interceptor': version('axios-cache-interceptor'),
       ioredis: version('ioredis'),
+      undici: version('undici'),
+      'undici-cache-redis': version('undici-cache-redis'),
       tsx: version('tsx'),
       ...Object.fromEntries(['core', 'memory', 'redis', 'signed'].map((p) => [`@axios-client-cache/${p}`, `${version(`@axios-client-cache/${p}`)} (workspace)`])),
     },

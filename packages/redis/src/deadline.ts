@@ -8,6 +8,7 @@ export interface Deadlined {
 }
 
 const INITIAL_CAPACITY = 64;
+const ignore = (): void => {};
 
 /**
  * Rejects commands that have not been answered `ms` after they were sent, with a
@@ -126,6 +127,10 @@ export class DeadlineQueue {
         if (deadlines[head]! > now) break;
         expired = true;
         c.reject(new CacheStoreError(`Redis ${c.name.toUpperCase()} timed out after ${this.ms} ms`));
+        // Failed for good. ioredis's Cluster client resends a command whose node connection
+        // closes — even one already failed — so a write that timed out on a frozen master would
+        // land on its successor after newer writes (found by the near cache's failover test).
+        (c as { reject: (error: Error) => void }).reject = ignore;
       }
       commands[head] = undefined;
       head = (head + 1) & mask;

@@ -4,6 +4,8 @@ import {
 import { RedisConnection, type RedisConnectionOptions } from './connection.js';
 import { RedisCache } from './redis-cache.js';
 import { DEFAULT_LEASE_MS, RedisMissLock } from './redis-lock.js';
+import type { NearCacheOptions } from './near-cache.js';
+import type { NearCacheControl, Tracking } from './tracking.js';
 
 /** Options of a {@link RedisBackend}: where Redis is, and every CacheBackend option. */
 export interface RedisBackendOptions
@@ -14,6 +16,14 @@ export interface RedisBackendOptions
    * @defaultValue 3000
    */
   leaseMs?: number | false;
+  /**
+   * Keep the responses and redirect aliases read from or written to Redis in process memory
+   * (decoded), so that a hit makes no Redis command; coherent across processes through Redis
+   * client tracking (one connection pair per server or per Cluster master). `true` for the
+   * default bounds, which apply to each of the two stores. See docs/stores/redis.md.
+   * @defaultValue false
+   */
+  nearCache?: boolean | NearCacheOptions;
 }
 
 /**
@@ -28,7 +38,7 @@ export class RedisBackend extends CacheBackend {
   readonly #lock: RedisMissLock | undefined;
 
   constructor(options: RedisBackendOptions = {}) {
-    const { leaseMs = DEFAULT_LEASE_MS, cacheName = DEFAULT_CACHE_NAME } = options;
+    const { leaseMs = DEFAULT_LEASE_MS, cacheName = DEFAULT_CACHE_NAME, nearCache } = options;
     if (leaseMs !== false) checkMs('leaseMs', leaseMs);
     for (const name of ['responses', 'redirects', 'lock'] as const) {
       if ((options as Record<string, unknown>)[name] !== undefined) {
@@ -36,7 +46,7 @@ export class RedisBackend extends CacheBackend {
       }
     }
     const connection = options.connection ?? new RedisConnection(options);
-    const store = { connection, cacheName, ...baseCacheOptionsOf(options) };
+    const store = { connection, cacheName, nearCache, ...baseCacheOptionsOf(options) };
     const responses = new RedisCache<CachedResponse>({ ...store, namespace: 'r' });
     const redirects = new RedisCache<string>({ ...store, namespace: 'a' });
     const lock = leaseMs === false ? undefined : new RedisMissLock({ connection, cacheName, leaseMs });
@@ -45,6 +55,12 @@ export class RedisBackend extends CacheBackend {
     this.#lock = lock;
     // One report per connection error, whichever store or lock saw it.
     connection.onError((error) => responses.events.emit('store-error', { operation: 'connection', error }));
+    (responses.nearCache as Tracking | undefined)?.onError((error) => responses.events.emit('store-error', { operation: 'near-cache', error }));
+  }
+
+  /** The near cache (state, counters, `ready()`), with `nearCache`; shared by both stores. */
+  get nearCache(): NearCacheControl | undefined {
+    return (this.responses as RedisCache<CachedResponse>).nearCache;
   }
 
   /** Closes the stores and the lock; the client is closed if this library created it. Idempotent. */

@@ -1,10 +1,12 @@
 import {
   BaseCache, BytesMemo, CacheClosedError, CacheConfigError, CacheSerializationError, CacheStoreError, DEFAULT_CACHE_NAME,
-  describeValue, isImmutableItem,
+  describeValue, isImmutableItem, NOT_NOW,
   type BaseCacheOptions, type CacheItem, type StoreUsage, type WriteOptions,
 } from '@axios-client-cache/core';
 import type { Cluster, Command, Redis } from 'ioredis';
 import { connectionOf, type RedisClient, type RedisConnection, type RedisConnectionOptions } from './connection.js';
+import { NearStore, resolveNearCache, type NearCacheOptions } from './near-cache.js';
+import { Tracking, type NearCacheControl } from './tracking.js';
 
 /** Options of a {@link RedisCache}. */
 export interface RedisCacheOptions extends BaseCacheOptions, RedisConnectionOptions {
@@ -20,6 +22,13 @@ export interface RedisCacheOptions extends BaseCacheOptions, RedisConnectionOpti
    * @defaultValue 'r'
    */
   namespace?: string;
+  /**
+   * Keep the entries this store reads or writes in process memory (decoded), so that a hit
+   * makes no Redis command, coherent across processes through Redis client tracking (see
+   * {@link Tracking}). `true` for the default bounds.
+   * @defaultValue false
+   */
+  nearCache?: boolean | NearCacheOptions;
 }
 
 export { DEFAULT_CACHE_NAME };
@@ -50,6 +59,8 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
    * also checks the clock, and remembers verified entries itself).
    */
   readonly #decoded: BytesMemo<T> | undefined;
+  /** The near copies, with `nearCache`. */
+  readonly #near: NearStore<T> | undefined;
   #closed = false;
 
   constructor(options: RedisCacheOptions = {}) {
@@ -64,13 +75,31 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     this.prefix = `${cacheName}:${namespace}:`;
     this.#match = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
     this.#decoded = this.encodesItems ? undefined : new BytesMemo<T>();
+    const near = resolveNearCache(options.nearCache);
     this.connection = connectionOf(options);
     this.connection.retain();
+    if (near !== undefined) {
+      this.#near = new NearStore<T>(this.prefix, near, Tracking.for(this.connection, `${cacheName}:`, near), this.clock);
+      this.#near.tracking.attach(this.#near as NearStore<unknown>);
+    }
     if (options.connection === undefined) {
       this.connection.onError((error) => {
         if (this.events.has('store-error')) this.events.emit('store-error', { operation: 'connection', error });
       });
+      this.#near?.tracking.onError((error) => {
+        if (this.events.has('store-error')) this.events.emit('store-error', { operation: 'near-cache', error });
+      });
     }
+  }
+
+  /** The near cache's state and counters (shared by the stores of one cache), with `nearCache`. */
+  get nearCache(): NearCacheControl | undefined {
+    return this.#near?.tracking;
+  }
+
+  /** Entries this store holds in process memory now (0 without `nearCache`). */
+  get nearEntries(): number {
+    return this.#near?.size ?? 0;
   }
 
   /**
@@ -86,7 +115,23 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     return super.deserialize(bytes, key === undefined ? undefined : this.prefix + key);
   }
 
+  /**
+   * A near copy at once (the hit path then makes no asynchronous step); anything else — no
+   * near cache, no copy, a copy of something that may be in Redis — is {@link NOT_NOW}: `read`.
+   */
+  override peek(key: string): T | undefined | typeof NOT_NOW {
+    const kept = this.#near?.get(key);
+    return kept === undefined || this.#closed ? NOT_NOW : kept;
+  }
+
   override async read(key: string): Promise<T | undefined> {
+    const near = this.#near;
+    if (near !== undefined) {
+      const kept = near.get(key);
+      if (kept !== undefined) return kept;
+      const ticket = near.begin(key);
+      if (ticket >= 0) return this.#readNear(near, key, ticket);
+    }
     const conn = this.connection;
     const client = conn.isReady && !this.#closed ? conn.existingClient! : await this.#client();
     const command = conn.command('get', [this.prefix + key]);
@@ -101,6 +146,11 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
       memo?.delete(key);
       return undefined;
     }
+    return this.#decode(key, bytes);
+  }
+
+  #decode(key: string, bytes: Buffer): T | Promise<T> {
+    const memo = this.#decoded;
     if (memo === undefined) return this.deserialize(bytes, key);
     const seen = memo.get(key, bytes);
     if (seen !== undefined) return seen;
@@ -108,6 +158,48 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     if (!(item instanceof Promise) && isImmutableItem(item)) memo.set(key, bytes, item);
     else memo.delete(key);
     return item;
+  }
+
+  /**
+   * A read while the near cache is armed: the entry and its remaining TTL in one round trip,
+   * kept as the near copy unless an invalidation of the key (or a gap) arrived since `ticket`.
+   */
+  async #readNear(near: NearStore<T>, key: string, ticket: number): Promise<T | undefined> {
+    let item: T | undefined;
+    let size = 0;
+    let expiresAt: number | null = null;
+    try {
+      const conn = this.connection;
+      const client = conn.isReady && !this.#closed ? conn.existingClient! : await this.#client();
+      const sentAt = this.clock();
+      const get = conn.send<Buffer | null>(client, conn.command('get', [this.prefix + key]));
+      // Handled below; marked handled now in case sending the PTTL throws before we await them.
+      get.catch(() => undefined);
+      const pttl = conn.send<number>(client, conn.command('pttl', [this.prefix + key]));
+      pttl.catch(() => undefined);
+      let bytes: Buffer | null;
+      try {
+        bytes = await get;
+      } catch (error) {
+        throw storeError('GET', key, error);
+      }
+      if (bytes === null) {
+        this.#decoded?.delete(key);
+        return undefined;
+      }
+      item = await this.#decode(key, bytes);
+      const ttl = await pttl.catch(() => undefined);
+      // Without a known TTL (PTTL failed) the copy could outlive the entry: not kept.
+      if (typeof ttl === 'number' && ttl !== -2 && isImmutableItem(item)) {
+        size = bytes.byteLength;
+        expiresAt = ttl === -1 ? null : sentAt + ttl;
+        near.end(key, ticket, item, size, expiresAt);
+        ticket = -1;
+      }
+      return item;
+    } finally {
+      if (ticket >= 0) near.end(key, ticket);
+    }
   }
 
   override async write(key: string, item: T, options?: WriteOptions): Promise<void> {
@@ -122,28 +214,57 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     const args = expiresAt === null || expiresAt === Infinity
       ? [this.prefix + key, value]
       : [this.prefix + key, value, 'PXAT', String(Math.ceil(expiresAt))];
-    await this.#call('SET', key, this.connection.command('set', args));
+    const near = this.#near;
+    const ticket = near === undefined ? -1 : near.beginWrite(key);
+    try {
+      await this.#call('SET', key, this.connection.command('set', args));
+    } catch (error) {
+      near?.end(key, ticket);
+      throw error;
+    }
+    // Acknowledged: the written item is the near copy, unless an invalidation came meanwhile.
+    near?.end(key, ticket, isImmutableItem(item) ? item : undefined, value.byteLength, expiresAt === Infinity ? null : expiresAt);
   }
 
   override async delete(key: string): Promise<void> {
     this.#decoded?.delete(key);
-    await this.#call('UNLINK', key, this.connection.command('unlink', [this.prefix + key]));
+    const near = this.#near;
+    const ticket = near === undefined ? -1 : near.beginWrite(key);
+    try {
+      await this.#call('UNLINK', key, this.connection.command('unlink', [this.prefix + key]));
+    } finally {
+      near?.end(key, ticket);
+    }
   }
 
   override async bulkDelete(keys: Iterable<string>): Promise<void> {
     const full: string[] = [];
+    const near = this.#near;
+    const tickets: Array<[string, number]> = [];
     for (const key of keys) {
       this.#decoded?.delete(key);
       full.push(this.prefix + key);
+      if (near !== undefined) tickets.push([key, near.beginWrite(key)]);
     }
-    await this.#unlink(await this.#client(), full);
+    try {
+      await this.#unlink(await this.#client(), full);
+    } finally {
+      for (const [key, ticket] of tickets) near!.end(key, ticket);
+    }
   }
 
   override async clear(): Promise<void> {
     this.#decoded?.clear();
-    const client = await this.#client();
-    for (const node of this.#masters(client)) {
-      for await (const batch of this.#scan(node)) await this.#unlink(client, batch);
+    const near = this.#near;
+    near?.invalidateAll(near.tracking.nextSeq());
+    try {
+      const client = await this.#client();
+      for (const node of this.#masters(client)) {
+        for await (const batch of this.#scan(node)) await this.#unlink(client, batch);
+      }
+    } finally {
+      // Reads that raced the deletes may have kept what was deleted, until its invalidation arrives.
+      near?.invalidateAll(near.tracking.nextSeq());
     }
   }
 
@@ -238,6 +359,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     if (this.#closed) return;
     this.#closed = true;
     this.#decoded?.clear();
+    if (this.#near !== undefined) await this.#near.tracking.detach(this.#near as NearStore<unknown>);
     await this.connection.release();
   }
 

@@ -119,6 +119,19 @@ describe('DeadlineQueue', () => {
     expect(q.size).toBe(0);
   });
 
+  it('a command failed by its deadline is failed for good: a later reject (its connection closing) reaches nothing', async () => {
+    // ioredis's Cluster client resends a command whose node connection closes, from its reject.
+    const q = new DeadlineQueue(20);
+    let resent = 0;
+    const c = { name: 'set', isResolved: false, errors: [] as Error[], reject(e: Error) { this.errors.push(e); if (this.errors.length > 1) resent++; } };
+    q.track(c);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(c.errors.map((e) => e.message)).toEqual(['Redis SET timed out after 20 ms']);
+    c.reject(new Error('Connection is closed.'));
+    expect(resent).toBe(0);
+    expect(c.errors).toHaveLength(1);
+  });
+
   it('flush rejects everything pending at once', () => {
     const q = new DeadlineQueue(1000);
     const c = command('exists');

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 
-/** A worker process (helpers/worker.ts) sharing the cache `cacheName`. */
+/** A worker process (helpers/worker.ts, or another script of this folder) sharing the cache `cacheName`. */
 export class Worker {
   readonly child: ChildProcess;
   readonly ready: Promise<void>;
 
-  constructor(env: Record<string, string>) {
-    this.child = fork(join(__dirname, 'worker.ts'), [], {
+  constructor(env: Record<string, string>, script = 'worker.ts') {
+    this.child = fork(join(__dirname, script), [], {
       cwd: ROOT, // tsx maps @axios-client-cache/* to the sources through the root tsconfig's paths
       execArgv: ['--import', 'tsx'],
       env: { ...process.env, ...env },

@@ -1,0 +1,134 @@
+/**
+ * Near caches of several processes on one Redis and on one Cluster: a write or delete in one
+ * process is never served from another's near cache once its invalidation has arrived, and a
+ * fuzz of 1 000 interleaved writes and reads finds no read older than the last write
+ * acknowledged before the invalidation that reached the reader (helpers/coherence.ts).
+ */
+import { CLUSTER_NODES, describeIf, REDIS_URL, uniqueName } from './helpers/env.js';
+import { summary } from './helpers/coherence.js';
+import { runWorkload, startNearWorkers, type Target, type WorkerStats } from './helpers/near-run.js';
+import { startOrigin, type Worker } from './helpers/processes.js';
+
+type Get = { ok: boolean; fromCache?: boolean; body?: string; error?: string };
+
+const targets: Array<[Target, string, unknown]> = [
+  ['redis', 'one Redis', REDIS_URL],
+  ['cluster', 'one Redis Cluster', CLUSTER_NODES],
+];
+
+// Four processes for the whole file, each with a backend on the Redis and one on the Cluster (each
+// test uses keys and paths of its own): starting a process with the TypeScript loader costs
+// seconds on a 2-core machine.
+let workers: Worker[] = [];
+let origin: Awaited<ReturnType<typeof startOrigin>> | undefined;
+const available = targets.filter(([, , ready]) => ready).map(([on]) => on);
+
+beforeAll(async () => {
+  if (available.length === 0) return;
+  origin = await startOrigin(5);
+  const env: Record<string, string> = { CACHE_NAME: uniqueName('near'), ORIGIN: origin.url, TIMEOUT_MS: '2000', HEARTBEAT_MS: '500' };
+  if (REDIS_URL) env['REDIS_URL'] = REDIS_URL;
+  if (CLUSTER_NODES) env['CLUSTER_NODES'] = process.env['REDIS_CLUSTER_NODES']!;
+  // Generous deadlines: these tests are about coherence, not about failing open on a busy machine.
+  workers = await startNearWorkers(4, env, available);
+}, 90_000);
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  await origin?.close();
+});
+
+for (const [on, name, ready] of targets) {
+  describeIf(ready, `${name} not started (scripts/with-redis.mjs)`)(`near caches of processes sharing ${name}`, () => {
+    const start = (n: number): Worker[] => workers.slice(0, n);
+
+    it('2 processes: a write or a delete in one is never served from the other\'s near cache once its invalidation arrived', async () => {
+      const [a, b] = start(2);
+      await b!.ask({ on, type: 'write', key: 'k', index: 1 });
+      expect(await a!.ask({ on, type: 'read', key: 'k' })).toBe(1);
+      const before = await a!.ask<WorkerStats>({ on, type: 'stats' });
+      expect(await a!.ask({ on, type: 'read', key: 'k' })).toBe(1);
+      expect((await a!.ask<WorkerStats>({ on, type: 'stats' })).hits).toBe(before.hits + 1); // from A's memory
+
+      for (const [step, expected] of [['write', 2], ['delete', null], ['write', 3]] as const) {
+        const { sentAt } = await b!.ask<{ sentAt: number }>(step === 'write' ? { on, type: 'write', key: 'k', index: expected } : { on, type: 'delete', key: 'k' });
+        expect(await a!.ask({ on, type: 'waitInvalidation', key: 'k', since: sentAt, timeoutMs: 10_000 })).toBe(true);
+        expect(await a!.ask({ on, type: 'read', key: 'k' })).toBe(expected);
+        expect(await a!.ask({ on, type: 'read', key: 'k' })).toBe(expected);
+      }
+      // B's own write came back to B as an invalidation too: B still reads its latest value.
+      expect(await b!.ask({ on, type: 'read', key: 'k' })).toBe(3);
+    }, 60_000);
+
+    it('2 processes through axios: a response refreshed or deleted in one stops being served by the other', async () => {
+      const [a, b] = start(2);
+      const path = `/near/${uniqueName('item')}`;
+      const first = await a!.ask<Get>({ on, type: 'get', path });
+      expect(first.fromCache).toBe(false);
+      const hitIn = async (w: Worker, body?: string): Promise<Get> => {
+        const until = Date.now() + 10_000;
+        for (;;) {
+          const res = await w.ask<Get>({ on, type: 'get', path });
+          if (res.fromCache && (body === undefined || res.body === body)) return res;
+          if (Date.now() > until) throw new Error(`no hit with ${body ?? 'any body'}: ${JSON.stringify(res)}`);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      };
+      expect((await hitIn(b!)).body).toBe(first.body);
+      // Served from B's memory soon (the first read may race the invalidation of A's write, and is then not kept).
+      const hits = (await b!.ask<WorkerStats>({ on, type: 'stats' })).hits;
+      for (let i = 0; i < 20 && (await b!.ask<WorkerStats>({ on, type: 'stats' })).hits === hits; i++) {
+        expect((await b!.ask<Get>({ on, type: 'get', path })).body).toBe(first.body);
+      }
+      expect((await b!.ask<WorkerStats>({ on, type: 'stats' })).hits).toBeGreaterThan(hits);
+
+      const refreshed = await a!.ask<Get>({ on, type: 'refresh', path });
+      expect(refreshed.fromCache).toBe(false);
+      expect(refreshed.body).not.toBe(first.body);
+      await hitIn(b!, refreshed.body);
+      for (let i = 0; i < 20; i++) expect((await b!.ask<Get>({ on, type: 'get', path })).body).toBe(refreshed.body);
+
+      await a!.ask({ on, type: 'deleteUrl', path });
+      const until = Date.now() + 10_000;
+      let res = await b!.ask<Get>({ on, type: 'get', path });
+      while (res.fromCache && Date.now() < until) res = await b!.ask<Get>({ on, type: 'get', path });
+      expect(res.fromCache).toBe(false);
+    }, 60_000);
+
+    it('4 processes, 1 000 interleaved writes and deletes with reads: no read older than the invalidation that reached it allows', async () => {
+      const all = start(4);
+      const { report, stats, writes } = await runWorkload(all, { on, tag: 'fuzz', writes: 250, keysPerWorker: 2, maxPauseMs: 3, settleMs: 300 });
+      process.stdout.write(`${summary(`fuzz, ${name}, ${writes} writes`, report)}\n`);
+      expect(writes).toBeGreaterThanOrEqual(1000);
+      expect(report.impossible).toEqual([]);
+      expect(report.stale).toEqual([]);
+      expect(report.missing).toEqual([]);
+      // Not vacuous: every process served from memory and applied invalidations.
+      for (const s of stats) {
+        expect(s.hits).toBeGreaterThan(100);
+        expect(s.invalidations).toBeGreaterThan(100);
+      }
+    }, 120_000);
+  });
+}
+
+describe('coherence check (helpers/coherence.ts) can fail', () => {
+  it('flags a read older than an invalidation allows, and a write no other process heard of', async () => {
+    const { checkCoherence } = await import('./helpers/coherence.js');
+    const writer = { ops: [{ key: 'k', index: 1, kind: 'set' as const, sentAt: 0, ackAt: 1 }, { key: 'k', index: 2, kind: 'set' as const, sentAt: 2, ackAt: 3 }], reads: [], arrivals: [] };
+    const reader = {
+      ops: [],
+      reads: [
+        { key: 'k', startAt: 2.5, endAt: 2.6, value: 1 }, // fine: the invalidation of 2 had not arrived
+        { key: 'k', startAt: 5, endAt: 5.1, value: 1 }, // stale: write 2 was acked before the invalidation at 4
+        { key: 'k', startAt: 5, endAt: 5.1, value: 7 }, // never written
+      ],
+      arrivals: [{ at: 1.5, keys: ['k'] }, { at: 4, keys: ['k'] }],
+    };
+    const report = checkCoherence([writer, reader]);
+    expect(report.stale).toEqual([expect.objectContaining({ startAt: 5, value: 1, floor: 2 })]);
+    expect(report.impossible).toHaveLength(1);
+    expect(report.missing).toEqual([]);
+    const deaf = checkCoherence([writer, { ...reader, arrivals: [{ at: 1.5, keys: ['k'] }] }]);
+    expect(deaf.missing).toEqual([{ process: 1, op: writer.ops[1] }]);
+  });
+});
