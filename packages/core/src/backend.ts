@@ -379,23 +379,43 @@ export class CacheBackend {
    * the same selecting headers; past `maxVariants`, the oldest goes).
    */
   #save(entry: CachedResponse, key: string): Promise<void> {
-    const write = (stored: StoredResponse): Promise<void> => {
-      this.#pending.set(key, stored);
-      return this.#write(key, stored).then(
-        () => {
-          if (this.#pending.get(key) === stored) this.#pending.delete(key);
-          this.#emit('stored', () => ({ key, url: entry.url, method: entry.method, expires: entry.expires }));
-        },
-        (error: unknown) => {
-          if (this.#pending.get(key) === stored) this.#pending.delete(key);
-          this.#emit('store-error', { operation: 'write', error, key });
-        },
-      );
-    };
-    if (entry.vary.length === 0) return write(entry);
+    if (entry.vary.length === 0) return this.#saveItem(key, entry, entry);
+    return this.#current(key).then((stored) => this.#saveItem(key, this.#withVariant(stored, entry), entry));
+  }
+
+  /**
+   * Saves a part (a 206) with the other parts of its representation under `key`, or the whole
+   * they make once they hold every byte. Where a whole response is stored, a part adds nothing.
+   */
+  #savePart(part: CachedResponse, key: string): Promise<void> {
+    return this.#current(key).then((stored) => {
+      const all = stored === undefined ? [] : stored instanceof CachedVariants ? stored.variants : [stored];
+      if (all.some((r) => r.status !== 206)) return undefined;
+      const made = this.#policy.withPart(stored, part, this.settings.maxVariants);
+      const item = made instanceof CachedResponse ? made : made.length === 1 ? made[0]! : new CachedVariants(made);
+      return this.#saveItem(key, item, item instanceof CachedResponse ? item : part);
+    });
+  }
+
+  /** What is stored under `key` now: this process's pending write, else the store's. */
+  #current(key: string): Promise<StoredResponse | undefined> {
     const pending = this.#pending.get(key);
-    const current = pending !== undefined ? Promise.resolve(pending) : this.#readResponse(key);
-    return current.then((stored) => write(this.#withVariant(stored, entry)));
+    return pending !== undefined ? Promise.resolve(pending) : this.#readResponse(key);
+  }
+
+  /** Writes `stored` in the background (`entry` is the response it was made for, for the event). */
+  #saveItem(key: string, stored: StoredResponse, entry: CachedResponse): Promise<void> {
+    this.#pending.set(key, stored);
+    return this.#write(key, stored).then(
+      () => {
+        if (this.#pending.get(key) === stored) this.#pending.delete(key);
+        this.#emit('stored', () => ({ key, url: entry.url, method: entry.method, expires: entry.expires }));
+      },
+      (error: unknown) => {
+        if (this.#pending.get(key) === stored) this.#pending.delete(key);
+        this.#emit('store-error', { operation: 'write', error, key });
+      },
+    );
   }
 
   /** `stored` with `entry` as its newest variant. */
@@ -592,6 +612,7 @@ export class CacheBackend {
       peek: (key) => this.#peek(key),
       admit: (entry) => this.#admit(entry),
       save: (entry, key) => this.#save(entry, key),
+      savePart: (part, key) => this.#savePart(part, key),
       deleteQuietly: (key) => this.#deleteQuietly(key),
       invalidateUrls: (urls, plan) => this.#invalidateUrls(urls, plan),
       aliasKeys: (plan, history) => this.#hopKeys(plan, history),

@@ -110,3 +110,49 @@ export function varyNames(value: string | undefined): string[] {
   }
   return names;
 }
+
+/** One byte range of a `Range` request (RFC 9110 §14.1.1): `first-last`, `first-`, or the last `suffix` bytes. */
+export type ByteRange =
+  | { readonly first: number; readonly last?: number | undefined }
+  | { readonly suffix: number };
+
+/**
+ * A `Range` header with one byte range; `undefined` for anything else (another unit, several
+ * ranges, a malformed value), which a cache leaves to the origin.
+ */
+export function parseRange(value: string): ByteRange | undefined {
+  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(value);
+  if (!m) return undefined;
+  const [, a, b] = m as unknown as [string, string, string];
+  if (a === '' && b === '') return undefined;
+  if (a === '') return Number(b) > 0 ? { suffix: Number(b) } : undefined;
+  const first = Number(a);
+  if (b === '') return { first };
+  const last = Number(b);
+  return last >= first ? { first, last } : undefined;
+}
+
+/** A `Content-Range` of a 206 (RFC 9110 §14.4): the bytes it holds of a representation of known length. */
+export interface ContentRange {
+  readonly first: number;
+  readonly last: number;
+  readonly length: number;
+}
+
+/** Parses `bytes first-last/length`; `undefined` for anything else (an unknown length, `*`, another unit). */
+export function parseContentRange(value: string | undefined): ContentRange | undefined {
+  if (value === undefined) return undefined;
+  const m = /^\s*bytes\s+(\d+)-(\d+)\/(\d+)\s*$/i.exec(value);
+  if (!m) return undefined;
+  const first = Number(m[1]);
+  const last = Number(m[2]);
+  const length = Number(m[3]);
+  return first <= last && last < length ? { first, last, length } : undefined;
+}
+
+/** `range` resolved against a representation of `length` bytes: the first and last byte, or `undefined` when unsatisfiable. */
+export function resolveRange(range: ByteRange, length: number): { first: number; last: number } | undefined {
+  if ('suffix' in range) return length === 0 ? undefined : { first: Math.max(0, length - range.suffix), last: length - 1 };
+  if (range.first >= length) return undefined;
+  return { first: range.first, last: Math.min(range.last ?? length - 1, length - 1) };
+}

@@ -32,6 +32,8 @@ export interface FlowStore {
   admit(entry: CachedResponse): Promise<NotStoredReason | undefined>;
   /** Writes in the background: readers in this process see it at once; resolves when written (a failure is an event). */
   save(entry: CachedResponse, key: string): Promise<void>;
+  /** Writes a part (a 206) with the other parts of its representation under `key`, or the whole they make. */
+  savePart(part: CachedResponse, key: string): Promise<void>;
   /** Deletes `key` and its aliases; a store failure is an event. */
   deleteQuietly(key: string): Promise<void>;
   /** Deletes what is stored for requests to `urls` with `plan`'s credentials and wire options. */
@@ -127,6 +129,13 @@ interface Fetched {
   readonly written?: Promise<void> | undefined;
 }
 
+/** What the store held for a request: its answer, the stale response to revalidate, and the stored item itself. */
+interface Known<R> {
+  readonly answer?: Answer<R>;
+  readonly stale?: CachedResponse | undefined;
+  readonly stored?: StoredResponse | undefined;
+}
+
 /** Tells how a request ended (for the diagnostics channel). */
 type Report = (outcome: Outcome, reason?: string) => void;
 const NO_REPORT: Report = () => undefined;
@@ -187,7 +196,7 @@ export class CacheFlow {
   run<R>(plan: RequestPlan, origin: Origin<R>, cancel?: Cancellation): Answer<R> | Promise<Answer<R>> {
     const reporter = requestChannel.hasSubscribers ? new Reporter(plan, this.#backend.cacheName) : undefined;
     const report = reporter?.report ?? NO_REPORT;
-    let known: { stale?: CachedResponse } | undefined;
+    let known: Known<R> | undefined;
     if (plan.bypass === undefined) {
       const found = this.#backend.peek(plan.key);
       if (found !== NOT_NOW) {
@@ -208,22 +217,30 @@ export class CacheFlow {
    * What the stored response (if any) does for `plan`: answers it now (fresh, or stale as the
    * request or RFC 5861 allow), or is the stale one to revalidate.
    */
-  #fromStore<R>(plan: RequestPlan, stored: StoredResponse | undefined, origin: Origin<R>, report: Report): { answer?: Answer<R>; stale?: CachedResponse } {
+  #fromStore<R>(plan: RequestPlan, stored: StoredResponse | undefined, origin: Origin<R>, report: Report): Known<R> {
     if (stored === undefined) return {};
     const policy = this.#policy;
+    const now = this.#backend.clock();
     const found = policy.choose(stored, plan);
     if (found === undefined) {
-      this.#log('stored response is for other selecting headers (Vary)', plan, {});
-      return {};
+      // A range may still be held by a stored part.
+      const part = policy.rangeOfParts(stored, plan, now);
+      if (part !== undefined) {
+        report('hit');
+        this.#backend.emit('hit', () => ({ key: plan.key, url: part.url, method: plan.method }));
+        this.#log('served a range from a stored part', plan, {});
+        return { answer: this.#cached(part, now) };
+      }
+      this.#log('nothing stored for this request’s selecting headers (Vary) or range', plan, {});
+      return { stored };
     }
-    const now = this.#backend.clock();
     const use = policy.use(found, plan, now);
     switch (use) {
       case 'fresh':
         report('hit');
         this.#backend.emit('hit', () => ({ key: plan.key, url: found.url, method: plan.method }));
         this.#log('served fresh', plan, {});
-        return { answer: this.#cached(found, now, undefined, plan) };
+        return { answer: this.#served(found, now, plan) };
       case 'stale-ok':
       case 'stale-while-revalidate': {
         const reason = use === 'stale-ok' ? 'max-stale' : use;
@@ -231,16 +248,23 @@ export class CacheFlow {
         this.#backend.emit('stale', () => ({ key: plan.key, url: found.url, method: plan.method, reason }));
         this.#log(`served stale (${reason})`, plan, {});
         if (use === 'stale-while-revalidate') this.#refreshInBackground(plan, found, origin);
-        return { answer: this.#cached(found, now, undefined, plan) };
+        return { answer: this.#served(found, now, plan) };
       }
       case 'revalidate':
         this.#log('stored response needs revalidation', plan, {});
-        return { stale: found };
+        return { stale: found, stored };
     }
   }
 
+  /** A usable stored response as the answer: the range the request asks for, when it asks for one. */
+  #served<R>(entry: CachedResponse, now: number, plan: RequestPlan): Answer<R> {
+    if (plan.range === undefined) return this.#cached(entry, now, undefined, plan);
+    const ranged = this.#policy.rangeOfComplete(entry, plan);
+    return ranged === 'full' ? this.#cached(entry, now, undefined, plan) : this.#cached(ranged, now);
+  }
+
   async #answer<R>(plan: RequestPlan, origin: Origin<R>, cancel: Cancellation | undefined, report: Report,
-    known?: { stale?: CachedResponse }): Promise<Answer<R>> {
+    known?: Known<R>): Promise<Answer<R>> {
     const backend = this.#backend;
     const policy = this.#policy;
     if (plan.bypass !== undefined) {
@@ -248,13 +272,14 @@ export class CacheFlow {
       this.#log(`around the cache: ${plan.bypass}`, plan, { reason: plan.bypass });
       return this.#around(plan, origin);
     }
-    let stale: CachedResponse | undefined;
-    if (known !== undefined) stale = known.stale;
-    else {
-      const stored = this.#fromStore(plan, await backend.lookup(plan.key), origin, report);
-      if (stored.answer !== undefined) return stored.answer;
-      stale = stored.stale;
+    let { stale, stored } = known ?? {};
+    if (known === undefined) {
+      const found = this.#fromStore(plan, await backend.lookup(plan.key), origin, report);
+      if (found.answer !== undefined) return found.answer;
+      ({ stale, stored } = found);
     }
+    // A stored leading part: the origin need only send the rest.
+    const lead = stale === undefined ? policy.leadingPart(stored, plan, backend.clock()) : undefined;
     if (plan.onlyIfCached) {
       report('miss', 'only-if-cached');
       this.#log('nothing usable stored: 504 (only-if-cached)', plan, {});
@@ -268,7 +293,7 @@ export class CacheFlow {
     let role: 'leader' | 'coalesced';
     try {
       ({ value: fetched, role } = await this.#flights.run(
-        plan, cancel, (signal) => this.#fetch(plan, stale, origin, signal, false), () => this.#storedByAnother(plan),
+        plan, cancel, (signal) => this.#fetch(plan, stale, origin, signal, false, lead), () => this.#storedByAnother(plan),
       ));
       if (role === 'coalesced' && !(fetched.shareable && policy.selects(fetched.entry, plan))) {
         // Another caller's answer is not this one's (its own, or for other selecting headers).
@@ -314,7 +339,18 @@ export class CacheFlow {
   }
 
   /** One origin request, and what becomes of its answer: freshening the stored response, or storing the new one. */
-  async #fetch<R>(plan: RequestPlan, stale: CachedResponse | undefined, origin: Origin<R>, signal: AbortSignal | undefined, background: boolean): Promise<Fetched> {
+  async #fetch<R>(plan: RequestPlan, stale: CachedResponse | undefined, origin: Origin<R>, signal: AbortSignal | undefined,
+    background: boolean, lead?: CachedResponse): Promise<Fetched> {
+    if (lead !== undefined) {
+      const rest = await origin.send(plan, { headers: this.#policy.restOfHeaders(lead), signal, background });
+      const whole = rest.status === 206 ? this.#policy.completed(lead, { ...facts(rest), body: rest.body as Uint8Array }) : undefined;
+      if (whole !== undefined) {
+        this.#log('completed a stored part with the rest from the origin', plan, {});
+        return this.#store(plan, { ...rest, status: 200, statusText: 'OK', headers: whole.headers }, whole.body, stale);
+      }
+      // The origin sent the whole (it ignored Range, or If-Range did not hold) — or a part that does not fit: ask for the whole.
+      if (rest.status !== 206) return this.#store(plan, rest, rest.body as Uint8Array, stale);
+    }
     // The caller's own conditional request is sent as it is: its 304 is its own.
     const validators = stale !== undefined && !plan.conditional ? this.#policy.revalidationHeaders(stale) : undefined;
     const reply = await origin.send(plan, { headers: validators, signal, background });
@@ -348,6 +384,7 @@ export class CacheFlow {
   async #store(plan: RequestPlan, reply: OriginReply, body: Uint8Array, stale: CachedResponse | undefined): Promise<Fetched> {
     const backend = this.#backend;
     const headers = storableHeaders(reply.headers);
+    if (reply.status === 206) return this.#storePart(plan, reply, headers, body);
     const decision = this.#policy.storable(plan, { ...facts(reply), headers });
     const entry = this.#entry(plan, reply, headers, body, decision.ok ? decision : undefined);
     const refused = decision.ok ? await backend.admit(entry) : decision.reason;
@@ -362,6 +399,20 @@ export class CacheFlow {
       if (stale !== undefined && reply.status < 500 && reply.status !== 304) await backend.deleteQuietly(plan.key);
     }
     return { entry, shareable: refused === undefined || SHAREABLE_REASONS.has(refused), revalidated: false, fromStore: false, native: reply.native, written };
+  }
+
+  /** A 206 is kept as a part of its URL's representation (never as the whole): parts that then hold every byte become the whole. */
+  async #storePart(plan: RequestPlan, reply: OriginReply, headers: readonly HeaderPair[], body: Uint8Array): Promise<Fetched> {
+    const backend = this.#backend;
+    const decision = this.#policy.storablePart(plan, { ...facts(reply), headers });
+    const part = this.#entry(plan, reply, headers, body, decision.ok ? decision : undefined);
+    const refused = decision.ok ? await backend.admit(part) : decision.reason;
+    let written: Promise<void> | undefined;
+    if (refused === undefined) {
+      this.#log('stored a part', plan, { range: part.headers.get('content-range') });
+      written = backend.savePart(part, plan.key);
+    } else this.#notStored(plan, part.url, refused);
+    return { entry: part, shareable: false, revalidated: false, fromStore: false, native: reply.native, written };
   }
 
   /** A streamed response goes to the caller as it arrives; its copy is stored if it ends complete. */

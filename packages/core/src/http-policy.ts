@@ -6,7 +6,9 @@
  * answer is "no", a named reason.
  */
 import { CachedResponse, type CachePolicy, type StoredResponse } from './cached-response.js';
-import { deltaSeconds, parseAge, parseCacheControl, validDelta, varyNames, type Directives } from './cache-control.js';
+import {
+  deltaSeconds, parseAge, parseCacheControl, parseContentRange, resolveRange, validDelta, varyNames, type ContentRange, type Directives,
+} from './cache-control.js';
 import { CREDENTIAL_HEADERS } from './cache-key.js';
 import { expiresAt, parseHttpDate } from './expiry.js';
 import { headerValue, storableHeaders, type HeaderPair } from './headers.js';
@@ -185,14 +187,17 @@ export class HttpPolicy {
   // -------------------------------------------------------------------------------------------
   // Selecting (RFC 9111 §4.1)
 
-  /** The stored response (or the newest of a URL's variants) whose selecting headers match the request's, if any. */
+  /**
+   * The stored response (or the newest of a URL's variants) whose selecting headers match the
+   * request's, if any. A stored part (206) is never the answer to a request as a whole.
+   */
   choose(stored: StoredResponse | undefined, plan: RequestPlan): CachedResponse | undefined {
     if (stored === undefined) return undefined;
-    if (stored instanceof CachedResponse) return this.selects(stored, plan) ? stored : undefined;
+    if (stored instanceof CachedResponse) return stored.status !== 206 && this.selects(stored, plan) ? stored : undefined;
     const variants = stored.variants;
     for (let i = variants.length - 1; i >= 0; i--) {
       const variant = variants[i] as CachedResponse;
-      if (this.selects(variant, plan)) return variant;
+      if (variant.status !== 206 && this.selects(variant, plan)) return variant;
     }
     return undefined;
   }
@@ -344,6 +349,108 @@ export class HttpPolicy {
   }
 
   // -------------------------------------------------------------------------------------------
+  // Ranges (RFC 9110 §14, RFC 9111 §3.3–§3.4)
+
+  /**
+   * The answer to the request's byte range from a stored complete response (RFC 9110 §14.2):
+   * a 206 with the bytes and `Content-Range`, or a 416 when the range is past its end;
+   * `'full'` when the whole response is the answer (`If-Range` does not hold, or it is not a 200).
+   */
+  rangeOfComplete(entry: CachedResponse, plan: RequestPlan): CachedResponse | 'full' {
+    const range = plan.range;
+    if (range === undefined || entry.status !== 200 || !this.#ifRangeHolds(entry, plan)) return 'full';
+    const length = entry.bodySize;
+    const wanted = resolveRange(range, length);
+    if (wanted === undefined) {
+      return entry.with({
+        status: 416, statusText: 'Range Not Satisfiable', body: new Uint8Array(0),
+        headers: [...withoutBodyFields(entry.headers.pairs()), ['content-range', `bytes */${length}`], ['content-length', '0']],
+      });
+    }
+    return slice(entry, wanted.first, wanted.last, length, 0);
+  }
+
+  /**
+   * The answer to the request's byte range from stored parts (206s of one representation), when
+   * a fresh one holds it; `undefined` otherwise.
+   */
+  rangeOfParts(stored: StoredResponse | undefined, plan: RequestPlan, now: number): CachedResponse | undefined {
+    const range = plan.range;
+    if (range === undefined) return undefined;
+    for (const part of partsOf(stored)) {
+      const held = parseContentRange(part.headers.get('content-range'));
+      if (held === undefined || !this.selects(part, plan) || this.use(part, plan, now) !== 'fresh' || !this.#ifRangeHolds(part, plan)) continue;
+      // The same range as the part was stored for: the origin's own answer to it, as it was.
+      if (sameRange(part, plan.header('range'))) return part;
+      const wanted = resolveRange(range, held.length);
+      if (wanted !== undefined && wanted.first >= held.first && wanted.last <= held.last) {
+        return slice(part, wanted.first, wanted.last, held.length, held.first);
+      }
+    }
+    return undefined;
+  }
+
+  /** A fresh stored part that starts at byte 0, for a request of the whole: the rest is all the origin need send. */
+  leadingPart(stored: StoredResponse | undefined, plan: RequestPlan, now: number): CachedResponse | undefined {
+    if (plan.range !== undefined || plan.method !== 'GET') return undefined;
+    return partsOf(stored).find((part) => parseContentRange(part.headers.get('content-range'))?.first === 0
+      && this.selects(part, plan) && this.use(part, plan, now) === 'fresh');
+  }
+
+  /** The request headers that ask for what `part` lacks, if it is still the same representation (`If-Range`). */
+  restOfHeaders(part: CachedResponse): HeaderPair[] {
+    const held = parseContentRange(part.headers.get('content-range')) as ContentRange;
+    const validator = strongEtag(part.etag) ?? part.lastModified;
+    return [['range', `bytes=${held.last + 1}-`], ...(validator === undefined ? [] : [['if-range', validator] as HeaderPair])];
+  }
+
+  /**
+   * Whether a 206 may be stored as a part: a single byte range of known length (`Content-Range`),
+   * and storable as its whole response would be (RFC 9111 §3.3, §3.4).
+   */
+  storablePart(plan: RequestPlan, response: ResponseFacts): Storable | NotStorable {
+    if (response.status !== 206 || parseContentRange(headerValue(response.headers, 'content-range')) === undefined) return NO.partial;
+    return this.storable(plan, { ...response, status: 200 });
+  }
+
+  /**
+   * Stored parts plus a new one: the parts of the new one's representation (same length and
+   * validator), the new one last; when together they hold every byte, the complete response
+   * they make (RFC 9110 §15.3.7.3).
+   */
+  withPart(stored: StoredResponse | undefined, part: CachedResponse, maxParts: number): CachedResponse[] | CachedResponse {
+    const held = parseContentRange(part.headers.get('content-range')) as ContentRange;
+    const same = partsOf(stored).filter((p) => {
+      const r = parseContentRange(p.headers.get('content-range'));
+      return r !== undefined && r.length === held.length && sameRepresentation(p, part) && !(r.first === held.first && r.last === held.last);
+    });
+    const parts = [...same.slice(Math.max(0, same.length - (maxParts - 1))), part];
+    const complete = combine(parts, held.length);
+    return complete ?? parts;
+  }
+
+  /** The complete response made of `part` (bytes 0–n) and the origin's 206 for the rest, when they fit together. */
+  completed(part: CachedResponse, rest: ResponseFacts & { readonly body: Uint8Array }): { headers: HeaderPair[]; body: Uint8Array } | undefined {
+    const held = parseContentRange(part.headers.get('content-range'));
+    const more = parseContentRange(headerValue(rest.headers, 'content-range'));
+    if (held === undefined || more === undefined || rest.status !== 206 || more.length !== held.length || more.first !== held.last + 1
+      || more.last !== held.length - 1 || (part.etag !== undefined && strongEtag(headerValue(rest.headers, 'etag')) !== strongEtag(part.etag))) {
+      return undefined;
+    }
+    const body = Buffer.concat([part.bodyBuffer(), rest.body]);
+    return { headers: [...withoutBodyFields(rest.headers), ['content-length', String(body.length)]], body };
+  }
+
+  /** RFC 9110 §13.1.5: `If-Range` holds for `entry` when absent, the same strong entity tag, or its exact Last-Modified date. */
+  #ifRangeHolds(entry: CachedResponse, plan: RequestPlan): boolean {
+    const ifRange = plan.header('if-range')?.trim();
+    if (ifRange === undefined) return true;
+    if (ifRange.startsWith('"') || /^W\//i.test(ifRange)) return strongEtag(ifRange) !== undefined && strongEtag(ifRange) === strongEtag(entry.etag);
+    const lastModified = entry.lastModified;
+    return lastModified !== undefined && parseHttpDate(ifRange) !== undefined && parseHttpDate(ifRange) === parseHttpDate(lastModified);
+  }
+
+  // -------------------------------------------------------------------------------------------
   // Invalidating (RFC 9111 §4.4)
 
   /**
@@ -402,6 +509,66 @@ function preferredLanguageServed(entry: CachedResponse, acceptLanguage: string |
     }
   }
   return best === served;
+}
+
+/** The stored parts (206s) of what is stored under a URL's key. */
+function partsOf(stored: StoredResponse | undefined): readonly CachedResponse[] {
+  if (stored === undefined) return [];
+  const all = stored instanceof CachedResponse ? [stored] : stored.variants;
+  return all.filter((r) => r.status === 206);
+}
+
+/** True when `part` was the answer to a request for exactly this `Range`. */
+function sameRange(part: CachedResponse, range: string | undefined): boolean {
+  if (range === undefined) return false;
+  const normal = (value: string) => value.replace(/\s+/g, '').toLowerCase();
+  return part.requestHeaders.some(([name, value]) => name === 'range' && normal(value) === normal(range));
+}
+
+/** A strong entity tag as it is (`undefined` for a weak or missing one): what strong comparison compares. */
+function strongEtag(tag: string | undefined): string | undefined {
+  const t = tag?.trim();
+  return t === undefined || t === '' || /^W\//i.test(t) ? undefined : t;
+}
+
+/** Two parts of one representation: the same strong ETag, or (without one) the same Last-Modified. */
+function sameRepresentation(a: CachedResponse, b: CachedResponse): boolean {
+  const tag = strongEtag(a.etag);
+  if (tag !== undefined || strongEtag(b.etag) !== undefined) return tag === strongEtag(b.etag);
+  return a.lastModified !== undefined && a.lastModified === b.lastModified;
+}
+
+/** The fields of a response but those that describe its body's extent. */
+function withoutBodyFields(headers: readonly HeaderPair[]): HeaderPair[] {
+  return headers.filter(([name]) => name !== 'content-length' && name !== 'content-range');
+}
+
+/** Bytes `first`–`last` of a representation of `length` bytes, from `entry` whose body starts at byte `offset`: a 206. */
+function slice(entry: CachedResponse, first: number, last: number, length: number, offset: number): CachedResponse {
+  const body = entry.bodyBuffer().subarray(first - offset, last - offset + 1);
+  return entry.with({
+    status: 206, statusText: 'Partial Content', body,
+    headers: [...withoutBodyFields(entry.headers.pairs()), ['content-range', `bytes ${first}-${last}/${length}`], ['content-length', String(body.length)]],
+  });
+}
+
+/** The complete response `parts` make when they hold every byte of a representation of `length` bytes. */
+function combine(parts: readonly CachedResponse[], length: number): CachedResponse | undefined {
+  const sorted = parts.map((part) => ({ part, range: parseContentRange(part.headers.get('content-range')) as ContentRange }))
+    .sort((a, b) => a.range.first - b.range.first);
+  let next = 0;
+  const chunks: Buffer[] = [];
+  for (const { part, range } of sorted) {
+    if (range.first > next) return undefined;
+    if (range.last >= next) {
+      chunks.push(part.bodyBuffer().subarray(next - range.first));
+      next = range.last + 1;
+    }
+  }
+  if (next !== length) return undefined;
+  const newest = parts[parts.length - 1] as CachedResponse;
+  const body = Buffer.concat(chunks);
+  return newest.with({ status: 200, statusText: 'OK', body, headers: [...withoutBodyFields(newest.headers.pairs()), ['content-length', String(body.length)]] });
 }
 
 /** The entity tags of an `If-None-Match` list (commas inside quotes kept). */

@@ -20,7 +20,7 @@ export type BypassReason =
   | 'body'
   /** A URL that cannot be resolved to an absolute URL. */
   | 'url'
-  /** A `Range` request (its answer is a part, never stored under the full key). */
+  /** A `Range` request the cache does not answer itself: several ranges, another unit, or not a GET. */
   | 'range';
 
 /** Why a response was not stored. */

@@ -6,7 +6,7 @@
  * (`backend.request()`, `createKey`).
  */
 import { createHmac } from 'node:crypto';
-import { requestDirectives, type RequestDirectives } from './cache-control.js';
+import { parseRange, requestDirectives, type ByteRange, type RequestDirectives } from './cache-control.js';
 import { CREDENTIAL_HEADERS, KeyMaker, normalizeUrl, matchTarget, type KeyExtras, type KeyRequestParts } from './cache-key.js';
 import { CacheConfigError, invalidOption } from './errors.js';
 import { parseExpireAfter, type ExpireAfter, type ResolvedExpiry } from './expiry.js';
@@ -98,6 +98,8 @@ export interface RequestPlan {
   readonly conditional: boolean;
   /** The body is handed over as a stream. */
   readonly stream: boolean;
+  /** The one byte range a `Range` request asks for (a request with another `Range` goes around the cache). */
+  readonly range: ByteRange | undefined;
   readonly tags: readonly string[];
   /** The request headers as sent. */
   readonly headers: unknown;
@@ -270,7 +272,9 @@ export class Planner {
     else if (perRequest?.kind === 'skip') bypass = 'expire-after-0';
     else if (directives?.noStore === true) bypass = 'request-no-store';
     else if (credentialed && settings.credentials === 'skip') bypass = 'credentials';
-    else if (facts.range !== undefined) bypass = 'range';
+    // One byte range of a GET is answered from what is stored; anything else is the origin's to decide.
+    const range = facts.range === undefined ? undefined : method === 'GET' ? parseRange(facts.range) : undefined;
+    if (bypass === undefined && facts.range !== undefined && range === undefined) bypass = 'range';
 
     let extras: KeyExtras | undefined;
     const raw = input.decompress === false;
@@ -312,7 +316,8 @@ export class Planner {
     if (bypass === undefined && expiry.kind === 'skip' && !settings.cacheControl) bypass = 'expire-after-0';
 
     const stream = input.responseType === 'stream';
-    const conditional = facts.conditional;
+    // A range's answer (a 206) is this request's alone, as a 304 to its own validators is.
+    const conditional = facts.conditional || range !== undefined;
     let flightKey: string | undefined;
     if (bypass === undefined && !conditional && !stream) {
       // The leader's own limits could make its answer or its error differ from a follower's.
@@ -320,7 +325,7 @@ export class Planner {
       flightKey = limits ? `${key}\0${input.maxContentLength ?? -1}\0${input.maxRedirects ?? AXIOS_MAX_REDIRECTS}\0${input.timeout ?? 0}` : key;
     }
     return new Plan(input, {
-      method, bypass, key, flightKey, extras, expiry, expirySet, directives, conditional, stream, credentialed,
+      method, bypass, key, flightKey, extras, expiry, expirySet, directives, conditional, stream, range, credentialed,
       headers: input.headers, url,
       invalidates: bypass === 'method' && !SAFE_METHODS.has(method),
       refresh: refresh === true,
@@ -383,6 +388,7 @@ class Plan implements RequestPlan {
   readonly authorized: boolean;
   readonly conditional: boolean;
   readonly stream: boolean;
+  readonly range: ByteRange | undefined;
   readonly tags: readonly string[];
   readonly headers: unknown;
   readonly #input: PlanInput;
@@ -408,6 +414,7 @@ class Plan implements RequestPlan {
     this.authorized = fields.authorized;
     this.conditional = fields.conditional;
     this.stream = fields.stream;
+    this.range = fields.range;
     this.tags = fields.tags;
     this.headers = fields.headers;
     this.#url = fields.url;

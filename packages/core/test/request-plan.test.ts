@@ -77,9 +77,19 @@ describe('bypass reasons', () => {
     ['request Cache-Control: no-store (with cacheControl)', { headers: { 'Cache-Control': 'no-store' } }, { cacheControl: true }, 'request-no-store'],
     ['a body that cannot be keyed', { method: 'post', data: new (class Stream {})() }, { allowedMethods: ['POST'] }, 'body'],
     ['a URL that cannot be resolved', { url: '/relative' }, {}, 'url'],
-    ['a Range request', { headers: { Range: 'bytes=0-1' } }, {}, 'range'],
+    ['a Range request for several ranges', { headers: { Range: 'bytes=0-1, 5-6' } }, {}, 'range'],
+    ['a Range request in another unit', { headers: { Range: 'items=0-1' } }, {}, 'range'],
+    ['a Range request of a HEAD', { method: 'head', headers: { Range: 'bytes=0-1' } }, {}, 'range'],
   ])('%s', (_case, input, options, reason) => {
     expect(plan(input, options).bypass).toBe(reason);
+  });
+
+  it('one byte range of a GET is planned, not bypassed, and never shares a flight', () => {
+    const ranged = plan({ headers: { Range: 'bytes=-5' } });
+    expect(ranged.bypass).toBeUndefined();
+    expect(ranged.range).toEqual({ suffix: 5 });
+    expect(ranged.flightKey).toBeUndefined();
+    expect(ranged.key).toBe(plan().key);
   });
 
   it('with cacheControl, a URL rule or instance expireAfter of 0 does not bypass (headers may still allow storing)', () => {
