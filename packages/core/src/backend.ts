@@ -616,6 +616,7 @@ export class CacheBackend {
       deleteQuietly: (key) => this.#deleteQuietly(key),
       invalidateUrls: (urls, plan) => this.#invalidateUrls(urls, plan),
       aliasKeys: (plan, history) => this.#hopKeys(plan, history),
+      keyOf: (plan, method, url) => this.#planner.keyLike(plan, method, url),
       emit: (event, payload) => this.#emit(event, payload),
     };
   }

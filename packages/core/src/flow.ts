@@ -38,6 +38,8 @@ export interface FlowStore {
   deleteQuietly(key: string): Promise<void>;
   /** Deletes what is stored for requests to `urls` with `plan`'s credentials and wire options. */
   invalidateUrls(urls: readonly string[], plan: RequestPlan): Promise<void>;
+  /** The key of a bodiless request to `url` with `plan`'s credentials and wire options. */
+  keyOf(plan: RequestPlan, method: string, url: string): string;
   /** Alias keys for a response's redirect hops, keyed like `plan`. */
   aliasKeys(plan: RequestPlan, history: readonly RedirectHop[]): string[];
   /** Counts `event` and raises it; `payload` is made only when somebody listens. */
@@ -329,6 +331,7 @@ export class CacheFlow {
 
   /** Sends a request around the cache; a successful unsafe method invalidates what it changed. */
   async #around<R>(plan: RequestPlan, origin: Origin<R>): Promise<Answer<R>> {
+    if (plan.bypass === 'method' && plan.method === 'POST' && this.#backend.settings.cacheControl && !plan.stream) return this.#post(plan, origin);
     const { response, status, headers } = await origin.pass(plan);
     const targets = this.#policy.invalidationTargets(plan, status, headers);
     if (targets.length > 0) {
@@ -336,6 +339,32 @@ export class CacheFlow {
       await this.#backend.invalidateUrls(targets, plan);
     }
     return { kind: 'pass', response };
+  }
+
+  /**
+   * A POST with HTTP rules: it invalidates like any unsafe method, and its response is also the
+   * stored answer to a GET of its URL when RFC 9110 §9.3.3 allows (sent through the origin as a
+   * miss is, so its bytes are kept exactly).
+   */
+  async #post<R>(plan: RequestPlan, origin: Origin<R>): Promise<Answer<R>> {
+    const reply = await origin.send(plan, { background: false });
+    const targets = this.#policy.invalidationTargets(plan, reply.status, reply.headers);
+    if (targets.length > 0) {
+      this.#log('invalidating', plan, { urls: targets });
+      await this.#backend.invalidateUrls(targets, plan);
+    }
+    const headers = storableHeaders(reply.headers);
+    const body = reply.body as Uint8Array;
+    const decision = this.#policy.postAsGet(plan, { ...facts(reply), headers });
+    const entry = this.#entry(plan, reply, headers, body, decision.ok ? decision : undefined);
+    if (decision.ok) {
+      const asGet = entry.with({ method: 'GET' });
+      if ((await this.#backend.admit(asGet)) === undefined) {
+        this.#log('stored as the answer to a GET of its URL (Content-Location)', plan, {});
+        void this.#backend.save(asGet, this.#backend.keyOf(plan, 'GET', plan.url));
+      }
+    }
+    return { kind: 'entry', entry, fromCache: false, age: undefined, now: this.#backend.clock(), native: reply.native };
   }
 
   /** One origin request, and what becomes of its answer: freshening the stored response, or storing the new one. */

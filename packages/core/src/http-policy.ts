@@ -450,6 +450,25 @@ export class HttpPolicy {
     return lastModified !== undefined && parseHttpDate(ifRange) !== undefined && parseHttpDate(ifRange) === parseHttpDate(lastModified);
   }
 
+  /**
+   * RFC 9110 §9.3.3: a response to a POST may answer a later GET of the same URI when it has
+   * explicit freshness and a `Content-Location` equal to the POST's target. Whether this one
+   * may (with cacheControl), and how it is stored for that GET.
+   */
+  postAsGet(plan: RequestPlan, response: ResponseFacts): Storable | NotStorable {
+    if (plan.method !== 'POST' || !this.#settings.cacheControl || response.status < 200 || response.status >= 300) return NO.status;
+    const location = headerValue(response.headers, 'content-location');
+    let same = false;
+    try {
+      same = location !== undefined && new URL(location, plan.url).href === new URL(plan.url).href;
+    } catch {
+      // not a URL
+    }
+    const res = parseCacheControl(headerValue(response.headers, 'cache-control'));
+    if (!same || this.#explicitLifetime(res, response.headers, this.#settings.shared, response.responseTime) === undefined) return NO.status;
+    return this.storable(plan, response);
+  }
+
   // -------------------------------------------------------------------------------------------
   // Invalidating (RFC 9111 §4.4)
 

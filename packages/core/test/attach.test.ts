@@ -547,6 +547,21 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
     expect(((await backend.responses.read(res.cacheKey!)) as CachedResponse | undefined)?.status).toBe(200);
   });
 
+  it('RFC 9110 §9.3.3: a POST response with explicit freshness and its own URL as Content-Location answers a later GET', async () => {
+    const { api, origin } = setup((req) => (req.method === 'POST'
+      ? { headers: { 'content-location': '/created', 'cache-control': 'max-age=60', 'content-type': 'application/json' }, body: '{"made":1}' }
+      : json(2)), { cacheControl: true });
+    expect((await api.post('/created', { x: 1 })).data).toEqual({ made: 1 });
+    await new Promise((r) => setImmediate(r));
+    const get = await api.get('/created');
+    expect(get.fromCache).toBe(true);
+    expect(get.data).toEqual({ made: 1 });
+    // without a matching Content-Location it only invalidates
+    await api.post('/other', {});
+    expect((await api.get('/other')).fromCache).toBe(false);
+    expect(origin.count).toBe(3);
+  });
+
   it('immutable is not revalidated on refresh', async () => {
     const { api, origin } = setup((_, n) => cc({ 'cache-control': 'max-age=100, immutable', etag: '"i"' }, n), { cacheControl: true });
     await api.get('/i');
