@@ -21,6 +21,7 @@ describe('storable: who may see it (shared-cache rules, with or without cacheCon
     ['§3.5 ... with must-revalidate', { cacheControl: true, shared: true }, { headers: { Authorization: 'Bearer x' } }, { 'cache-control': 'max-age=60, must-revalidate' }, 'stored'],
     ['§3.5 the axios auth option is an Authorization too', { cacheControl: true, shared: true }, { auth: { username: 'u', password: 'p' } }, { 'cache-control': 'max-age=60' }, 'authorization'],
     ['§3.5 applies to shared caches only', { cacheControl: true }, { headers: { Authorization: 'Bearer x' } }, { 'cache-control': 'max-age=60' }, 'stored'],
+    ['§5.2.2.3 must-understand: "a cache that understands and conforms to the requirements of the status code" may ignore no-store', { cacheControl: true }, {}, { 'cache-control': 'max-age=60, no-store, must-understand' }, 'stored'],
   ];
 
   it.each(rows)('%s', (_rule, options, request, headers, expected) => {
@@ -40,6 +41,7 @@ describe('storable: which statuses (RFC 9111 §3, RFC 9110 §15.1)', () => {
     ['§3 a status that is not heuristically cacheable without freshness (503)', { cacheControl: true }, 503, {}, false],
     ['§3 a 1xx is not a final response', { cacheControl: true }, 103, { 'cache-control': 'max-age=60' }, false],
     ['a 206 is never stored under the full key', { cacheControl: true }, 206, { 'cache-control': 'max-age=60' }, false],
+    ['§5.2.2.3 must-understand with a status not understood: not stored', { cacheControl: true }, 599, { 'cache-control': 'max-age=60, must-understand' }, false],
   ];
 
   it.each(rows)('%s', (_rule, options, status, headers, expected) => {
@@ -57,6 +59,8 @@ describe('storable: how long (RFC 9111 §4.2.1, §4.2.2, §4.2.3)', () => {
     ['§5.2.2.10 s-maxage is ignored by a private cache', { cacheControl: true }, { 'cache-control': 's-maxage=10, max-age=60' }, MIN],
     ['§5.2.2.10 s-maxage wins in a shared cache', { cacheControl: true, shared: true }, { 'cache-control': 's-maxage=10, max-age=60' }, 10_000],
     ['§5.3 Expires − Date', { cacheControl: true }, { expires: httpDate(T0 + 30_000) }, 30_000],
+    ['§4.2.1 Expires with an invalid Date: counted from when the response arrived', { cacheControl: true }, { expires: httpDate(T0 + 30_000), date: 'junk' }, 30_000],
+    ['RFC 9110 §5.6.7 an Expires whose names are in another case is read (a lenient recipient)', { cacheControl: true }, { expires: httpDate(T0 + 30_000).toUpperCase() }, 30_000],
     ['§5.3 "a cache recipient MUST interpret invalid date formats, especially the value 0, as in the past"', { cacheControl: true, expireAfter: 600 }, { expires: '0' }, 0],
     ['§4.2.1 invalid max-age (negative) is stale, not the default', { cacheControl: true, expireAfter: -1 }, { 'cache-control': 'max-age=-3600' }, 0],
     ['§4.2.1 invalid max-age (single-quoted) is stale', { cacheControl: true }, { 'cache-control': "max-age='3600'" }, 0],

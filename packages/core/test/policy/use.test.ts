@@ -21,6 +21,8 @@ describe('use', () => {
     ['RFC 8246 immutable: a fresh one needs no revalidation on refresh', { cacheControl: true }, { 'cache-control': 'max-age=60, immutable' }, { refresh: true }, 1, 'fresh'],
     ['RFC 8246 immutable says nothing once stale', { cacheControl: true }, { 'cache-control': 'max-age=60, immutable' }, { refresh: true }, 61, 'revalidate'],
     ['immutable does not override a no-cache request', { cacheControl: true }, { 'cache-control': 'max-age=60, immutable' }, { headers: { 'Cache-Control': 'no-cache' } }, 1, 'revalidate'],
+    ['RFC 8246 §2.1 a fresh immutable response is not revalidated on a reload (request max-age=0)', { cacheControl: true }, { 'cache-control': 'max-age=60, immutable' }, { headers: { 'Cache-Control': 'max-age=0' } }, 1, 'fresh'],
+    ['a stale immutable response is revalidated on a reload', { cacheControl: true }, { 'cache-control': 'max-age=60, immutable' }, { headers: { 'Cache-Control': 'max-age=0' } }, 61, 'revalidate'],
   ];
 
   it.each(rows)('%s', (_rule, options, headers, request, seconds, expected) => {
