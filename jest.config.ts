@@ -6,7 +6,10 @@ import type { Config } from 'jest';
 const shared: Config = {
   testEnvironment: 'node',
   transform: {
-    '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+    '^.+\\.(t|j|mj)s$': [
+      '@swc/jest',
+      { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
+    ],
   },
   // jose is ESM-only: let swc compile it like our own sources.
   transformIgnorePatterns: ['/node_modules/(?!\\.pnpm/|jose/)'],
@@ -32,8 +35,13 @@ const ioredis6: Config = {
 const config: Config = {
   projects: [
     {
-      ...shared, displayName: 'unit',
-      testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/examples/*/test/**/*.test.ts', '!**/*.int.test.ts'],
+      ...shared,
+      displayName: 'unit',
+      testMatch: [
+        '<rootDir>/packages/*/test/**/*.test.ts',
+        '<rootDir>/examples/*/test/**/*.test.ts',
+        '!**/*.int.test.ts',
+      ],
     },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/packages/*/test/**/*.int.test.ts'] },
     ioredis6,

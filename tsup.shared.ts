@@ -20,7 +20,10 @@ export function packageConfig(overrides: Options = {}) {
     shims: false,
     tsconfig: 'tsconfig.build.json',
     esbuildOptions(options, { format }) {
-      options.define = { ...options.define, ...(format === 'esm' ? { module: 'undefined' } : { 'import.meta.url': 'undefined' }) };
+      options.define = {
+        ...options.define,
+        ...(format === 'esm' ? { module: 'undefined' } : { 'import.meta.url': 'undefined' }),
+      };
     },
     ...overrides,
   });

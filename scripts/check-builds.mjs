@@ -22,21 +22,38 @@ for (const dir of readdirSync(join(root, 'packages'))) {
   const base = join(root, 'packages', dir, 'dist');
   const esm = await import(join(base, 'index.js'));
   const cjs = require(join(base, 'index.cjs'));
-  const a = Object.keys(esm).filter((k) => k !== 'default').sort();
-  const b = Object.keys(cjs).filter((k) => k !== '__esModule').sort();
+  const a = Object.keys(esm)
+    .filter((k) => k !== 'default')
+    .sort();
+  const b = Object.keys(cjs)
+    .filter((k) => k !== '__esModule')
+    .sort();
   report(a.length > 0 && a.join() === b.join(), `${pkg.name}: ${a.length} exports (esm) / ${b.length} (cjs)`);
 
   // The bundle sits in the package folder so its external imports resolve as the package's would.
   const bundle = join(base, `.bundle-check-${process.pid}.cjs`);
   try {
     await build({
-      entryPoints: [join(base, 'index.js')], bundle: true, platform: 'node', format: 'cjs', packages: 'external',
-      outfile: bundle, logLevel: 'silent',
+      entryPoints: [join(base, 'index.js')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      packages: 'external',
+      outfile: bundle,
+      logLevel: 'silent',
     });
-    const bundled = Object.keys(require(bundle)).filter((k) => k !== '__esModule').sort();
-    report(bundled.join() === a.join(), `${pkg.name}: its ESM build bundled to CommonJS loads (${bundled.length} exports)`);
+    const bundled = Object.keys(require(bundle))
+      .filter((k) => k !== '__esModule')
+      .sort();
+    report(
+      bundled.join() === a.join(),
+      `${pkg.name}: its ESM build bundled to CommonJS loads (${bundled.length} exports)`,
+    );
   } catch (error) {
-    report(false, `${pkg.name}: its ESM build bundled to CommonJS does not load: ${error instanceof Error ? error.message : error}`);
+    report(
+      false,
+      `${pkg.name}: its ESM build bundled to CommonJS does not load: ${error instanceof Error ? error.message : error}`,
+    );
   } finally {
     rmSync(bundle, { force: true });
   }

@@ -55,34 +55,59 @@ for (const file of markdownFiles()) {
     i = end;
   }
 }
-writeFileSync(join(out, 'prelude.d.ts'), `// The reader's own logger and metrics client, which examples log to.
+writeFileSync(
+  join(out, 'prelude.d.ts'),
+  `// The reader's own logger and metrics client, which examples log to.
 declare const log: { info(...args: unknown[]): void; warn(...args: unknown[]): void; error(...args: unknown[]): void };
 declare const metrics: { increment(name: string): void };
-`);
+`,
+);
 const paths = {};
-for (const dir of readdirSync(join(root, 'packages'))) paths[`@axios-client-cache/${dir}`] = [join(root, 'packages', dir, 'dist', 'index.d.ts')];
-writeFileSync(join(out, 'tsconfig.json'), JSON.stringify({
-  compilerOptions: {
-    target: 'ES2022', lib: ['ES2023'], module: 'nodenext', moduleResolution: 'nodenext', noEmit: true,
-    strict: true, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, skipLibCheck: true,
-    types: ['node', 'jest'], typeRoots: [join(root, 'node_modules', '@types')], paths,
-  },
-  include: ['*.mts', 'prelude.d.ts'],
-}, null, 2));
+for (const dir of readdirSync(join(root, 'packages')))
+  paths[`@axios-client-cache/${dir}`] = [join(root, 'packages', dir, 'dist', 'index.d.ts')];
+writeFileSync(
+  join(out, 'tsconfig.json'),
+  JSON.stringify(
+    {
+      compilerOptions: {
+        target: 'ES2022',
+        lib: ['ES2023'],
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        noEmit: true,
+        strict: true,
+        exactOptionalPropertyTypes: true,
+        noUncheckedIndexedAccess: true,
+        skipLibCheck: true,
+        types: ['node', 'jest'],
+        typeRoots: [join(root, 'node_modules', '@types')],
+        paths,
+      },
+      include: ['*.mts', 'prelude.d.ts'],
+    },
+    null,
+    2,
+  ),
+);
 
 const tsc = join(root, 'node_modules', '.bin', 'tsc');
 execFile(tsc, ['-p', join(out, 'tsconfig.json')], { cwd: root, maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => {
   const byName = new Map(blocks.map((b) => [b.name, b]));
   // point each error at the markdown file and line
-  const report = stdout.replace(/^(?:\.tmp\/docs-check\/)?([^\s(]+\.mts)\((\d+),(\d+)\)/gm, (whole, name, line, col) => {
-    const block = byName.get(name.split('/').pop());
-    return block ? `${block.file}:${block.line + Number(line) - 1}:${col}` : whole;
-  });
+  const report = stdout.replace(
+    /^(?:\.tmp\/docs-check\/)?([^\s(]+\.mts)\((\d+),(\d+)\)/gm,
+    (whole, name, line, col) => {
+      const block = byName.get(name.split('/').pop());
+      return block ? `${block.file}:${block.line + Number(line) - 1}:${col}` : whole;
+    },
+  );
   if (error) {
     console.error(report || error.message);
     console.error(`check-docs: ${blocks.length} ts blocks; type errors above`);
     process.exit(1);
   }
-  console.log(`check-docs: ${blocks.length} ts blocks of ${new Set(blocks.map((b) => b.file)).size} files type-check (${skipped} marked partial)`);
+  console.log(
+    `check-docs: ${blocks.length} ts blocks of ${new Set(blocks.map((b) => b.file)).size} files type-check (${skipped} marked partial)`,
+  );
   rmSync(out, { recursive: true, force: true });
 });

@@ -50,7 +50,10 @@ async function main(): Promise<string> {
   try {
     const dict = attachCache(axios.create({ baseURL }), { expireAfter: '10m' });
     backends.push(dict.cache);
-    check((await dict.get('/dict')).fromCache === false && (await dict.get('/dict')).fromCache === true, 'DictCache: no miss then hit');
+    check(
+      (await dict.get('/dict')).fromCache === false && (await dict.get('/dict')).fromCache === true,
+      'DictCache: no miss then hit',
+    );
 
     // Redis calls get 2 s instead of 100 ms: CI machines run many jobs, and this run is about
     // installing and loading, not about failing open (the Redis tests are).
@@ -63,7 +66,12 @@ async function main(): Promise<string> {
     backends.push(shared);
     await missThenHit(shared, baseURL, '/redis');
 
-    const signed = new RedisBackend({ url: process.env.REDIS_URL, cacheName: `${cacheName}-signed`, expireAfter: 60, timeoutMs, /* SIGNED */ });
+    const signed = new RedisBackend({
+      url: process.env.REDIS_URL,
+      cacheName: `${cacheName}-signed`,
+      expireAfter: 60,
+      timeoutMs /* SIGNED */,
+    });
     backends.push(signed);
     const key = await missThenHit(signed, baseURL, '/signed');
     const entry = await client.getBuffer(`${cacheName}-signed:r:${key}`);
@@ -77,16 +85,25 @@ async function main(): Promise<string> {
     }
     check(refused.includes('missing environment variable'), 'an unset secretKey variable was not refused');
     check(served === 4, `the origin served ${served} requests, expected 4`);
-    return `${process.env['SCENARIO']}: miss → hit with DictCache, MemoryBackend, RedisBackend on an ioredis ${process.env['IOREDIS_VERSION']} client, `
-      + `and signed (entry 0x${entry!.subarray(0, 2).toString('hex')}…); unset CACHE_KEY refused`;
+    return (
+      `${process.env['SCENARIO']}: miss → hit with DictCache, MemoryBackend, RedisBackend on an ioredis ${process.env['IOREDIS_VERSION']} client, ` +
+      `and signed (entry 0x${entry!.subarray(0, 2).toString('hex')}…); unset CACHE_KEY refused`
+    );
   } finally {
-    for (const backend of backends) await backend.clear().finally(() => backend.close()).catch(() => undefined);
+    for (const backend of backends)
+      await backend
+        .clear()
+        .finally(() => backend.close())
+        .catch(() => undefined);
     client.disconnect();
     origin.close();
   }
 }
 
-main().then((line) => console.log(line), (error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+main().then(
+  (line) => console.log(line),
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

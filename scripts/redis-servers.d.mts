@@ -38,7 +38,11 @@ export class RedisServer {
  * Starts a Redis Cluster of `masters` nodes with `replicas` replicas each (default none) and waits
  * for `cluster_state:ok` (and, with replicas, for every replica to be in sync).
  */
-export function startRedisCluster(options?: { masters?: number; replicas?: number; bin?: string }): Promise<RedisCluster>;
+export function startRedisCluster(options?: {
+  masters?: number;
+  replicas?: number;
+  bin?: string;
+}): Promise<RedisCluster>;
 
 export class RedisCluster {
   readonly servers: RedisServer[];

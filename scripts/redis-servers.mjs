@@ -12,14 +12,22 @@ const HOST = '127.0.0.1';
 
 /** Path of redis-server: $REDIS_SERVER_BIN, else the first one on PATH or in /usr/bin. */
 export function findRedisServer() {
-  const candidates = [process.env.REDIS_SERVER_BIN, ...(process.env.PATH ?? '').split(':').map((d) => join(d, 'redis-server')), '/usr/bin/redis-server'];
+  const candidates = [
+    process.env.REDIS_SERVER_BIN,
+    ...(process.env.PATH ?? '').split(':').map((d) => join(d, 'redis-server')),
+    '/usr/bin/redis-server',
+  ];
   return candidates.find((p) => p && existsSync(p));
 }
 
 /** Path of redis-cli next to redis-server, else on PATH. */
 export function findRedisCli(serverBin = findRedisServer()) {
   const sibling = serverBin ? join(serverBin, '..', 'redis-cli') : undefined;
-  const candidates = [sibling, ...(process.env.PATH ?? '').split(':').map((d) => join(d, 'redis-cli')), '/usr/bin/redis-cli'];
+  const candidates = [
+    sibling,
+    ...(process.env.PATH ?? '').split(':').map((d) => join(d, 'redis-cli')),
+    '/usr/bin/redis-cli',
+  ];
   return candidates.find((p) => p && existsSync(p));
 }
 
@@ -45,7 +53,11 @@ export function rawCommand(port, command, timeoutMs = 1000) {
   return new Promise((resolve) => {
     let data = '';
     const socket = net.connect({ port, host: HOST });
-    const done = (value) => { socket.destroy(); clearTimeout(timer); resolve(value); };
+    const done = (value) => {
+      socket.destroy();
+      clearTimeout(timer);
+      resolve(value);
+    };
     const timer = setTimeout(() => done(''), timeoutMs);
     socket.on('error', () => done(''));
     socket.on('connect', () => socket.write(`${command}\r\n`));
@@ -79,8 +91,21 @@ export async function startRedisServer({ port, dir, extraArgs = [], bin = findRe
   const ownDir = dir === undefined;
   dir ??= mkdtempSync(join(tmpdir(), 'acc-redis-'));
   const args = [
-    '--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir,
-    '--logfile', join(dir, `redis-${port}.log`), '--daemonize', 'no', ...extraArgs,
+    '--port',
+    String(port),
+    '--bind',
+    HOST,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--logfile',
+    join(dir, `redis-${port}.log`),
+    '--daemonize',
+    'no',
+    ...extraArgs,
   ];
   const server = new RedisServer({ bin, args, port, dir, ownDir });
   await server.start();
@@ -156,25 +181,46 @@ export async function startRedisCluster({ masters = 3, replicas = 0, bin = findR
   try {
     for (let i = 0; i < masters * (1 + replicas); i++) {
       const port = await freePort();
-      servers.push(await startRedisServer({
-        port, dir, bin,
-        // A replica's first sync starts at once (Redis waits 5 s for more replicas by default).
-        extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '5000', '--repl-diskless-sync-delay', '0'],
-      }));
+      servers.push(
+        await startRedisServer({
+          port,
+          dir,
+          bin,
+          // A replica's first sync starts at once (Redis waits 5 s for more replicas by default).
+          extraArgs: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            join(dir, `nodes-${port}.conf`),
+            '--cluster-node-timeout',
+            '5000',
+            '--repl-diskless-sync-delay',
+            '0',
+          ],
+        }),
+      );
     }
     const addresses = servers.map((s) => `${HOST}:${s.port}`);
-    const created = spawnSync(cli, ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'], { encoding: 'utf8', timeout: 30_000 });
+    const created = spawnSync(
+      cli,
+      ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stderr || created.stdout}`);
-    await waitFor('cluster_state:ok', async () => {
-      for (const s of servers) {
-        if (!(await rawCommand(s.port, 'CLUSTER INFO', 500)).includes('cluster_state:ok')) return false;
-        if (replicas > 0) {
-          const info = await rawCommand(s.port, 'INFO replication', 500);
-          if (info.includes('role:slave') && !info.includes('master_link_status:up')) return false;
+    await waitFor(
+      'cluster_state:ok',
+      async () => {
+        for (const s of servers) {
+          if (!(await rawCommand(s.port, 'CLUSTER INFO', 500)).includes('cluster_state:ok')) return false;
+          if (replicas > 0) {
+            const info = await rawCommand(s.port, 'INFO replication', 500);
+            if (info.includes('role:slave') && !info.includes('master_link_status:up')) return false;
+          }
         }
-      }
-      return true;
-    }, 20_000);
+        return true;
+      },
+      20_000,
+    );
     return cluster;
   } catch (error) {
     await cluster.stop();

@@ -17,8 +17,12 @@ function runOne(name) {
     const started = performance.now();
     const child = spawn('pnpm', ['run', '--silent', 'start'], { cwd: join(root, 'examples', name), env: process.env });
     let output = '';
-    child.stdout.on('data', (chunk) => { output += chunk; });
-    child.stderr.on('data', (chunk) => { output += chunk; });
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
@@ -32,11 +36,13 @@ function runOne(name) {
 }
 
 const queue = [...examples];
-const results = await Promise.all([0, 1].map(async () => {
-  const oks = [];
-  while (queue.length > 0) oks.push(await runOne(queue.shift()));
-  return oks;
-}));
+const results = await Promise.all(
+  [0, 1].map(async () => {
+    const oks = [];
+    while (queue.length > 0) oks.push(await runOne(queue.shift()));
+    return oks;
+  }),
+);
 const failed = results.flat().filter((ok) => !ok).length;
 console.log(`examples: ${examples.length - failed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -23,12 +23,17 @@ function ensureRedisServer() {
   if (isRoot && hasApt) {
     console.log('with-redis: redis-server not found, installing it with apt-get (redis-server package)…');
     spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
-    spawnSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    spawnSync('apt-get', ['install', '-y', '-qq', 'redis-server'], {
+      stdio: 'ignore',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     bin = findRedisServer();
     if (bin) return bin;
   }
-  console.error('with-redis: redis-server is not installed. Install the Debian package `redis-server` '
-    + '(apt-get install redis-server) or set REDIS_SERVER_BIN to its path.');
+  console.error(
+    'with-redis: redis-server is not installed. Install the Debian package `redis-server` ' +
+      '(apt-get install redis-server) or set REDIS_SERVER_BIN to its path.',
+  );
   process.exit(1);
 }
 
@@ -58,7 +63,10 @@ try {
   const [file, fileArgs] = cmd === 'jest' ? ['pnpm', ['exec', 'jest', ...args]] : [cmd, args];
   child = spawn(file, fileArgs, { stdio: 'inherit', env });
   code = await new Promise((resolve) => {
-    child.once('error', (error) => { console.error(`with-redis: cannot run ${file}: ${error.message}`); resolve(1); });
+    child.once('error', (error) => {
+      console.error(`with-redis: cannot run ${file}: ${error.message}`);
+      resolve(1);
+    });
     child.once('exit', (status, signal) => resolve(status ?? (signal ? 128 : 1)));
   });
 } catch (error) {

@@ -11,7 +11,10 @@ import { attachCache } from '@axios-client-cache/core';
 
 const LATENCY_MS = 200;
 let originRequests = 0;
-const users = [{ id: 1, name: 'Ada' }, { id: 2, name: 'Grace' }];
+const users = [
+  { id: 1, name: 'Ada' },
+  { id: 2, name: 'Grace' },
+];
 
 const origin = createServer((req, res) => {
   originRequests++;
@@ -66,7 +69,9 @@ async function main(): Promise<void> {
   await show('deleteUrl, then GET /users?page=2', () => api.get('/users', { params: { page: 2 } }));
 
   const stats = api.cache.stats();
-  console.log(`\norigin requests: ${originRequests}; cache hits ${stats.hits}, misses ${stats.misses}, revalidated ${stats.revalidated}`);
+  console.log(
+    `\norigin requests: ${originRequests}; cache hits ${stats.hits}, misses ${stats.misses}, revalidated ${stats.revalidated}`,
+  );
   origin.close();
 }
 

@@ -33,7 +33,9 @@ function makeBackend(): CacheBackend {
 }
 
 function listen(server: Server): Promise<string> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
 }
 
 async function main(): Promise<void> {
@@ -69,7 +71,9 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 20)); // let the previous response's write land
     }
     console.log(`service calls: ${calls.join(', ')}`);
-    console.log(`upstream calls: ${[...upstreamCalls].map(([path, n]) => `${path} ×${n}`).join(', ')} (${backend instanceof RedisBackend ? 'Redis' : 'memory'})`);
+    console.log(
+      `upstream calls: ${[...upstreamCalls].map(([path, n]) => `${path} ×${n}`).join(', ')} (${backend instanceof RedisBackend ? 'Redis' : 'memory'})`,
+    );
     const expected = { '/users/7': 1, '/users/8': 1, '/prices': 1, '/status': 2 };
     if (Object.entries(expected).some(([path, n]) => upstreamCalls.get(path) !== n)) process.exitCode = 1;
   } finally {

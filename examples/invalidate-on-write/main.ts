@@ -15,7 +15,9 @@ const origin = createServer((req, res) => {
   res.setHeader('content-type', 'application/json');
   if (req.method === 'POST') {
     let body = '';
-    req.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
     req.on('end', () => {
       todos.push({ id: todos.length + 1, title: (JSON.parse(body) as { title: string }).title, done: false });
       res.statusCode = 201;
@@ -32,7 +34,13 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
   const baseURL = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
   const api = attachCache(axios.create({ baseURL }), { expireAfter: '1h' });
-  const stored = () => new Promise<void>((resolve) => { const off = api.cache.on('stored', () => { off(); resolve(); }); });
+  const stored = () =>
+    new Promise<void>((resolve) => {
+      const off = api.cache.on('stored', () => {
+        off();
+        resolve();
+      });
+    });
 
   const count = async (path: string) => {
     const write = stored();
@@ -48,8 +56,12 @@ async function main(): Promise<void> {
   lines.push(await count('/todos'), await count('/todos?done=false'), await count('/todos'));
   for (const line of lines) console.log(line);
   console.log(`origin reads: ${reads}`);
-  const ok = lines[1]!.endsWith('true') && lines[3] === '/todos: 2 item(s), fromCache=false'
-    && lines[4] === '/todos?done=false: 1 item(s), fromCache=false' && lines[5]!.endsWith('true') && reads === 4;
+  const ok =
+    lines[1]!.endsWith('true') &&
+    lines[3] === '/todos: 2 item(s), fromCache=false' &&
+    lines[4] === '/todos?done=false: 1 item(s), fromCache=false' &&
+    lines[5]!.endsWith('true') &&
+    reads === 4;
   if (!ok) process.exitCode = 1;
   origin.close();
 }

@@ -26,7 +26,11 @@ export function instrumentCache(meter: Meter = metrics.getMeter('axios-client-ca
   });
   const listener = (message: unknown): void => {
     const m = message as RequestMessage;
-    const attributes: Record<string, string> = { 'cache.outcome': m.outcome, 'cache.name': m.cacheName, 'http.request.method': m.method };
+    const attributes: Record<string, string> = {
+      'cache.outcome': m.outcome,
+      'cache.name': m.cacheName,
+      'http.request.method': m.method,
+    };
     if (m.reason !== undefined) attributes['cache.reason'] = m.reason;
     requests.add(1, attributes);
     duration.record(m.durationMs, attributes);

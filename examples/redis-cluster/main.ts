@@ -34,7 +34,8 @@ async function main(): Promise<void> {
   const api = attachCache(axios.create({ baseURL }), backend);
   const admin = new Cluster(nodes);
   try {
-    if (!(await backend.connection.connect())) throw new Error(`no Redis Cluster at ${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`);
+    if (!(await backend.connection.connect()))
+      throw new Error(`no Redis Cluster at ${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`);
     const paths = Array.from({ length: 30 }, (_, i) => `/products/${i}`);
     // every write ends as `stored` or as a `store-error` (the cache fails open)
     let settled = 0;
@@ -66,7 +67,8 @@ async function main(): Promise<void> {
     await backend.clear(); // SCAN + UNLINK on every master
     const after = await api.get(paths[0]!);
     console.log(`after clear(): GET ${paths[0]} fromCache=${after.fromCache}`);
-    if (originRequests !== 31 || hits.some((r) => !r.fromCache) || after.fromCache || perMaster.length < 2) process.exitCode = 1;
+    if (originRequests !== 31 || hits.some((r) => !r.fromCache) || after.fromCache || perMaster.length < 2)
+      process.exitCode = 1;
   } finally {
     await backend.clear().catch(() => undefined);
     await backend.close();

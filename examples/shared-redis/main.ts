@@ -61,21 +61,29 @@ async function main(): Promise<void> {
 
   const api = cachedApi(originUrl);
   if (!(await (api.cache as RedisBackend).connection.connect())) {
-    console.error(`No Redis at ${REDIS_URL}: start redis-server, set REDIS_URL, or run: node ../../scripts/with-redis.mjs pnpm start`);
+    console.error(
+      `No Redis at ${REDIS_URL}: start redis-server, set REDIS_URL, or run: node ../../scripts/with-redis.mjs pnpm start`,
+    );
     await api.cache.close();
     origin.close();
     process.exitCode = 1;
     return;
   }
   const b = fork(fileURLToPath(import.meta.url), ['b'], { env: { ...process.env, RUN_ID: String(process.pid) } });
-  const inB = (command: Command['do']) => new Promise<void>((resolve) => {
-    b.once('message', () => resolve());
-    b.send({ do: command, origin: originUrl } satisfies Command);
-  });
+  const inB = (command: Command['do']) =>
+    new Promise<void>((resolve) => {
+      b.once('message', () => resolve());
+      b.send({ do: command, origin: originUrl } satisfies Command);
+    });
 
   try {
     // the write happens off the response path: wait for it before asking B
-    const written = new Promise<void>((resolve) => { const off = api.cache.on('stored', () => { off(); resolve(); }); });
+    const written = new Promise<void>((resolve) => {
+      const off = api.cache.on('stored', () => {
+        off();
+        resolve();
+      });
+    });
     const first = await api.get('/users');
     console.log(`A (pid ${process.pid}): GET /users → fromCache=${first.fromCache}`);
     await written;

@@ -44,7 +44,13 @@ async function main(): Promise<void> {
   const rejected: string[] = [];
   backend.on('signature-invalid', ({ key }) => rejected.push(key));
   const api = attachCache(axios.create({ baseURL }), backend);
-  const rotated = new RedisBackend({ client: raw, cacheName, secretKey: [OLD_KEY, NEW_KEY], expireAfter: '10m', timeoutMs: 1000 });
+  const rotated = new RedisBackend({
+    client: raw,
+    cacheName,
+    secretKey: [OLD_KEY, NEW_KEY],
+    expireAfter: '10m',
+    timeoutMs: 1000,
+  });
   const apiRotated = attachCache(axios.create({ baseURL }), rotated);
   try {
     const write = stored(backend);
@@ -53,21 +59,34 @@ async function main(): Promise<void> {
     const entryKey = `${cacheName}:r:${first.cacheKey}`;
     const entry = (await raw.getBuffer(entryKey))!;
     const headerLength = entry.readUInt16BE(2);
-    console.log(`stored ${entry.length} bytes under ${entryKey.slice(0, 40)}…: 0x${entry.subarray(0, 2).toString('hex')} (signed), header ${entry.subarray(4, 4 + headerLength).toString()}`);
+    console.log(
+      `stored ${entry.length} bytes under ${entryKey.slice(0, 40)}…: 0x${entry.subarray(0, 2).toString('hex')} (signed), header ${entry.subarray(4, 4 + headerLength).toString()}`,
+    );
     console.log(`second GET fromCache=${(await api.get('/accounts/7')).fromCache}`);
 
     // Someone with write access to Redis plants a response: same bytes, a changed balance.
-    await raw.set(entryKey, Buffer.from(entry.toString('latin1').replace('"balance":100', '"balance":999'), 'latin1'), 'KEEPTTL');
+    await raw.set(
+      entryKey,
+      Buffer.from(entry.toString('latin1').replace('"balance":100', '"balance":999'), 'latin1'),
+      'KEEPTTL',
+    );
     const rewrite = stored(backend);
     const afterForgery = await api.get<{ balance: number }>('/accounts/7');
     await rewrite; // the miss went to the origin and stored a good entry again
-    console.log(`after forging the entry: fromCache=${afterForgery.fromCache}, balance=${afterForgery.data.balance}, signature-invalid events: ${rejected.length}`);
+    console.log(
+      `after forging the entry: fromCache=${afterForgery.fromCache}, balance=${afterForgery.data.balance}, signature-invalid events: ${rejected.length}`,
+    );
 
     // Rotation: a process with [old, new] reads entries signed with the old key and signs with the new one.
     const viaRotated = await apiRotated.get('/accounts/7');
     console.log(`with secretKey [old, new]: the old key's entry is a hit: fromCache=${viaRotated.fromCache}`);
-    const ok = first.fromCache === false && afterForgery.fromCache === false && afterForgery.data.balance === 100
-      && rejected.length === 1 && viaRotated.fromCache === true && originRequests === 2;
+    const ok =
+      first.fromCache === false &&
+      afterForgery.fromCache === false &&
+      afterForgery.data.balance === 100 &&
+      rejected.length === 1 &&
+      viaRotated.fromCache === true &&
+      originRequests === 2;
     console.log(`origin requests: ${originRequests}`);
     if (!ok) process.exitCode = 1;
   } finally {

@@ -4,7 +4,11 @@ import type { AddressInfo } from 'node:net';
 import axios from 'axios';
 import { attachCache } from '@axios-client-cache/core';
 import {
-  AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type HistogramMetricData,
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type HistogramMetricData,
   type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
 import { instrumentCache } from '../metrics.js';
@@ -12,7 +16,10 @@ import { instrumentCache } from '../metrics.js';
 let server: Server;
 let origin: string;
 beforeAll(async () => {
-  server = createServer((req, res) => { res.setHeader('cache-control', 'max-age=60'); res.end(JSON.stringify({ path: req.url })); });
+  server = createServer((req, res) => {
+    res.setHeader('cache-control', 'max-age=60');
+    res.end(JSON.stringify({ path: req.url }));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -35,12 +42,17 @@ it('counts requests by outcome and cache name, and records their durations', asy
     stop();
     await provider.shutdown();
   }
-  const all = exporter.getMetrics().flatMap((r) => r.scopeMetrics).flatMap((s) => s.metrics);
+  const all = exporter
+    .getMetrics()
+    .flatMap((r) => r.scopeMetrics)
+    .flatMap((s) => s.metrics);
   const requests = all.find((m) => m.descriptor.name === 'axios_client_cache.requests') as SumMetricData;
   const counts = Object.fromEntries(requests.dataPoints.map((p) => [String(p.attributes['cache.outcome']), p.value]));
   expect(counts).toEqual({ miss: 2, hit: 2, bypass: 1 });
   expect(new Set(requests.dataPoints.map((p) => p.attributes['cache.name']))).toEqual(new Set(['orders-api']));
-  expect(requests.dataPoints.find((p) => p.attributes['cache.outcome'] === 'bypass')?.attributes['cache.reason']).toBe('disabled');
+  expect(requests.dataPoints.find((p) => p.attributes['cache.outcome'] === 'bypass')?.attributes['cache.reason']).toBe(
+    'disabled',
+  );
   const duration = all.find((m) => m.descriptor.name === 'axios_client_cache.request.duration') as HistogramMetricData;
   expect(duration.descriptor.unit).toBe('ms');
   const total = duration.dataPoints.reduce((n, p) => n + p.value.count, 0);
@@ -55,6 +67,10 @@ it('stops counting when stopped', async () => {
   await attachCache(axios.create({ baseURL: origin })).get('/c');
   await reader.forceFlush();
   await provider.shutdown();
-  const names = exporter.getMetrics().flatMap((r) => r.scopeMetrics).flatMap((s) => s.metrics).filter((m) => m.dataPoints.length > 0);
+  const names = exporter
+    .getMetrics()
+    .flatMap((r) => r.scopeMetrics)
+    .flatMap((s) => s.metrics)
+    .filter((m) => m.dataPoints.length > 0);
   expect(names).toEqual([]);
 });

@@ -12,13 +12,13 @@ type Runner = () => Promise<CaseResult | Record<string, number>>;
 const CASES: Record<string, () => Promise<{ run: Runner }>> = {
   'memory-hit': () => import('./cases/memory-hit.js'),
   'diagnostics-channel': () => import('./cases/diagnostics-channel.js'),
-  'miss': () => import('./cases/miss.js'),
-  'herd': () => import('./cases/herd.js'),
+  miss: () => import('./cases/miss.js'),
+  herd: () => import('./cases/herd.js'),
   'key-generation': () => import('./cases/key-generation.js'),
   'stale-while-revalidate': () => import('./cases/stale-while-revalidate.js'),
   'redis-hit': () => external('redis-hit'),
   'near-cache': () => import('./near-cache.js'),
-  'signed': () => external('signed'),
+  signed: () => external('signed'),
   'memory-scale': () => external('memory-scale'),
 };
 
@@ -36,7 +36,10 @@ async function main(name: string): Promise<void> {
   const load = CASES[name];
   if (!load) throw new Error(`unknown case ${name}; cases: ${CASE_NAMES.join(', ')}`);
   const result = await (await load()).run();
-  if (process.send) await new Promise<void>((resolve, reject) => process.send!({ result }, (e: Error | null) => (e ? reject(e) : resolve())));
+  if (process.send)
+    await new Promise<void>((resolve, reject) =>
+      process.send!({ result }, (e: Error | null) => (e ? reject(e) : resolve())),
+    );
   else process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
 
@@ -45,7 +48,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     // Timers of libraries under test (cleanup intervals) must not keep a finished case alive.
     () => process.exit(0),
     (error: unknown) => {
-      const message = error instanceof Error ? error.stack ?? error.message : String(error);
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
       if (process.send) process.send({ error: message }, () => process.exit(1));
       else {
         process.stderr.write(`${message}\n`);

@@ -15,7 +15,11 @@ export const BODY = {
   createdAt: '2025-11-25T10:00:00.000Z',
   tags: ['cache', 'axios', 'bench', 'json', 'http'],
   price: { amount: 1999, currency: 'EUR' },
-  items: Array.from({ length: 11 }, (_, i) => ({ sku: `SKU-${1000 + i}`, qty: i + 1, note: 'lorem ipsum dolor sit amet' })),
+  items: Array.from({ length: 11 }, (_, i) => ({
+    sku: `SKU-${1000 + i}`,
+    qty: i + 1,
+    note: 'lorem ipsum dolor sit amet',
+  })),
   description: 'A medium-sized JSON document, as a typical REST API returns for one resource.',
 };
 export const BODY_JSON = JSON.stringify(BODY);
@@ -55,18 +59,19 @@ export async function startOrigin(options: { latencyMs?: number; cacheControl?: 
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const next = <T>(field: string): Promise<T> => new Promise((resolve, reject) => {
-    const onMessage = (m: unknown) => {
-      if (m !== null && typeof m === 'object' && field in m) {
-        child.off('exit', onExit);
-        child.off('message', onMessage);
-        resolve((m as Record<string, T>)[field]!);
-      }
-    };
-    const onExit = (code: number | null) => reject(new Error(`origin exited (${code})`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
+  const next = <T>(field: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (m: unknown) => {
+        if (m !== null && typeof m === 'object' && field in m) {
+          child.off('exit', onExit);
+          child.off('message', onMessage);
+          resolve((m as Record<string, T>)[field]!);
+        }
+      };
+      const onExit = (code: number | null) => reject(new Error(`origin exited (${code})`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
   const port = await next<number>('port');
   return {
     baseURL: `http://127.0.0.1:${port}`,
@@ -75,10 +80,11 @@ export async function startOrigin(options: { latencyMs?: number; cacheControl?: 
       child.send('count');
       return answer;
     },
-    close: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.disconnect();
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.disconnect();
+      }),
   };
 }

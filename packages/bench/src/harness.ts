@@ -144,12 +144,19 @@ export function pairedRatio(a: Stat, b: Stat): number {
 
 /** Rows for `stats`, with ratios against `baseline`. */
 export function rowsOf(
-  stats: Record<string, Stat>, labels: Record<string, string>, baseline: string, unit: Row['unit'] = 'ns',
+  stats: Record<string, Stat>,
+  labels: Record<string, string>,
+  baseline: string,
+  unit: Row['unit'] = 'ns',
   short: Record<string, string> = {},
 ): Row[] {
   const base = stats[baseline]!;
   return Object.entries(stats).map(([id, stat]) => ({
-    id, label: labels[id] ?? id, unit, stat, ...(short[id] ? { short: short[id] } : {}),
+    id,
+    label: labels[id] ?? id,
+    unit,
+    stat,
+    ...(short[id] ? { short: short[id] } : {}),
     ...(id === baseline ? {} : { ratio: pairedRatio(stat, base), baseline }),
   }));
 }

@@ -58,8 +58,15 @@ const HEADERS = (i: number): Array<[string, string]> => [
 function response(i: number, body: Uint8Array): CachedResponse {
   const url = `https://api.example.com/items/${i}`;
   return new CachedResponse({
-    method: 'GET', url, finalUrl: url, status: 200, statusText: 'OK', headers: HEADERS(i),
-    body, createdAt: 1_764_064_800_000, expires: null,
+    method: 'GET',
+    url,
+    finalUrl: url,
+    status: 200,
+    statusText: 'OK',
+    headers: HEADERS(i),
+    body,
+    createdAt: 1_764_064_800_000,
+    expires: null,
   });
 }
 
@@ -109,13 +116,18 @@ async function timePerCall(batch: string[], call: (key: string) => Promise<unkno
 }
 
 async function storeHits(entries: number, body: Uint8Array): Promise<{ uniform: number; zipf: number }> {
-  const store = new MemoryCache<CachedResponse>({ maxEntries: entries, maxBytes: 1024 * 1024 * 1024, sweepIntervalMs: false });
+  const store = new MemoryCache<CachedResponse>({
+    maxEntries: entries,
+    maxBytes: 1024 * 1024 * 1024,
+    sweepIntervalMs: false,
+  });
   for (let i = 0; i < entries; i++) await store.write(keyOf(i), response(i, body));
   const batchSize = 20_000;
   // Lookups use key strings made anew, as each request makes its key anew.
   const uniform = uniformIndexes(entries, batchSize).map(keyOf);
   const zipf = zipfIndexes(entries, batchSize).map(keyOf);
-  for (const key of [...uniform, ...zipf]) if ((await store.read(key)) === undefined) throw new Error('bench setup: a key is missing');
+  for (const key of [...uniform, ...zipf])
+    if ((await store.read(key)) === undefined) throw new Error('bench setup: a key is missing');
   const read = (key: string) => store.read(key);
   const result = { uniform: await timePerCall(uniform, read, 25), zipf: await timePerCall(zipf, read, 25) };
   await store.close();
@@ -125,12 +137,21 @@ async function storeHits(entries: number, body: Uint8Array): Promise<{ uniform: 
 async function axiosHits(entries: number, json: string): Promise<{ hit: number; floor: number }> {
   const bytes = Buffer.from(json);
   const adapter: AxiosAdapter = async (config) => ({
-    data: config.responseType === 'arraybuffer' ? bytes : json, status: 200, statusText: 'OK', config, request: {},
+    data: config.responseType === 'arraybuffer' ? bytes : json,
+    status: 200,
+    statusText: 'OK',
+    config,
+    request: {},
     headers: new AxiosHeaders({ 'content-type': 'application/json', 'cache-control': 'max-age=600' }),
   });
   // A finite expireAfter: attach.ts currently stores `decision.expires ?? responseTime`, so a
   // never-expiring response (expires null) would be stored as already expired.
-  const backend = new MemoryBackend({ expireAfter: '1h', maxEntries: entries + 10, maxBytes: 1024 * 1024 * 1024, sweepIntervalMs: false });
+  const backend = new MemoryBackend({
+    expireAfter: '1h',
+    maxEntries: entries + 10,
+    maxBytes: 1024 * 1024 * 1024,
+    sweepIntervalMs: false,
+  });
   const cached = attachCache(axios.create({ baseURL: 'https://api.example.com', adapter }), backend);
   const plain = axios.create({ baseURL: 'https://api.example.com', adapter });
   for (let i = 0; i < entries; i++) await cached.get(`/items/${i}`);
@@ -144,7 +165,10 @@ async function axiosHits(entries: number, json: string): Promise<{ hit: number; 
   return { hit, floor };
 }
 
-async function heapPerEntry(gc: () => void, entries: number): Promise<{ total: number; responseOnly: number; stored: number }> {
+async function heapPerEntry(
+  gc: () => void,
+  entries: number,
+): Promise<{ total: number; responseOnly: number; stored: number }> {
   const bodies = randomBytes(KiB * 64);
   const bodyAt = (i: number) => {
     const offset = (i * 977) % (bodies.length - KiB);
@@ -157,7 +181,11 @@ async function heapPerEntry(gc: () => void, entries: number): Promise<{ total: n
   held = undefined;
   // …and everything a MemoryCache holds: keys, index, bookkeeping and the responses.
   before = await liveBytes(gc);
-  const store = new MemoryCache<CachedResponse>({ maxEntries: entries, maxBytes: 1024 * 1024 * 1024, sweepIntervalMs: false });
+  const store = new MemoryCache<CachedResponse>({
+    maxEntries: entries,
+    maxBytes: 1024 * 1024 * 1024,
+    sweepIntervalMs: false,
+  });
   for (let i = 0; i < entries; i++) await store.write(keyOf(i), response(i, bodyAt(i)));
   const total = ((await liveBytes(gc)) - before) / entries;
   const stored = store.storedBytes / entries;
@@ -186,7 +214,9 @@ export async function run(): Promise<Record<string, number>> {
     }
   } catch (error) {
     // The axios figures need attachCache to store responses; the store figures stand alone.
-    process.stderr.write(`memory-scale: axios hit figures left out: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `memory-scale: axios hit figures left out: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
   }
   const heap = await heapPerEntry(gc, 100_000);
   const best = (n: number, f: 'uniform' | 'zipf') => Math.min(...store[n]!.map((x) => x[f]));
@@ -200,12 +230,14 @@ export async function run(): Promise<Record<string, number>> {
     'memory.hit.store.zipf.1k.ns': r1(best(small, 'zipf')),
     'memory.hit.store.zipf.100k.ns': r1(best(large, 'zipf')),
     'memory.hit.store.zipf.ratio': r3(best(large, 'zipf') / best(small, 'zipf')),
-    ...(e2e[small] && e2e[large] ? {
-      'memory.hit.axios.1k.ns': r1(e2e[small].hit),
-      'memory.hit.axios.100k.ns': r1(e2e[large].hit),
-      'memory.hit.axios.ratio': r3(e2e[large].hit / e2e[small].hit),
-      'memory.axios.floor.ns': r1(Math.min(e2e[small].floor, e2e[large].floor)),
-    } : {}),
+    ...(e2e[small] && e2e[large]
+      ? {
+          'memory.hit.axios.1k.ns': r1(e2e[small].hit),
+          'memory.hit.axios.100k.ns': r1(e2e[large].hit),
+          'memory.hit.axios.ratio': r3(e2e[large].hit / e2e[small].hit),
+          'memory.axios.floor.ns': r1(Math.min(e2e[small].floor, e2e[large].floor)),
+        }
+      : {}),
     'memory.heap.bytesPer1KiBEntry': Math.round(heap.total),
     'memory.heap.ratioToBody': r3(heap.total / KiB),
     'memory.heap.cachedResponseBytes': Math.round(heap.responseOnly),

@@ -42,7 +42,8 @@ const hrnow = (): number => Number(process.hrtime.bigint()) / 1e6;
 async function commandCalls(admin: Redis): Promise<number> {
   const info = await admin.info('commandstats');
   let n = 0;
-  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) if (!['info', 'ping', 'role'].includes(m[1]!)) n += Number(m[2]);
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+    if (!['info', 'ping', 'role'].includes(m[1]!)) n += Number(m[2]);
   return n;
 }
 
@@ -52,7 +53,10 @@ function quantile(xs: readonly number[], q: number): number {
 }
 
 /** The invalidation delay between two processes, `TRIALS` times. */
-async function invalidationDelays(url: string, originURL: string): Promise<{ delays: number[]; unseen: number; early: number }> {
+async function invalidationDelays(
+  url: string,
+  originURL: string,
+): Promise<{ delays: number[]; unseen: number; early: number }> {
   const cacheName = `bench-near-delay-${process.pid}`;
   const backend = new RedisBackend({ url, cacheName, expireAfter: 3600, timeoutMs: 5000, nearCache: true });
   const api = attachCache(axios.create({ baseURL: originURL }), backend);
@@ -60,15 +64,25 @@ async function invalidationDelays(url: string, originURL: string): Promise<{ del
     check(await backend.nearCache!.ready(10_000), 'near cache armed');
     await api.get(PATH);
     const key = backend.createKey('GET', `${originURL}${PATH}`);
-    for (let i = 0; i < 200 && (await backend.responses.read(key)) === undefined; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 200 && (await backend.responses.read(key)) === undefined; i++)
+      await new Promise((r) => setTimeout(r, 5));
     check((await backend.responses.read(key)) !== undefined, 'the entry is stored under the key the writer will use');
     const writer = fork(fileURLToPath(new URL('./near-writer.ts', import.meta.url)), [], {
       execArgv: ['--import', 'tsx'],
-      env: { ...process.env, REDIS_URL: url, CACHE_NAME: cacheName, KEY: key, URL: `${originURL}${PATH}`, TRIALS: String(TRIALS) },
+      env: {
+        ...process.env,
+        REDIS_URL: url,
+        CACHE_NAME: cacheName,
+        KEY: key,
+        URL: `${originURL}${PATH}`,
+        TRIALS: String(TRIALS),
+      },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let ready: () => void = () => {};
-    const started = new Promise<void>((resolve) => { ready = resolve; });
+    const started = new Promise<void>((resolve) => {
+      ready = resolve;
+    });
     const acks = new Promise<number[]>((resolve, reject) => {
       writer.on('message', (m: 'ready' | { acks?: number[]; error?: string }) => {
         if (m === 'ready') ready();
@@ -78,7 +92,11 @@ async function invalidationDelays(url: string, originURL: string): Promise<{ del
       writer.once('exit', (code) => reject(new Error(`writer exited with ${code}`)));
     });
     let done = false;
-    void acks.finally(() => { done = true; }).catch(() => undefined);
+    void acks
+      .finally(() => {
+        done = true;
+      })
+      .catch(() => undefined);
     const seen = new Map<number, number>();
     let last = 0;
     await Promise.race([started, acks]);
@@ -135,14 +153,25 @@ export async function run(): Promise<CaseResult> {
   // No heartbeat during the figures: its PINGs would only blur the command count. A long
   // deadline: on a busy machine a GET past the default 100 ms would fail open to the origin,
   // and this case measures hits.
-  const near = new RedisBackend({ url, cacheName: `${prefix}-near`, expireAfter: 3600, timeoutMs: 5000, nearCache: { heartbeatMs: 600_000 } });
+  const near = new RedisBackend({
+    url,
+    cacheName: `${prefix}-near`,
+    expireAfter: 3600,
+    timeoutMs: 5000,
+    nearCache: { heartbeatMs: 600_000 },
+  });
   const plain = new RedisBackend({ url, cacheName: `${prefix}-plain`, expireAfter: 3600, timeoutMs: 5000 });
   const errors: unknown[] = [];
-  const ucr = (tracking: boolean) => new RedisCacheStore({
-    clientOpts: { host: hostname, port: Number(port), keyPrefix: `${prefix}-ucr-${tracking ? 'tracking' : 'plain'}:` },
-    tracking,
-    errorCallback: (error: unknown) => errors.push(error),
-  });
+  const ucr = (tracking: boolean) =>
+    new RedisCacheStore({
+      clientOpts: {
+        host: hostname,
+        port: Number(port),
+        keyPrefix: `${prefix}-ucr-${tracking ? 'tracking' : 'plain'}:`,
+      },
+      tracking,
+      errorCallback: (error: unknown) => errors.push(error),
+    });
   const ucrTracking = ucr(true);
   const ucrPlain = ucr(false);
   const agents: Dispatcher[] = [];
@@ -176,7 +205,10 @@ export async function run(): Promise<CaseResult> {
     await origin.count();
     for (const [id, api] of Object.entries(apis)) {
       const res = await api.get(PATH);
-      check(res.fromCache === true && JSON.stringify(res.data) === JSON.stringify(BODY), `axios ${id}: a hit with the body`);
+      check(
+        res.fromCache === true && JSON.stringify(res.data) === JSON.stringify(BODY),
+        `axios ${id}: a hit with the body`,
+      );
     }
     for (const [id, client] of Object.entries(clients)) {
       const { body, age } = await client();
@@ -196,19 +228,22 @@ export async function run(): Promise<CaseResult> {
     // Each client's three side by side (undici-cache-redis's own background work stays out of
     // the axios rounds, and the other way round).
     const stats = {
-      ...await compare({
+      ...(await compare({
         'axios.memory': () => apis.memory!.get(PATH),
         'axios.near': () => apis.near!.get(PATH),
         'axios.redis': () => apis.redis!.get(PATH),
-      }),
-      ...await compare({
+      })),
+      ...(await compare({
         'undici.memory': clients.memory!,
         'undici.tracking': clients.tracking!,
         'undici.redis': clients.redis!,
-      }),
+      })),
     };
     const reached = await origin.count();
-    check(reached === 0, `no request reached the origin while timing (${reached} did; undici-cache-redis errors: ${errors.length})`);
+    check(
+      reached === 0,
+      `no request reached the origin while timing (${reached} did; undici-cache-redis errors: ${errors.length})`,
+    );
     check(near.nearCache!.stats().armed, 'the near cache stayed armed');
 
     const labels: Record<string, string> = {
@@ -228,7 +263,10 @@ export async function run(): Promise<CaseResult> {
       'undici.redis': 'undici-cache-redis, tracking off',
     };
     const group = (g: string) => Object.fromEntries(Object.entries(stats).filter(([id]) => id.startsWith(`${g}.`)));
-    const rows = [...rowsOf(group('axios'), labels, 'axios.memory', 'ns', short), ...rowsOf(group('undici'), labels, 'undici.memory', 'ns', short)];
+    const rows = [
+      ...rowsOf(group('axios'), labels, 'axios.memory', 'ns', short),
+      ...rowsOf(group('undici'), labels, 'undici.memory', 'ns', short),
+    ];
     for (const row of rows) row.extra = `Redis commands per hit: ${commandsPerHit[row.id]}`;
     const ratio = (id: string) => rows.find((r) => r.id === id)!.ratio!;
     const us = (id: string) => `${(stats[id]!.median / 1000).toFixed(2)} µs`;
@@ -241,30 +279,57 @@ export async function run(): Promise<CaseResult> {
     const max = Math.max(...delays);
 
     const goals: Goal[] = [
-      { goal: 'Redis hit with nearCache within 1.05× a MemoryBackend hit', measured: `${ratio('axios.near').toFixed(3)}× (${us('axios.near')} vs ${us('axios.memory')})`, met: ratio('axios.near') <= 1.05 },
-      { goal: 'Redis commands per nearCache hit: 0', measured: String(commandsPerHit['axios.near']), met: commandsPerHit['axios.near'] === 0 },
-      { goal: 'Redis hit without a near cache vs MemoryBackend', measured: `${ratio('axios.redis').toFixed(3)}×`, met: null },
-      { goal: "undici-cache-redis, tracking on, vs undici's MemoryCacheStore", measured: `${ratio('undici.tracking').toFixed(3)}× (${us('undici.tracking')} vs ${us('undici.memory')})`, met: null },
-      { goal: "undici-cache-redis, tracking off, vs undici's MemoryCacheStore", measured: `${ratio('undici.redis').toFixed(3)}×`, met: null },
-      { goal: `invalidation delay (write acknowledged in B → A stops serving the old entry), p99 ≤ 5 ms`, measured: `p50 ${ms(p50)}, p99 ${ms(p99)} over ${delays.length} trials`, met: p99 <= 5 },
+      {
+        goal: 'Redis hit with nearCache within 1.05× a MemoryBackend hit',
+        measured: `${ratio('axios.near').toFixed(3)}× (${us('axios.near')} vs ${us('axios.memory')})`,
+        met: ratio('axios.near') <= 1.05,
+      },
+      {
+        goal: 'Redis commands per nearCache hit: 0',
+        measured: String(commandsPerHit['axios.near']),
+        met: commandsPerHit['axios.near'] === 0,
+      },
+      {
+        goal: 'Redis hit without a near cache vs MemoryBackend',
+        measured: `${ratio('axios.redis').toFixed(3)}×`,
+        met: null,
+      },
+      {
+        goal: "undici-cache-redis, tracking on, vs undici's MemoryCacheStore",
+        measured: `${ratio('undici.tracking').toFixed(3)}× (${us('undici.tracking')} vs ${us('undici.memory')})`,
+        met: null,
+      },
+      {
+        goal: "undici-cache-redis, tracking off, vs undici's MemoryCacheStore",
+        measured: `${ratio('undici.redis').toFixed(3)}×`,
+        met: null,
+      },
+      {
+        goal: `invalidation delay (write acknowledged in B → A stops serving the old entry), p99 ≤ 5 ms`,
+        measured: `p50 ${ms(p50)}, p99 ${ms(p99)} over ${delays.length} trials`,
+        met: p99 <= 5,
+      },
       { goal: 'invalidation delay, max ≤ 50 ms', measured: ms(max), met: max <= 50 },
     ];
     return {
       title: 'Near cache: Redis hits from process memory',
-      method: 'ns per GET answered from the cache, sequential awaits, ~1 KiB JSON body from a real origin process (parsed as JSON), '
-        + 'each client\'s three contenders interleaved round by round in one process; each client\'s ratio is to its own memory store. '
-        + `Invalidation delay: another process writes a new version of the entry ${TRIALS} times (each 1–4 ms after this one saw the last); this one reads it `
-        + 'through axios back to back and notes when it first got each version; delay = that time − the writer\'s acknowledgement.',
+      method:
+        'ns per GET answered from the cache, sequential awaits, ~1 KiB JSON body from a real origin process (parsed as JSON), ' +
+        "each client's three contenders interleaved round by round in one process; each client's ratio is to its own memory store. " +
+        `Invalidation delay: another process writes a new version of the entry ${TRIALS} times (each 1–4 ms after this one saw the last); this one reads it ` +
+        "through axios back to back and notes when it first got each version; delay = that time − the writer's acknowledgement.",
       rows,
       goals,
       notes: [
-        `Invalidation delay over ${delays.length} trials: p50 ${ms(p50)}, p90 ${ms(quantile(delays, 0.9))}, p99 ${ms(p99)}, p99.9 ${ms(quantile(delays, 0.999))}, `
-          + `max ${ms(max)}, mean ${ms(delays.reduce((a, b) => a + b, 0) / delays.length)}; ${early} trials saw the new version before the writer's `
-          + `acknowledgement arrived (counted as 0); ${unseen} versions were not seen within 2 s (not counted).`,
+        `Invalidation delay over ${delays.length} trials: p50 ${ms(p50)}, p90 ${ms(quantile(delays, 0.9))}, p99 ${ms(p99)}, p99.9 ${ms(quantile(delays, 0.999))}, ` +
+          `max ${ms(max)}, mean ${ms(delays.reduce((a, b) => a + b, 0) / delays.length)}; ${early} trials saw the new version before the writer's ` +
+          `acknowledgement arrived (counted as 0); ${unseen} versions were not seen within 2 s (not counted).`,
         `Median of the delays: ${ms(median(delays))}. The delay includes the read that fetches the new entry from Redis after the invalidation.`,
-        'undici-cache-redis 1.0.1 tracks the keys it read (default CLIENT TRACKING, not BCAST) and, per its source, does not arm tracking again after a reconnect; '
-          + 'its default error callback writes to the console (given one here).',
-        ...(errors.length ? [`undici-cache-redis reported ${errors.length} errors, the first: ${String(errors[0])}`] : []),
+        'undici-cache-redis 1.0.1 tracks the keys it read (default CLIENT TRACKING, not BCAST) and, per its source, does not arm tracking again after a reconnect; ' +
+          'its default error callback writes to the console (given one here).',
+        ...(errors.length
+          ? [`undici-cache-redis reported ${errors.length} errors, the first: ${String(errors[0])}`]
+          : []),
       ],
     };
   } finally {
@@ -278,7 +343,9 @@ export async function run(): Promise<CaseResult> {
     await memory.close();
     let cursor = '0';
     do {
-      const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}-ucr-*`, 'COUNT', 1000).catch(() => ['0', [] as string[]] as const);
+      const [next, keys] = await admin
+        .scan(cursor, 'MATCH', `${prefix}-ucr-*`, 'COUNT', 1000)
+        .catch(() => ['0', [] as string[]] as const);
       cursor = next;
       if (keys.length > 0) await admin.unlink(...keys).catch(() => undefined);
     } while (cursor !== '0');

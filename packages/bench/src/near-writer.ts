@@ -7,7 +7,12 @@
 import { CachedResponse } from '@axios-client-cache/core';
 import { RedisBackend } from '@axios-client-cache/redis';
 
-const backend = new RedisBackend({ url: process.env['REDIS_URL'], cacheName: process.env['CACHE_NAME'], expireAfter: 3600, timeoutMs: 1000 });
+const backend = new RedisBackend({
+  url: process.env['REDIS_URL'],
+  cacheName: process.env['CACHE_NAME'],
+  expireAfter: 3600,
+  timeoutMs: 1000,
+});
 const key = process.env['KEY']!;
 const url = process.env['URL']!;
 const trials = Number(process.env['TRIALS']);
@@ -28,21 +33,33 @@ async function main(): Promise<void> {
       wake?.();
     }
   });
-  const seenBy = (version: number) => new Promise<void>((resolve) => {
-    if (seen >= version) return resolve();
-    const timer = setTimeout(resolve, 2000);
-    wake = () => {
-      if (seen < version) return;
-      clearTimeout(timer);
-      resolve();
-    };
-  });
+  const seenBy = (version: number) =>
+    new Promise<void>((resolve) => {
+      if (seen >= version) return resolve();
+      const timer = setTimeout(resolve, 2000);
+      wake = () => {
+        if (seen < version) return;
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   for (let version = 1; version <= trials; version++) {
     const now = Date.now();
     const response = new CachedResponse({
-      method: 'GET', url, finalUrl: url, status: 200, statusText: 'OK',
-      headers: [['content-type', 'application/json; charset=utf-8'], ['cache-control', 'max-age=3600']],
-      body: Buffer.from(JSON.stringify({ version })), createdAt: now, expires: now + 3_600_000, requestTime: now, responseTime: now,
+      method: 'GET',
+      url,
+      finalUrl: url,
+      status: 200,
+      statusText: 'OK',
+      headers: [
+        ['content-type', 'application/json; charset=utf-8'],
+        ['cache-control', 'max-age=3600'],
+      ],
+      body: Buffer.from(JSON.stringify({ version })),
+      createdAt: now,
+      expires: now + 3_600_000,
+      requestTime: now,
+      responseTime: now,
     });
     await backend.saveResponse(response, key);
     acks.push(hrnow());

@@ -25,7 +25,12 @@
  * `redis.hit.<variant>.commandsPerHit` from `INFO commandstats` (goal for ours: exactly 1).
  */
 import { runWhenMain } from './standalone.js';
-import axios, { type AxiosAdapter, type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import axios, {
+  type AxiosAdapter,
+  type AxiosInstance,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from 'axios';
 import { buildStorage, canStale, setupCache, type StorageValue } from 'axios-cache-interceptor';
 import { Redis } from 'ioredis';
 import { attachCache } from '@axios-client-cache/core';
@@ -39,7 +44,12 @@ const N_C32 = Number(process.env['BENCH_N_C32'] ?? 6000);
 const URL_PATH = '/users?page=2';
 const BODY = JSON.stringify({
   page: 2,
-  users: Array.from({ length: 12 }, (_, i) => ({ id: 1000 + i, name: `user ${i}`, email: `user${i}@example.com`, active: i % 2 === 0 })),
+  users: Array.from({ length: 12 }, (_, i) => ({
+    id: 1000 + i,
+    name: `user ${i}`,
+    email: `user${i}@example.com`,
+    active: i % 2 === 0,
+  })),
 });
 
 type Variant = 'limit' | 'limitPipelined' | 'ours' | 'aci';
@@ -47,7 +57,12 @@ const VARIANTS: Variant[] = ['limit', 'limitPipelined', 'ours', 'aci'];
 
 /** The origin: answers at once (only the first request of each cache reaches it). */
 const origin: AxiosAdapter = async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => ({
-  data: BODY, status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, config, request: {},
+  data: BODY,
+  status: 200,
+  statusText: 'OK',
+  headers: { 'content-type': 'application/json' },
+  config,
+  request: {},
 });
 
 async function throughput(api: AxiosInstance, concurrency: number, total: number): Promise<number> {
@@ -95,7 +110,12 @@ export async function run(): Promise<Record<string, number>> {
     apis.limit = axios.create({
       baseURL: 'https://api.example.com',
       adapter: async (config) => ({
-        data: await bare.get(bodyKey), status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, config, request: {},
+        data: await bare.get(bodyKey),
+        status: 200,
+        statusText: 'OK',
+        headers: { 'content-type': 'application/json' },
+        config,
+        request: {},
       }),
     });
     const pipelined = new Redis(url, { enableAutoPipelining: true });
@@ -103,7 +123,12 @@ export async function run(): Promise<Record<string, number>> {
     apis.limitPipelined = axios.create({
       baseURL: 'https://api.example.com',
       adapter: async (config) => ({
-        data: await pipelined.get(bodyKey), status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, config, request: {},
+        data: await pipelined.get(bodyKey),
+        status: 200,
+        statusText: 'OK',
+        headers: { 'content-type': 'application/json' },
+        config,
+        request: {},
       }),
     });
 
@@ -122,11 +147,12 @@ export async function run(): Promise<Record<string, number>> {
         return result ? (JSON.parse(result) as StorageValue) : undefined;
       },
       async set(key, value, req) {
-        const pxat = value.state === 'loading'
-          ? Date.now() + (req?.cache && typeof req.cache.ttl === 'number' ? req.cache.ttl : 60_000)
-          : (value.state === 'stale' && value.ttl) || (value.state === 'cached' && !canStale(value))
-            ? value.createdAt + value.ttl!
-            : undefined;
+        const pxat =
+          value.state === 'loading'
+            ? Date.now() + (req?.cache && typeof req.cache.ttl === 'number' ? req.cache.ttl : 60_000)
+            : (value.state === 'stale' && value.ttl) || (value.state === 'cached' && !canStale(value))
+              ? value.createdAt + value.ttl!
+              : undefined;
         if (pxat === undefined) await aciClient.set(aciKey(key), JSON.stringify(value));
         else await aciClient.set(aciKey(key), JSON.stringify(value), 'PXAT', pxat);
       },
@@ -134,7 +160,10 @@ export async function run(): Promise<Record<string, number>> {
         await aciClient.del(aciKey(key));
       },
     });
-    apis.aci = setupCache(axios.create({ baseURL: 'https://api.example.com', adapter: origin }), { storage, ttl: 3_600_000 });
+    apis.aci = setupCache(axios.create({ baseURL: 'https://api.example.com', adapter: origin }), {
+      storage,
+      ttl: 3_600_000,
+    });
 
     // warm: store the entry, let background writes land, prime every code path
     for (const v of VARIANTS) {
@@ -161,10 +190,14 @@ export async function run(): Promise<Record<string, number>> {
       }
     }
     for (const [name, values] of Object.entries(rps)) figures[`redis.hit.${name}.rps`] = Math.round(median(values));
-    figures['redis.hit.ours.vsLimitPipelined.c32'] = Number((figures['redis.hit.ours.c32.rps']! / figures['redis.hit.limitPipelined.c32.rps']!).toFixed(3));
+    figures['redis.hit.ours.vsLimitPipelined.c32'] = Number(
+      (figures['redis.hit.ours.c32.rps']! / figures['redis.hit.limitPipelined.c32.rps']!).toFixed(3),
+    );
     for (const v of ['ours', 'aci'] as const) {
       for (const c of ['c1', 'c32']) {
-        figures[`redis.hit.${v}.vsLimit.${c}`] = Number((figures[`redis.hit.${v}.${c}.rps`]! / figures[`redis.hit.limit.${c}.rps`]!).toFixed(3));
+        figures[`redis.hit.${v}.vsLimit.${c}`] = Number(
+          (figures[`redis.hit.${v}.${c}.rps`]! / figures[`redis.hit.limit.${c}.rps`]!).toFixed(3),
+        );
       }
     }
     return figures;
@@ -173,7 +206,9 @@ export async function run(): Promise<Record<string, number>> {
     await backend?.close();
     let cursor = '0';
     do {
-      const [nextCursor, keys] = await admin.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000).catch(() => ['0', [] as string[]] as const);
+      const [nextCursor, keys] = await admin
+        .scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000)
+        .catch(() => ['0', [] as string[]] as const);
       cursor = nextCursor;
       if (keys.length > 0) await admin.unlink(...keys).catch(() => undefined);
     } while (cursor !== '0');

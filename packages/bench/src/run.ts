@@ -27,7 +27,11 @@ const CASE_TIMEOUT_MS = 10 * 60_000;
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const quick = args.includes('--quick') || process.env['BENCH_QUICK'] === '1';
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').filter(Boolean);
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',')
+  .filter(Boolean);
 const outArg = args.find((a) => a.startsWith('--out='))?.slice('--out='.length);
 const unknown = args.filter((a) => a !== '--quick' && !a.startsWith('--only=') && !a.startsWith('--out='));
 if (unknown.length) fail(`unknown argument(s): ${unknown.join(' ')}`);
@@ -60,7 +64,15 @@ function git(...gitArgs: string[]): string {
 function commitLabel(headBefore: string): string {
   const head = git('rev-parse', '--short', 'HEAD');
   const moved = head === headBefore ? '' : ` (HEAD moved from ${headBefore} during the run)`;
-  const dirty = git('status', '--porcelain', '--', 'packages/core/src', 'packages/memory/src', 'packages/redis/src', 'packages/signed/src');
+  const dirty = git(
+    'status',
+    '--porcelain',
+    '--',
+    'packages/core/src',
+    'packages/memory/src',
+    'packages/redis/src',
+    'packages/signed/src',
+  );
   return `${head}${moved}${dirty ? ', with uncommitted changes in package sources' : ''}`;
 }
 
@@ -70,7 +82,9 @@ function runCase(name: string, env: NodeJS.ProcessEnv): Promise<CaseOutcome> {
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(BENCH_DIR, 'src/child.ts'), name], {
-      cwd: BENCH_DIR, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      cwd: BENCH_DIR,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let result: CaseResult | undefined;
     let error: string | undefined;
@@ -82,7 +96,9 @@ function runCase(name: string, env: NodeJS.ProcessEnv): Promise<CaseOutcome> {
       if (m.error !== undefined) error = m.error;
       else if (m.result !== undefined) result = toCaseResult(name, m.result);
     });
-    child.once('error', (e) => { error = e.message; });
+    child.once('error', (e) => {
+      error = e.message;
+    });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       if (!result && !error) error = `exited with ${signal ?? code} and no result`;
@@ -93,7 +109,7 @@ function runCase(name: string, env: NodeJS.ProcessEnv): Promise<CaseOutcome> {
 
 const EXTERNAL_TITLES: Record<string, string> = {
   'redis-hit': 'Redis hit (packages/bench/src/redis-hit.ts)',
-  'signed': 'Signed and encrypted entries (packages/bench/src/signed.ts)',
+  signed: 'Signed and encrypted entries (packages/bench/src/signed.ts)',
   'memory-scale': 'Memory store scale (packages/bench/src/memory-scale.ts)',
 };
 
@@ -122,24 +138,46 @@ function goalsOf(name: string, f: Record<string, number>): CaseResult['goals'] {
   if (name === 'redis-hit') {
     if (has('redis.hit.ours.commandsPerHit')) {
       const v = f['redis.hit.ours.commandsPerHit']!;
-      goals.push({ goal: 'Redis commands per hit: 1', measured: `${v} (limit ${f['redis.hit.limit.commandsPerHit'] ?? '?'}, axios-cache-interceptor ${f['redis.hit.aci.commandsPerHit'] ?? '?'})`, met: v === 1 });
+      goals.push({
+        goal: 'Redis commands per hit: 1',
+        measured: `${v} (limit ${f['redis.hit.limit.commandsPerHit'] ?? '?'}, axios-cache-interceptor ${f['redis.hit.aci.commandsPerHit'] ?? '?'})`,
+        met: v === 1,
+      });
     }
     for (const c of ['c1', 'c32']) {
       const k = `redis.hit.ours.vsLimit.${c}`;
-      if (has(k)) goals.push({ goal: `hits/s vs the limit (bare ioredis GET) at concurrency ${c.slice(1)}: ≥ 0.95 (redis-hit.ts's target)`, measured: x(f[k]!), met: f[k]! >= 0.95 });
+      if (has(k))
+        goals.push({
+          goal: `hits/s vs the limit (bare ioredis GET) at concurrency ${c.slice(1)}: ≥ 0.95 (redis-hit.ts's target)`,
+          measured: x(f[k]!),
+          met: f[k]! >= 0.95,
+        });
       if (has(`redis.hit.ours.${c}.rps`, `redis.hit.aci.${c}.rps`)) {
         const r = f[`redis.hit.ours.${c}.rps`]! / f[`redis.hit.aci.${c}.rps`]!;
-        goals.push({ goal: `hits/s vs axios-cache-interceptor's Redis recipe at concurrency ${c.slice(1)}`, measured: x(r), met: null });
+        goals.push({
+          goal: `hits/s vs axios-cache-interceptor's Redis recipe at concurrency ${c.slice(1)}`,
+          measured: x(r),
+          met: null,
+        });
       }
     }
   }
   if (name === 'memory-scale') {
     for (const k of ['memory.hit.store.uniform.ratio', 'memory.hit.store.zipf.ratio', 'memory.hit.axios.ratio']) {
-      if (has(k)) goals.push({ goal: `hit latency, 100k vs 1k entries (\`${k}\`): ≤ 1.1× (memory-scale.ts's target)`, measured: x(f[k]!), met: f[k]! <= 1.1 });
+      if (has(k))
+        goals.push({
+          goal: `hit latency, 100k vs 1k entries (\`${k}\`): ≤ 1.1× (memory-scale.ts's target)`,
+          measured: x(f[k]!),
+          met: f[k]! <= 1.1,
+        });
     }
     if (has('memory.heap.bytesPer1KiBEntry')) {
       const v = f['memory.heap.bytesPer1KiBEntry']!;
-      goals.push({ goal: "heap bytes per 1 KiB entry: ≤ 1.5 KiB (memory-scale.ts's target)", measured: `${v} B`, met: v <= 1536 });
+      goals.push({
+        goal: "heap bytes per 1 KiB entry: ≤ 1.5 KiB (memory-scale.ts's target)",
+        measured: `${v} B`,
+        met: v <= 1536,
+      });
     }
   }
   if (name === 'signed') {
@@ -147,16 +185,30 @@ function goalsOf(name: string, f: Record<string, number>): CaseResult['goals'] {
       const k = `signed.hit.${size}.signed.addedOverMsgpack.ns`;
       if (!has(k)) continue;
       const us = f[k]! / 1000;
-      goals.push(size === '10KiB'
-        ? { goal: 'hit cost added by signing, 10 KiB: ≤ 10 µs (signed.ts\'s target)', measured: `+${us.toFixed(1)} µs over unsigned msgpack`, met: us <= 10 }
-        : { goal: `hit cost added by signing, ${size}`, measured: `+${us.toFixed(1)} µs over unsigned msgpack`, met: null });
+      goals.push(
+        size === '10KiB'
+          ? {
+              goal: "hit cost added by signing, 10 KiB: ≤ 10 µs (signed.ts's target)",
+              measured: `+${us.toFixed(1)} µs over unsigned msgpack`,
+              met: us <= 10,
+            }
+          : {
+              goal: `hit cost added by signing, ${size}`,
+              measured: `+${us.toFixed(1)} µs over unsigned msgpack`,
+              met: null,
+            },
+      );
     }
     for (const size of ['1KiB', '10KiB', '100KiB']) {
       const k = `signed.size.${size}.signed.overhead.bytes`;
       const p = `signed.size.${size}.msgpack.bytes`;
       if (!has(k, p)) continue;
       const limit = f[p]! * 0.01 + 200;
-      goals.push({ goal: `stored size added by signing, ${size}: ≤ 1 % + 200 B (signed.ts's target)`, measured: `+${f[k]} B`, met: f[k]! <= limit });
+      goals.push({
+        goal: `stored size added by signing, ${size}: ≤ 1 % + 200 B (signed.ts's target)`,
+        measured: `+${f[k]} B`,
+        met: f[k]! <= limit,
+      });
     }
   }
   return goals;
@@ -169,20 +221,27 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, BENCH_QUICK: quick ? '1' : '0' };
   let redis: RedisServer | undefined;
   let redisNote = env['REDIS_URL'] ? `REDIS_URL from the environment (${env['REDIS_URL']})` : 'not used';
-  const stop = async () => { await redis?.stop(); redis = undefined; };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stop().then(() => process.exit(130)));
+  const stop = async () => {
+    await redis?.stop();
+    redis = undefined;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void stop().then(() => process.exit(130)));
   const outcomes: CaseOutcome[] = [];
   try {
     if ((cases.includes('redis-hit') || cases.includes('near-cache')) && !env['REDIS_URL']) {
       redis = await startRedisServer();
       env['REDIS_URL'] = redis.url;
-      redisNote = `redis-server ${execFileSync(redis.process?.spawnfile ?? 'redis-server', ['--version'], { encoding: 'utf8' }).match(/v=(\S+)/)?.[1] ?? ''}`
-        + ' started by the bench on a free loopback port, no persistence';
+      redisNote =
+        `redis-server ${execFileSync(redis.process?.spawnfile ?? 'redis-server', ['--version'], { encoding: 'utf8' }).match(/v=(\S+)/)?.[1] ?? ''}` +
+        ' started by the bench on a free loopback port, no persistence';
     }
     for (const name of cases) {
       process.stdout.write(`bench: ${name}…\n`);
       const outcome = await runCase(name, env);
-      process.stdout.write(`bench: ${name} ${outcome.result ? 'done' : `FAILED: ${outcome.error?.split('\n')[0]}`} in ${outcome.seconds.toFixed(0)} s\n`);
+      process.stdout.write(
+        `bench: ${name} ${outcome.result ? 'done' : `FAILED: ${outcome.error?.split('\n')[0]}`} in ${outcome.seconds.toFixed(0)} s\n`,
+      );
       outcomes.push(outcome);
     }
   } finally {
@@ -206,7 +265,12 @@ async function main(): Promise<void> {
       undici: version('undici'),
       'undici-cache-redis': version('undici-cache-redis'),
       tsx: version('tsx'),
-      ...Object.fromEntries(['core', 'memory', 'redis', 'signed'].map((p) => [`@axios-client-cache/${p}`, `${version(`@axios-client-cache/${p}`)} (workspace)`])),
+      ...Object.fromEntries(
+        ['core', 'memory', 'redis', 'signed'].map((p) => [
+          `@axios-client-cache/${p}`,
+          `${version(`@axios-client-cache/${p}`)} (workspace)`,
+        ]),
+      ),
     },
     loadBefore,
     loadAfter: os.loadavg(),
@@ -217,7 +281,11 @@ async function main(): Promise<void> {
   writeFileSync(join(outDir, 'benchmarks.md'), markdown(info, outcomes));
   writeFileSync(join(outDir, 'benchmarks.svg'), svg(info, outcomes));
   process.stdout.write(`bench: wrote ${join(outDir, 'benchmarks.md')} and benchmarks.svg\n`);
-  for (const o of outcomes) for (const g of o.result?.goals ?? []) process.stdout.write(`  ${g.met === null ? 'info' : g.met ? 'met ' : 'MISS'}  ${o.name}: ${g.goal}: ${g.measured}\n`);
+  for (const o of outcomes)
+    for (const g of o.result?.goals ?? [])
+      process.stdout.write(
+        `  ${g.met === null ? 'info' : g.met ? 'met ' : 'MISS'}  ${o.name}: ${g.goal}: ${g.measured}\n`,
+      );
   if (outcomes.some((o) => !o.result)) process.exitCode = 1;
 }
 

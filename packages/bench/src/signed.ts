@@ -23,7 +23,13 @@ import { randomBytes } from 'node:crypto';
 import { runWhenMain } from './standalone.js';
 import axios, { type AxiosAdapter, type AxiosInstance } from 'axios';
 import {
-  attachCache, CacheBackend, CachedResponse, DictCache, msgpackSerializer, type BaseCache, type Serializer,
+  attachCache,
+  CacheBackend,
+  CachedResponse,
+  DictCache,
+  msgpackSerializer,
+  type BaseCache,
+  type Serializer,
 } from '@axios-client-cache/core';
 import { SignedSerializer } from '@axios-client-cache/signed';
 
@@ -43,10 +49,20 @@ const VARIANTS = Object.keys(SERIALIZERS) as Variant[];
 function response(size: number): CachedResponse {
   const now = Date.now();
   return new CachedResponse({
-    method: 'GET', url: 'https://api.example.com/items/1', finalUrl: 'https://api.example.com/items/1',
-    status: 200, statusText: 'OK',
-    headers: [['content-type', 'application/json'], ['date', new Date(now).toUTCString()], ['etag', '"v1"'], ['cache-control', 'max-age=600']],
-    body: randomBytes(size), createdAt: now, expires: now + 3_600_000,
+    method: 'GET',
+    url: 'https://api.example.com/items/1',
+    finalUrl: 'https://api.example.com/items/1',
+    status: 200,
+    statusText: 'OK',
+    headers: [
+      ['content-type', 'application/json'],
+      ['date', new Date(now).toUTCString()],
+      ['etag', '"v1"'],
+      ['cache-control', 'max-age=600'],
+    ],
+    body: randomBytes(size),
+    createdAt: now,
+    expires: now + 3_600_000,
   });
 }
 
@@ -57,9 +73,14 @@ const median = (xs: number[]): number => {
 const r1 = (x: number): number => Math.round(x * 10) / 10;
 
 /** Runs `fns` in interleaved batches; the median ns per call of each. */
-async function interleaved(fns: Record<string, () => unknown>, batch: number, rounds: number): Promise<Record<string, number>> {
+async function interleaved(
+  fns: Record<string, () => unknown>,
+  batch: number,
+  rounds: number,
+): Promise<Record<string, number>> {
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
-  for (let round = -3; round < rounds; round++) { // three warm-up rounds
+  for (let round = -3; round < rounds; round++) {
+    // three warm-up rounds
     for (const [name, fn] of Object.entries(fns)) {
       const start = process.hrtime.bigint();
       for (let i = 0; i < batch; i++) {
@@ -83,7 +104,8 @@ async function sizes(): Promise<Record<string, number>> {
       const bytes = (await SERIALIZERS[variant].dumps(record, context)).length;
       out[`signed.size.${size / KiB}KiB.${variant}.bytes`] = bytes;
       out[`signed.size.${size / KiB}KiB.${variant}.overhead.bytes`] = bytes - plain;
-      out[`signed.size.${size / KiB}KiB.${variant}.overhead.percent`] = Math.round(((bytes - plain) / plain) * 10_000) / 100;
+      out[`signed.size.${size / KiB}KiB.${variant}.overhead.percent`] =
+        Math.round(((bytes - plain) / plain) * 10_000) / 100;
     }
   }
   return out;
@@ -95,10 +117,20 @@ async function codec(): Promise<Record<string, number>> {
     const item = response(size);
     const stores = {} as Record<Variant, BaseCache>;
     for (const v of VARIANTS) stores[v] = new DictCache({ serializer: SERIALIZERS[v] });
-    const bytes = Object.fromEntries(await Promise.all(VARIANTS.map(async (v) => [v, await stores[v].serialize(item, KEY, item.expires)]))) as Record<Variant, Uint8Array>;
+    const bytes = Object.fromEntries(
+      await Promise.all(VARIANTS.map(async (v) => [v, await stores[v].serialize(item, KEY, item.expires)])),
+    ) as Record<Variant, Uint8Array>;
     const batch = size >= 100 * KiB ? 50 : 500;
-    const encode = await interleaved(Object.fromEntries(VARIANTS.map((v) => [v, () => stores[v].serialize(item, KEY, item.expires)])), batch, 25);
-    const decode = await interleaved(Object.fromEntries(VARIANTS.map((v) => [v, () => stores[v].deserialize(bytes[v], KEY)])), batch, 25);
+    const encode = await interleaved(
+      Object.fromEntries(VARIANTS.map((v) => [v, () => stores[v].serialize(item, KEY, item.expires)])),
+      batch,
+      25,
+    );
+    const decode = await interleaved(
+      Object.fromEntries(VARIANTS.map((v) => [v, () => stores[v].deserialize(bytes[v], KEY)])),
+      batch,
+      25,
+    );
     for (const v of VARIANTS) {
       out[`signed.encode.${size / KiB}KiB.${v}.ns`] = r1(encode[v]!);
       out[`signed.decode.${size / KiB}KiB.${v}.ns`] = r1(decode[v]!);
@@ -112,7 +144,12 @@ async function hits(): Promise<Record<string, number>> {
   for (const size of SIZES) {
     const body = randomBytes(size);
     const adapter: AxiosAdapter = async (config) => ({
-      data: body, status: 200, statusText: 'OK', headers: { 'content-type': 'application/octet-stream' }, config, request: {},
+      data: body,
+      status: 200,
+      statusText: 'OK',
+      headers: { 'content-type': 'application/octet-stream' },
+      config,
+      request: {},
     });
     const backends: CacheBackend[] = [];
     const make = (serializer?: Serializer): AxiosInstance => {
@@ -135,10 +172,15 @@ async function hits(): Promise<Record<string, number>> {
     for (const [name, api] of Object.entries(apis)) {
       await api.get(url);
       const second = await api.get(url);
-      if (name !== 'floor' && (second as { fromCache?: boolean }).fromCache !== true) throw new Error(`${name}: the second GET was not a hit`);
+      if (name !== 'floor' && (second as { fromCache?: boolean }).fromCache !== true)
+        throw new Error(`${name}: the second GET was not a hit`);
     }
     const batch = size >= 100 * KiB ? 50 : 300;
-    const ns = await interleaved(Object.fromEntries(Object.entries(apis).map(([name, api]) => [name, () => api.get(url)])), batch, 25);
+    const ns = await interleaved(
+      Object.fromEntries(Object.entries(apis).map(([name, api]) => [name, () => api.get(url)])),
+      batch,
+      25,
+    );
     const tag = `${size / KiB}KiB`;
     for (const [name, value] of Object.entries(ns)) out[`signed.hit.${tag}.${name}.ns`] = r1(value);
     out[`signed.hit.${tag}.signed.addedOverMsgpack.ns`] = r1(ns['signed']! - ns['msgpack']!);

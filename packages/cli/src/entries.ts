@@ -1,5 +1,11 @@
 import {
-  CachedResponse, CachedVariants, CacheSerializationError, CacheSignatureError, CacheVersionError, type BaseCache, type StoredResponse,
+  CachedResponse,
+  CachedVariants,
+  CacheSerializationError,
+  CacheSignatureError,
+  CacheVersionError,
+  type BaseCache,
+  type StoredResponse,
 } from '@axios-client-cache/core';
 import type { RedisCache, RedisClient } from '@axios-client-cache/redis';
 import type { Redis } from 'ioredis';
@@ -47,7 +53,10 @@ export type Decoded<T> =
 
 /** Decodes a stored value with the store's own serializer (verifying it when a secret key was given). */
 export async function decode<T>(
-  store: BaseCache<T>, entry: RawEntry, verifies: boolean, accept: (item: unknown) => item is T,
+  store: BaseCache<T>,
+  entry: RawEntry,
+  verifies: boolean,
+  accept: (item: unknown) => item is T,
 ): Promise<Decoded<T>> {
   const { bytes } = entry;
   if (bytes === null) return { kind: 'unreadable', reason: 'not a string value' };
@@ -68,7 +77,8 @@ export async function decode<T>(
 }
 
 /** A stored response (one, or a URL's variants), as `decode` accepts it. */
-export const isResponse = (item: unknown): item is StoredResponse => item instanceof CachedResponse || item instanceof CachedVariants;
+export const isResponse = (item: unknown): item is StoredResponse =>
+  item instanceof CachedResponse || item instanceof CachedVariants;
 
 /** The responses in a stored item: itself, or a URL's variants (newest last). */
 export function responsesIn(item: StoredResponse): readonly CachedResponse[] {
@@ -105,7 +115,11 @@ export async function* scanKeys(node: Redis, prefix: string): AsyncIterable<stri
  * Cluster client, for keys of one slot). Keys of one node may sit on many slots, so GET by
  * GET, never a cross-slot MGET. Keys gone meanwhile are left out.
  */
-export async function readRaw(node: Redis | RedisClient, prefix: string, fullKeys: readonly string[]): Promise<RawEntry[]> {
+export async function readRaw(
+  node: Redis | RedisClient,
+  prefix: string,
+  fullKeys: readonly string[],
+): Promise<RawEntry[]> {
   const pipeline = node.pipeline();
   for (const k of fullKeys) pipeline.getBuffer(k).pttl(k);
   const replies = (await pipeline.exec()) ?? [];
@@ -157,22 +171,34 @@ export function noneSkipped(): Skipped {
 /** Counts a decoded value that is not an item. */
 export function countSkipped(skipped: Skipped, decoded: Decoded<unknown>): void {
   switch (decoded.kind) {
-    case 'unverified': skipped.unverified++; break;
-    case 'bad-signature': skipped.badSignature++; break;
-    case 'other-version': skipped.otherVersion++; break;
-    case 'unreadable': skipped.unreadable++; break;
-    case 'item': break;
+    case 'unverified':
+      skipped.unverified++;
+      break;
+    case 'bad-signature':
+      skipped.badSignature++;
+      break;
+    case 'other-version':
+      skipped.otherVersion++;
+      break;
+    case 'unreadable':
+      skipped.unreadable++;
+      break;
+    case 'item':
+      break;
   }
 }
 
 /** The readable responses of the cache, a batch at a time; the others counted in `skipped`. */
 export async function* responses(
-  session: Session, progress: Progress, skipped: Skipped,
+  session: Session,
+  progress: Progress,
+  skipped: Skipped,
 ): AsyncIterable<{ key: string; response: CachedResponse; entry: RawEntry }> {
   for await (const batch of walk(session, session.responses as RedisCache<unknown>, progress)) {
     for (const entry of batch.entries) {
       const decoded = await decode(session.responses, entry, session.verifies, isResponse);
-      if (decoded.kind === 'item') for (const response of responsesIn(decoded.item)) yield { key: entry.key, response, entry };
+      if (decoded.kind === 'item')
+        for (const response of responsesIn(decoded.item)) yield { key: entry.key, response, entry };
       else countSkipped(skipped, decoded);
     }
   }
@@ -182,10 +208,14 @@ export async function* responses(
 export function describeSkipped(skipped: Skipped): string[] {
   const notes: string[] = [];
   if (skipped.unverified > 0) {
-    notes.push(`${plural(skipped.unverified, 'signed entry', 'signed entries')} not verified: give --secret-key or CACHE_KEY to read them`);
+    notes.push(
+      `${plural(skipped.unverified, 'signed entry', 'signed entries')} not verified: give --secret-key or CACHE_KEY to read them`,
+    );
   }
-  if (skipped.badSignature > 0) notes.push(`${plural(skipped.badSignature, 'entry', 'entries')} did not verify with the secret key given`);
-  if (skipped.otherVersion > 0) notes.push(`${plural(skipped.otherVersion, 'entry', 'entries')} of another format version`);
+  if (skipped.badSignature > 0)
+    notes.push(`${plural(skipped.badSignature, 'entry', 'entries')} did not verify with the secret key given`);
+  if (skipped.otherVersion > 0)
+    notes.push(`${plural(skipped.otherVersion, 'entry', 'entries')} of another format version`);
   if (skipped.unreadable > 0) {
     const what = skipped.unreadable === 1 ? 'not an entry' : 'not entries';
     notes.push(`${plural(skipped.unreadable, 'unreadable value', 'unreadable values')} (${what} of this library)`);

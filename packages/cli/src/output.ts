@@ -44,17 +44,27 @@ export function formatBytes(n: number): string {
 export function formatDuration(ms: number): string {
   const s = Math.round(Math.abs(ms) / 1000);
   const parts: Array<[number, string]> = [
-    [Math.floor(s / 86400), 'd'], [Math.floor(s / 3600) % 24, 'h'], [Math.floor(s / 60) % 60, 'm'], [s % 60, 's'],
+    [Math.floor(s / 86400), 'd'],
+    [Math.floor(s / 3600) % 24, 'h'],
+    [Math.floor(s / 60) % 60, 'm'],
+    [s % 60, 's'],
   ];
   const first = parts.findIndex(([v]) => v > 0);
   if (first === -1) return '0 s';
-  return parts.slice(first, first + 2).filter(([v]) => v > 0).map(([v, unit]) => `${v} ${unit}`).join(' ');
+  return parts
+    .slice(first, first + 2)
+    .filter(([v]) => v > 0)
+    .map(([v, unit]) => `${v} ${unit}`)
+    .join(' ');
 }
 
 /** Rows padded into columns (the last column is not padded). */
 export function table(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, cell.length); });
+  for (const row of rows)
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
 }
 

@@ -29,7 +29,8 @@ Examples:
 
 Exit codes: 0 done, 1 nothing matched, 2 usage or connection error.`;
 
-const PATTERN_HELP = 'a glob over host/path?query, as in urlsExpireAfter (prefix match; * does not cross /; ? is literal)';
+const PATTERN_HELP =
+  'a glob over host/path?query, as in urlsExpireAfter (prefix match; * does not cross /; ? is literal)';
 
 /**
  * Runs the command with `argv` (the arguments after the program name) and resolves to the
@@ -38,14 +39,23 @@ const PATTERN_HELP = 'a glob over host/path?query, as in urlsExpireAfter (prefix
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   let code: number = EXIT.OK;
   let secrets: readonly string[] = [];
-  const program = buildProgram(io, (c) => { code = c; }, (s) => { secrets = s; });
+  const program = buildProgram(
+    io,
+    (c) => {
+      code = c;
+    },
+    (s) => {
+      secrets = s;
+    },
+  );
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return EXIT.OK;
-      if (error.code === 'commander.help') io.stderr.write(`${COMMAND_NAME}: missing command: ${COMMANDS.join(', ')} (see --help)\n`);
+      if (error.code === 'commander.help')
+        io.stderr.write(`${COMMAND_NAME}: missing command: ${COMMANDS.join(', ')} (see --help)\n`);
       return EXIT.ERROR;
     }
     io.stderr.write(`${COMMAND_NAME}: ${printable(scrub(messageOf(error), secrets))}\n`);
@@ -65,11 +75,18 @@ function buildProgram(io: CliIO, setCode: (code: number) => void, setSecrets: (s
   const program = new Command(COMMAND_NAME)
     .description('Inspect and purge the shared Redis cache of axios-client-cache.')
     .version(version(), '-V, --version')
-    .addOption(new Option('--url <url>', 'Redis URL (redis:// or rediss://); default $REDIS_URL, else redis://127.0.0.1:6379'))
+    .addOption(
+      new Option('--url <url>', 'Redis URL (redis:// or rediss://); default $REDIS_URL, else redis://127.0.0.1:6379'),
+    )
     .addOption(new Option('--cluster <nodes>', 'a Redis Cluster: startup nodes host:port,host:port,…'))
     .addOption(new Option('--cache-name <name>', 'the cacheName of the cache').default(DEFAULT_CACHE_NAME))
-    .addOption(new Option('--secret-key <secret>', 'secret to verify and read signed entries; default $CACHE_KEY (prefer it: '
-      + 'arguments show in ps); repeat for rotated keys').argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]))
+    .addOption(
+      new Option(
+        '--secret-key <secret>',
+        'secret to verify and read signed entries; default $CACHE_KEY (prefer it: ' +
+          'arguments show in ps); repeat for rotated keys',
+      ).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
+    )
     .addOption(new Option('--salt <salt>', 'the salt of the signed entries, when the application sets one'))
     .addOption(new Option('--json', 'print one JSON document on stdout, for scripts'))
     .showSuggestionAfterError(true)
@@ -79,67 +96,93 @@ function buildProgram(io: CliIO, setCode: (code: number) => void, setSecrets: (s
       // Only the help shown for a missing command comes here: run() says it in one line instead.
       writeErr: () => undefined,
       // Usage errors: one line.
-      outputError: (s) => io.stderr.write(`${COMMAND_NAME}: ${s.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
+      outputError: (s) =>
+        io.stderr.write(
+          `${COMMAND_NAME}: ${s
+            .trim()
+            .replace(/^error: /, '')
+            .replace(/\s*\n\s*/g, ' ')} (see --help)\n`,
+        ),
     })
     .addHelpText('after', EXAMPLES);
 
   /** Opens the cache, runs `fn`, closes the cache. */
-  const withSession = (cmd: Command, fn: (session: Session, out: Output, progress: Progress, now: number) => Promise<number>) => async () => {
-    const options = cmd.optsWithGlobals<GlobalOptions>();
-    setSecrets([...(options.secretKey ?? []), ...(io.env['CACHE_KEY'] ? [io.env['CACHE_KEY']] : [])]);
-    const session = await Session.open(options, io);
-    try {
-      const now = (io.now ?? Date.now)();
-      setCode(await fn(session, new Output(io, options.json === true), new Progress(io, `${cmd.name()}: scanning`), now));
-    } finally {
-      await session.close();
-    }
-  };
+  const withSession =
+    (cmd: Command, fn: (session: Session, out: Output, progress: Progress, now: number) => Promise<number>) =>
+    async () => {
+      const options = cmd.optsWithGlobals<GlobalOptions>();
+      setSecrets([...(options.secretKey ?? []), ...(io.env['CACHE_KEY'] ? [io.env['CACHE_KEY']] : [])]);
+      const session = await Session.open(options, io);
+      try {
+        const now = (io.now ?? Date.now)();
+        setCode(
+          await fn(session, new Output(io, options.json === true), new Progress(io, `${cmd.name()}: scanning`), now),
+        );
+      } finally {
+        await session.close();
+      }
+    };
 
-  const statsCmd = program.command('stats')
+  const statsCmd = program
+    .command('stats')
     .description('entries, bytes (STRLEN), aliases, leases, fresh / expired / never-expiring, per master')
     .addHelpText('after', '\nScans the whole namespace (SCAN, never KEYS) and decodes every entry.');
   statsCmd.action(withSession(statsCmd, (s, out, progress, now) => stats(s, out, progress, now)));
 
-  const urlsCmd = program.command('urls')
+  const urlsCmd = program
+    .command('urls')
     .description('list the stored responses: method, status, URL')
     .option('--pattern <glob>', PATTERN_HELP)
     .addHelpText('after', '\nExit 1 when no URL is listed. Signed entries are listed only with a secret key.');
-  urlsCmd.action(withSession(urlsCmd, (s, out, progress) => urls(s, out, progress, urlsCmd.opts<{ pattern?: string }>().pattern)));
+  urlsCmd.action(
+    withSession(urlsCmd, (s, out, progress) => urls(s, out, progress, urlsCmd.opts<{ pattern?: string }>().pattern)),
+  );
 
-  const showCmd = program.command('show')
+  const showCmd = program
+    .command('show')
     .description('show what is stored for a URL: status, headers, age, expiry, size, tags (never a credential)')
     .argument('<url>', 'the absolute URL of the request, as the application sent it')
     .option('--method <method>', 'the request method', 'GET')
     .addHelpText('after', '\nExit 1 when nothing is stored for it. A signed entry is shown only with a secret key.');
-  showCmd.action(withSession(showCmd, (s, out, _progress, now) => {
-    const [url] = showCmd.processedArgs as [string];
-    return show(s, out, url, methodOf(showCmd), now);
-  }));
+  showCmd.action(
+    withSession(showCmd, (s, out, _progress, now) => {
+      const [url] = showCmd.processedArgs as [string];
+      return show(s, out, url, methodOf(showCmd), now);
+    }),
+  );
 
-  const deleteCmd = program.command('delete')
+  const deleteCmd = program
+    .command('delete')
     .description('delete the entry of a URL, the entries matching a pattern, or the entries of a tag')
     .argument('[url]', 'the absolute URL of the request')
     .option('--method <method>', 'the request method (with <url>)', 'GET')
     .option('--pattern <glob>', PATTERN_HELP)
     .option('--tag <tag>', 'every entry with this tag (needs a backend with tags)')
     .addHelpText('after', '\nGive exactly one of <url>, --pattern, --tag. Exit 1 when nothing matched.');
-  deleteCmd.action(withSession(deleteCmd, (s, out, progress) => {
-    const [url] = deleteCmd.processedArgs as [string | undefined];
-    const { pattern, tag } = deleteCmd.opts<{ pattern?: string; tag?: string }>();
-    return deleteEntries(s, out, progress, { url, pattern, tag, method: methodOf(deleteCmd) });
-  }));
+  deleteCmd.action(
+    withSession(deleteCmd, (s, out, progress) => {
+      const [url] = deleteCmd.processedArgs as [string | undefined];
+      const { pattern, tag } = deleteCmd.opts<{ pattern?: string; tag?: string }>();
+      return deleteEntries(s, out, progress, { url, pattern, tag, method: methodOf(deleteCmd) });
+    }),
+  );
 
-  const expiredCmd = program.command('delete-expired')
+  const expiredCmd = program
+    .command('delete-expired')
     .description('delete expired entries, unreadable values and aliases pointing nowhere')
     .addHelpText('after', '\nSigned entries it cannot verify are kept. Exit 1 when nothing was deleted.');
   expiredCmd.action(withSession(expiredCmd, (s, out, progress, now) => deleteExpired(s, out, progress, now)));
 
-  const clearCmd = program.command('clear')
+  const clearCmd = program
+    .command('clear')
     .description('delete every response and alias of the cache (this cacheName only)')
     .option('--yes', 'really delete everything')
     .addHelpText('after', '\nExit 1 when the cache was empty; exit 2 without --yes.');
-  clearCmd.action(withSession(clearCmd, (s, out, progress) => clear(s, out, progress, clearCmd.opts<{ yes?: boolean }>().yes === true)));
+  clearCmd.action(
+    withSession(clearCmd, (s, out, progress) =>
+      clear(s, out, progress, clearCmd.opts<{ yes?: boolean }>().yes === true),
+    ),
+  );
 
   return program;
 }

@@ -1,6 +1,11 @@
 import type { CachedResponse, SecretKey } from '@axios-client-cache/core';
 import {
-  DEFAULT_CACHE_NAME, RedisBackend, RedisMissLock, type RedisBackendOptions, type RedisCache, type RedisClient,
+  DEFAULT_CACHE_NAME,
+  RedisBackend,
+  RedisMissLock,
+  type RedisBackendOptions,
+  type RedisCache,
+  type RedisClient,
 } from '@axios-client-cache/redis';
 import type { Cluster, Redis } from 'ioredis';
 import { CliError } from './errors.js';
@@ -80,7 +85,8 @@ export class Session {
     const secrets = secretsOf(options, io);
     const cacheName = options.cacheName ?? DEFAULT_CACHE_NAME;
     const where = whereOf(options, io);
-    const secretKey: SecretKey | undefined = secrets.length === 0 ? undefined : secrets.length === 1 ? secrets[0] : secrets;
+    const secretKey: SecretKey | undefined =
+      secrets.length === 0 ? undefined : secrets.length === 1 ? secrets[0] : secrets;
     let backend: RedisBackend;
     try {
       backend = new RedisBackend({
@@ -95,11 +101,16 @@ export class Session {
       throw new CliError(scrub(error instanceof Error ? error.message : String(error), secrets));
     }
     let firstError: unknown;
-    backend.connection.onError((error) => { firstError ??= error; });
+    backend.connection.onError((error) => {
+      firstError ??= error;
+    });
     const ready = await backend.connection.connect(CONNECT_TIMEOUT_MS);
     if (!ready) {
       await backend.close();
-      const reason = firstError instanceof Error && firstError.message ? firstError.message : `no answer within ${CONNECT_TIMEOUT_MS} ms`;
+      const reason =
+        firstError instanceof Error && firstError.message
+          ? firstError.message
+          : `no answer within ${CONNECT_TIMEOUT_MS} ms`;
       throw new CliError(`cannot connect to Redis at ${where.location}: ${scrub(reason, secrets)}`);
     }
     return new Session(backend, await backend.connection.client(), where.location, secrets);
@@ -129,12 +140,20 @@ interface Where {
 }
 
 // The client gives up instead of reconnecting: a command run from a shell answers or fails.
-const REDIS_OPTIONS = { connectTimeout: CONNECT_TIMEOUT_MS, commandTimeout: COMMAND_TIMEOUT_MS, retryStrategy: () => null };
+const REDIS_OPTIONS = {
+  connectTimeout: CONNECT_TIMEOUT_MS,
+  commandTimeout: COMMAND_TIMEOUT_MS,
+  retryStrategy: () => null,
+};
 
 function whereOf(options: GlobalOptions, io: CliIO): Where {
   if (options.cluster !== undefined) {
     if (options.url !== undefined) throw new CliError('give --url or --cluster, not both');
-    const nodes = options.cluster.split(',').map((s) => s.trim()).filter(Boolean).map(parseNode);
+    const nodes = options.cluster
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map(parseNode);
     if (nodes.length === 0) throw new CliError('--cluster needs host:port,…');
     return {
       connection: {
@@ -147,7 +166,8 @@ function whereOf(options: GlobalOptions, io: CliIO): Where {
     };
   }
   const url = options.url ?? io.env['REDIS_URL'] ?? DEFAULT_REDIS_URL;
-  const from = options.url !== undefined ? '--url' : io.env['REDIS_URL'] !== undefined ? 'REDIS_URL' : 'the default URL';
+  const from =
+    options.url !== undefined ? '--url' : io.env['REDIS_URL'] !== undefined ? 'REDIS_URL' : 'the default URL';
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -9,24 +9,48 @@ import { printable, safeHeaders, safeUrl, scrub } from '../src/redact.js';
 const SECRET = 'x'.repeat(32);
 
 function response(url: string, finalUrl = url): CachedResponse {
-  return new CachedResponse({ method: 'GET', url, finalUrl, status: 200, statusText: 'OK', headers: [], body: Buffer.from('{}'), createdAt: 0, expires: null });
+  return new CachedResponse({
+    method: 'GET',
+    url,
+    finalUrl,
+    status: 200,
+    statusText: 'OK',
+    headers: [],
+    body: Buffer.from('{}'),
+    createdAt: 0,
+    expires: null,
+  });
 }
 
 describe('redaction', () => {
   it('safeUrl drops the whole user info, keeps the rest', () => {
-    expect(safeUrl('https://user:pa55@api.example.com:8443/a?b=1#c')).toBe('https://REDACTED@api.example.com:8443/a?b=1#c');
+    expect(safeUrl('https://user:pa55@api.example.com:8443/a?b=1#c')).toBe(
+      'https://REDACTED@api.example.com:8443/a?b=1#c',
+    );
     expect(safeUrl('https://ghp_token@github.com/x')).toBe('https://REDACTED@github.com/x');
     expect(safeUrl('https://api.example.com/a@b')).toBe('https://api.example.com/a@b');
     expect(safeUrl('not a url')).toBe('not a url');
   });
 
   it('safeHeaders redacts credentials whatever their case, and keeps repeated headers', () => {
-    expect(safeHeaders([
-      ['Authorization', 'Bearer t'], ['COOKIE', 'a=1'], ['set-cookie', 'b=2'], ['set-cookie', 'c=3'],
-      ['Proxy-Authorization', 'Basic p'], ['x-api-key', 'k'], ['accept', 'text/html'],
-    ])).toEqual([
-      ['authorization', 'REDACTED'], ['cookie', 'REDACTED'], ['set-cookie', 'REDACTED'], ['set-cookie', 'REDACTED'],
-      ['proxy-authorization', 'REDACTED'], ['x-api-key', 'REDACTED'], ['accept', 'text/html'],
+    expect(
+      safeHeaders([
+        ['Authorization', 'Bearer t'],
+        ['COOKIE', 'a=1'],
+        ['set-cookie', 'b=2'],
+        ['set-cookie', 'c=3'],
+        ['Proxy-Authorization', 'Basic p'],
+        ['x-api-key', 'k'],
+        ['accept', 'text/html'],
+      ]),
+    ).toEqual([
+      ['authorization', 'REDACTED'],
+      ['cookie', 'REDACTED'],
+      ['set-cookie', 'REDACTED'],
+      ['set-cookie', 'REDACTED'],
+      ['proxy-authorization', 'REDACTED'],
+      ['x-api-key', 'REDACTED'],
+      ['accept', 'text/html'],
     ]);
   });
 
@@ -40,7 +64,7 @@ describe('redaction', () => {
 });
 
 describe('signedKind', () => {
-  it('recognises the signed package\'s containers without verifying them, and nothing else', async () => {
+  it("recognises the signed package's containers without verifying them, and nothing else", async () => {
     const item = encodeItem(response('https://a.example/x'));
     const signed = await new SignedSerializer({ secretKey: SECRET }).dumps(item, { key: 'k' });
     const sealed = await new SignedSerializer({ secretKey: SECRET, encrypt: true }).dumps(item, { key: 'k' });
@@ -76,8 +100,27 @@ describe('responseMatcher', () => {
 
 describe('formats', () => {
   it('formatBytes, formatDuration, table', () => {
-    expect([0, 1023, 1024, 1536, 5 * 1024 ** 3].map(formatBytes)).toEqual(['0 B', '1023 B', '1.0 KiB', '1.5 KiB', '5.0 GiB']);
-    expect([0, 400, 4000, 192_000, 7_500_000, 90_000_000, -65_000].map(formatDuration)).toEqual(['0 s', '0 s', '4 s', '3 m 12 s', '2 h 5 m', '1 d 1 h', '1 m 5 s']);
-    expect(table([['a', 'bb', 'c'], ['ddd', 'e', 'last']])).toEqual(['a    bb  c', 'ddd  e   last']);
+    expect([0, 1023, 1024, 1536, 5 * 1024 ** 3].map(formatBytes)).toEqual([
+      '0 B',
+      '1023 B',
+      '1.0 KiB',
+      '1.5 KiB',
+      '5.0 GiB',
+    ]);
+    expect([0, 400, 4000, 192_000, 7_500_000, 90_000_000, -65_000].map(formatDuration)).toEqual([
+      '0 s',
+      '0 s',
+      '4 s',
+      '3 m 12 s',
+      '2 h 5 m',
+      '1 d 1 h',
+      '1 m 5 s',
+    ]);
+    expect(
+      table([
+        ['a', 'bb', 'c'],
+        ['ddd', 'e', 'last'],
+      ]),
+    ).toEqual(['a    bb  c', 'ddd  e   last']);
   });
 });

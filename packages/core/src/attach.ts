@@ -55,7 +55,11 @@ interface AttachedState {
 
 /** A transformRequest step that remembers a JSON body (plain object or array) before it is serialised. */
 function captureData(this: Config, data: unknown): unknown {
-  if (Array.isArray(data) || (typeof data === 'object' && data !== null && Object.getPrototypeOf(data) === Object.prototype)) jsonBodies.set(this, data);
+  if (
+    Array.isArray(data) ||
+    (typeof data === 'object' && data !== null && Object.getPrototypeOf(data) === Object.prototype)
+  )
+    jsonBodies.set(this, data);
   return data;
 }
 
@@ -63,11 +67,14 @@ function captureData(this: Config, data: unknown): unknown {
  * Adds a cache to an axios instance and returns the same instance, with `.cache`.
  * With no options, an in-memory DictCache: no server needed.
  */
-export function attachCache<T extends AxiosInstance>(instance: T, options?: AttachCacheOptions): CachedAxiosInstance<T> {
+export function attachCache<T extends AxiosInstance>(
+  instance: T,
+  options?: AttachCacheOptions,
+): CachedAxiosInstance<T> {
   if ((instance as unknown as Record<symbol, unknown>)[kState]) {
     throw new CacheConfigError('Invalid instance: a cache is already attached (call detachCache first)');
   }
-  const backend = options instanceof CacheBackend ? options : options?.backend ?? new CacheBackend(options);
+  const backend = options instanceof CacheBackend ? options : (options?.backend ?? new CacheBackend(options));
   const previous = instance.defaults.adapter;
   const adapter = createCachingAdapter(backend, previous);
   instance.defaults.adapter = adapter;
@@ -102,7 +109,8 @@ export async function detachCache<T extends AxiosInstance>(instance: T | CachedA
   const state = (instance as unknown as Record<symbol, AttachedState | undefined>)[kState];
   if (!state) return instance as T;
   instance.interceptors.request.eject(state.interceptor);
-  if (instance.defaults.adapter === state.adapter) instance.defaults.adapter = state.previous as typeof instance.defaults.adapter;
+  if (instance.defaults.adapter === state.adapter)
+    instance.defaults.adapter = state.previous as typeof instance.defaults.adapter;
   delete (instance as unknown as Record<symbol, unknown>)[kState];
   delete (instance as unknown as Record<string, unknown>)['cache'];
   await state.backend.closeIfEnabled();

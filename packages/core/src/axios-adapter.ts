@@ -7,7 +7,13 @@
  */
 import { PassThrough, pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
-import axios, { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import axios, {
+  AxiosError,
+  AxiosHeaders,
+  type AxiosAdapter,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from 'axios';
 import { engineOf, type CacheBackend } from './backend.js';
 import { normalizeUrl } from './cache-key.js';
 import { kHeaders, type CachedResponse, type RedirectHop } from './cached-response.js';
@@ -59,7 +65,9 @@ export function createCachingAdapter(backend: CacheBackend, instanceAdapter: unk
     }
     return answer.then(
       (a) => present(a, config, plan),
-      (error: unknown) => { throw asOwnError(error, config); },
+      (error: unknown) => {
+        throw asOwnError(error, config);
+      },
     );
   };
 }
@@ -72,7 +80,8 @@ export function createCachingAdapter(backend: CacheBackend, instanceAdapter: unk
 function planInput(config: Config): PlanInput {
   const json = jsonBodies.get(config);
   const serializer = config.paramsSerializer;
-  if (json === undefined && (serializer === undefined || serializer === null || config.params === undefined)) return config;
+  if (json === undefined && (serializer === undefined || serializer === null || config.params === undefined))
+    return config;
   const input: PlanInput = { ...config };
   if (json !== undefined) input.data = json;
   if (serializer !== undefined && serializer !== null && config.params !== undefined) {
@@ -92,7 +101,9 @@ function innerAdapter(config: Config, instanceAdapter: unknown): AxiosAdapter {
 /** The caller's own cancellation, if its config has one. */
 function cancellationOf(config: Config): Cancellation | undefined {
   const signal = config.signal as (AbortSignal & { addEventListener?: unknown }) | undefined;
-  const token = config.cancelToken as { reason?: unknown; subscribe?(fn: () => void): void; unsubscribe?(fn: () => void): void } | undefined;
+  const token = config.cancelToken as
+    | { reason?: unknown; subscribe?(fn: () => void): void; unsubscribe?(fn: () => void): void }
+    | undefined;
   if (!signal && !token) return undefined;
   return {
     get aborted() {
@@ -119,13 +130,29 @@ function present(answer: Answer<AxiosResponse>, config: Config, plan: RequestPla
       answer.response.fromCache = false;
       return answer.response;
     case 'only-if-cached':
-      return settle(config, { data: '', status: 504, statusText: 'Gateway Timeout', headers: new AxiosHeaders(), config, request: undefined });
+      return settle(config, {
+        data: '',
+        status: 504,
+        statusText: 'Gateway Timeout',
+        headers: new AxiosHeaders(),
+        config,
+        request: undefined,
+      });
     case 'not-modified': {
       const flat: string[] = [];
       for (const [name, value] of answer.headers) flat.push(name, value);
       const response: AxiosResponse = {
-        data: config.responseType === 'arraybuffer' ? Buffer.alloc(0) : config.responseType === 'stream' ? Readable.from([]) : '',
-        status: 304, statusText: 'Not Modified', headers: axiosHeaders(flat, flat.length, answer.age), config, request: undefined,
+        data:
+          config.responseType === 'arraybuffer'
+            ? Buffer.alloc(0)
+            : config.responseType === 'stream'
+              ? Readable.from([])
+              : '',
+        status: 304,
+        statusText: 'Not Modified',
+        headers: axiosHeaders(flat, flat.length, answer.age),
+        config,
+        request: undefined,
       };
       response.fromCache = true;
       response.createdAt = new Date(answer.entry.createdAt);
@@ -137,8 +164,12 @@ function present(answer: Answer<AxiosResponse>, config: Config, plan: RequestPla
     case 'stream': {
       const { reply } = answer;
       const response: AxiosResponse = {
-        data: (reply.native as StreamNative).stream, status: reply.status, statusText: reply.statusText,
-        headers: pairsToObject(reply.headers) as AxiosResponse['headers'], config, request: (reply.native as StreamNative).request,
+        data: (reply.native as StreamNative).stream,
+        status: reply.status,
+        statusText: reply.statusText,
+        headers: pairsToObject(reply.headers) as AxiosResponse['headers'],
+        config,
+        request: (reply.native as StreamNative).request,
       };
       response.fromCache = false;
       response.cacheKey = plan.key;
@@ -171,7 +202,9 @@ function settle(config: Config, response: AxiosResponse): AxiosResponse {
   throw new AxiosError(
     `Request failed with status code ${response.status}`,
     [AxiosError.ERR_BAD_REQUEST, AxiosError.ERR_BAD_RESPONSE][Math.floor(response.status / 100) - 4],
-    config, response.request, response,
+    config,
+    response.request,
+    response,
   );
 }
 
@@ -230,8 +263,12 @@ interface StreamNative {
 
 /** Codes of errors that are the caller's own doing, not the origin failing. */
 const CALLER_ERRORS: ReadonlySet<string | undefined> = new Set([
-  AxiosError.ERR_CANCELED, AxiosError.ERR_BAD_OPTION, AxiosError.ERR_BAD_OPTION_VALUE, AxiosError.ERR_INVALID_URL,
-  AxiosError.ERR_NOT_SUPPORT, AxiosError.ERR_FR_TOO_MANY_REDIRECTS,
+  AxiosError.ERR_CANCELED,
+  AxiosError.ERR_BAD_OPTION,
+  AxiosError.ERR_BAD_OPTION_VALUE,
+  AxiosError.ERR_INVALID_URL,
+  AxiosError.ERR_NOT_SUPPORT,
+  AxiosError.ERR_FR_TOO_MANY_REDIRECTS,
 ]);
 const kLimit = Symbol('axios-client-cache.max-content-length');
 
@@ -262,10 +299,17 @@ class AxiosOrigin implements Origin<AxiosResponse> {
   }
 
   failed(error: unknown): boolean {
-    return error instanceof AxiosError && !CALLER_ERRORS.has(error.code) && (error as { [kLimit]?: boolean })[kLimit] !== true;
+    return (
+      error instanceof AxiosError &&
+      !CALLER_ERRORS.has(error.code) &&
+      (error as { [kLimit]?: boolean })[kLimit] !== true
+    );
   }
 
-  async send(plan: RequestPlan, options: { headers?: readonly HeaderPair[] | undefined; signal?: AbortSignal | undefined; background: boolean }): Promise<OriginReply> {
+  async send(
+    plan: RequestPlan,
+    options: { headers?: readonly HeaderPair[] | undefined; signal?: AbortSignal | undefined; background: boolean },
+  ): Promise<OriginReply> {
     const config = this.#config;
     const method = plan.method;
     const hops: RedirectHop[] = [];
@@ -282,7 +326,11 @@ class AxiosOrigin implements Origin<AxiosResponse> {
       maxContentLength: limit === -1 ? -1 : limit + ENCODING_SLACK,
       beforeRedirect(next, responseDetails, requestDetails) {
         // Node's follow-redirects: `next` is the next hop; requestDetails (when given) the one redirected.
-        hops.push({ method: requestDetails?.method ?? hopMethod, url: requestDetails?.url ?? hopUrl, status: responseDetails.statusCode });
+        hops.push({
+          method: requestDetails?.method ?? hopMethod,
+          url: requestDetails?.url ?? hopUrl,
+          status: responseDetails.statusCode,
+        });
         const hop = next as { href?: unknown; method?: unknown };
         if (typeof hop.href === 'string') hopUrl = hop.href;
         if (typeof hop.method === 'string') hopMethod = hop.method.toUpperCase();
@@ -308,11 +356,20 @@ class AxiosOrigin implements Origin<AxiosResponse> {
     const headers = toHeaderPairs(raw.headers);
     const encoding = decompress ? contentEncoding(headers, method, raw.status) : undefined;
     // As axios does: a decoded body, or one that cannot have a coding, loses Content-Encoding.
-    const kept = decompress && (encoding !== undefined || method === 'HEAD' || raw.status === 204)
-      ? headers.filter(([name]) => name !== 'content-encoding')
-      : headers;
+    const kept =
+      decompress && (encoding !== undefined || method === 'HEAD' || raw.status === 204)
+        ? headers.filter(([name]) => name !== 'content-encoding')
+        : headers;
     const finalUrl = finalUrlOf(raw);
-    const reply = { status: raw.status, statusText: raw.statusText ?? '', headers: kept, finalUrl, history: hops, requestTime, responseTime };
+    const reply = {
+      status: raw.status,
+      statusText: raw.statusText ?? '',
+      headers: kept,
+      finalUrl,
+      history: hops,
+      requestTime,
+      responseTime,
+    };
     if (plan.stream) {
       const copyMax = Math.min(storeLimit(this.#backend), limit === -1 ? Infinity : limit);
       const { stream, body } = tee(raw, encoding, limit, copyMax, config);
@@ -333,10 +390,21 @@ function rethrow(error: unknown): never {
  * request is awaiting this very call — since copying axios's merged config (some thirty
  * fields) cost more than the rest of a miss's own work. Otherwise a copy is sent.
  */
-async function sendWith(inner: AxiosAdapter, config: Config, overrides: Partial<Config>, borrow: boolean): Promise<AxiosResponse> {
+async function sendWith(
+  inner: AxiosAdapter,
+  config: Config,
+  overrides: Partial<Config>,
+  borrow: boolean,
+): Promise<AxiosResponse> {
   if (!borrow) {
     // Not its signal, nor its headers object: the caller may be gone before this ends.
-    return inner({ ...config, signal: undefined, cancelToken: undefined, headers: new AxiosHeaders(config.headers), ...overrides });
+    return inner({
+      ...config,
+      signal: undefined,
+      cancelToken: undefined,
+      headers: new AxiosHeaders(config.headers),
+      ...overrides,
+    });
   }
   const target = config as unknown as Record<string, unknown>;
   const saved: Array<[string, boolean, unknown]> = [];
@@ -361,7 +429,12 @@ function contentEncoding(headers: readonly HeaderPair[], method: string, status:
   for (const [name, v] of headers) if (name === 'content-encoding') value = value === undefined ? v : `${value}, ${v}`;
   const coding = value?.trim().toLowerCase();
   switch (coding) {
-    case 'gzip': case 'x-gzip': case 'compress': case 'x-compress': case 'deflate': case 'br':
+    case 'gzip':
+    case 'x-gzip':
+    case 'compress':
+    case 'x-compress':
+    case 'deflate':
+    case 'br':
       return coding;
     case 'zstd':
       return typeof (zlib as { zstdDecompressSync?: unknown }).zstdDecompressSync === 'function' ? coding : undefined;
@@ -371,7 +444,13 @@ function contentEncoding(headers: readonly HeaderPair[], method: string, status:
 }
 
 /** The decoded body; a truncated or corrupt encoding, or one past `maxContentLength`, is an error. */
-function decode(bytes: Uint8Array, encoding: string | undefined, limit: number, config: Config, raw: AxiosResponse): Uint8Array {
+function decode(
+  bytes: Uint8Array,
+  encoding: string | undefined,
+  limit: number,
+  config: Config,
+  raw: AxiosResponse,
+): Uint8Array {
   let out = bytes;
   if (encoding !== undefined && bytes.byteLength > 0) {
     const options = limit === -1 ? {} : { maxOutputLength: limit + 1 };
@@ -379,7 +458,12 @@ function decode(bytes: Uint8Array, encoding: string | undefined, limit: number, 
       out = decodeSync(bytes, encoding, options);
     } catch (cause) {
       if ((cause as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limit, config, raw.request);
-      throw new AxiosError(`Response body could not be decoded (${encoding}): ${(cause as Error).message}`, AxiosError.ERR_BAD_RESPONSE, config, raw.request);
+      throw new AxiosError(
+        `Response body could not be decoded (${encoding}): ${(cause as Error).message}`,
+        AxiosError.ERR_BAD_RESPONSE,
+        config,
+        raw.request,
+      );
     }
   }
   if (limit !== -1 && out.byteLength > limit) throw tooLarge(limit, config, raw.request);
@@ -398,14 +482,22 @@ function decodeSync(bytes: Uint8Array, encoding: string, options: zlib.ZlibOptio
         return zlib.inflateRawSync(bytes, options);
       }
     case 'zstd':
-      return (zlib as unknown as { zstdDecompressSync(b: Uint8Array, o: object): Uint8Array }).zstdDecompressSync(bytes, options);
+      return (zlib as unknown as { zstdDecompressSync(b: Uint8Array, o: object): Uint8Array }).zstdDecompressSync(
+        bytes,
+        options,
+      );
     default:
       return zlib.unzipSync(bytes, options);
   }
 }
 
 function tooLarge(limit: number, config: Config, request: unknown): AxiosError {
-  const error = new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, config, request);
+  const error = new AxiosError(
+    `maxContentLength size of ${limit} exceeded`,
+    AxiosError.ERR_BAD_RESPONSE,
+    config,
+    request,
+  );
   (error as { [kLimit]?: boolean })[kLimit] = true;
   return error;
 }
@@ -429,15 +521,22 @@ function decoderFor(encoding: string): Transform {
  * bytes once the body ended complete (every byte the origin framed arrived, the encoding
  * ended properly) and within `copyMax`, else `undefined`.
  */
-function tee(raw: AxiosResponse, encoding: string | undefined, limit: number, copyMax: number, config: Config):
-  { stream: Readable; body: Promise<Uint8Array | 'incomplete' | 'too-large'> } {
+function tee(
+  raw: AxiosResponse,
+  encoding: string | undefined,
+  limit: number,
+  copyMax: number,
+  config: Config,
+): { stream: Readable; body: Promise<Uint8Array | 'incomplete' | 'too-large'> } {
   const source = raw.data as Readable;
   const chunks: Buffer[] = [];
   let size = 0;
   let keep = copyMax > 0;
   let settled = false;
   let resolveBody!: (bytes: Uint8Array | 'incomplete' | 'too-large') => void;
-  const body = new Promise<Uint8Array | 'incomplete' | 'too-large'>((resolve) => { resolveBody = resolve; });
+  const body = new Promise<Uint8Array | 'incomplete' | 'too-large'>((resolve) => {
+    resolveBody = resolve;
+  });
   const finish = (bytes: Uint8Array | 'incomplete' | 'too-large') => {
     if (settled) return;
     settled = true;

@@ -60,7 +60,8 @@ export interface StatsScanOptions {
 }
 
 /** Options of {@link CacheBackend.deleteUrl} and {@link CacheBackend.hasUrl}: the request's other parts. */
-export interface UrlRequestOptions extends Omit<PlanInput, 'method' | 'url' | 'expireAfter' | 'refresh' | 'clientCache'> {
+export interface UrlRequestOptions
+  extends Omit<PlanInput, 'method' | 'url' | 'expireAfter' | 'refresh' | 'clientCache'> {
   /** @defaultValue 'GET' */
   method?: string;
 }
@@ -103,7 +104,17 @@ export class CacheBackend {
   /** Responses written but maybe not yet acknowledged by the store. */
   readonly #pending = new Map<string, StoredResponse>();
   readonly #disabled = new AsyncLocalStorage<boolean>();
-  readonly #counts = { hits: 0, misses: 0, stale: 0, revalidated: 0, stored: 0, notStored: 0, storeErrors: 0, signatureInvalid: 0, evicted: 0 };
+  readonly #counts = {
+    hits: 0,
+    misses: 0,
+    stale: 0,
+    revalidated: 0,
+    stored: 0,
+    notStored: 0,
+    storeErrors: 0,
+    signatureInvalid: 0,
+    evicted: 0,
+  };
   #closed = false;
 
   constructor(options: CacheBackendOptions = {}) {
@@ -127,7 +138,13 @@ export class CacheBackend {
       store.on('store-error', (e) => this.#emit('store-error', e));
     }
     const backend = this;
-    const engine: Engine = { planner: this.#planner, flow: this.#flow, get enabled() { return backend.enabled; } };
+    const engine: Engine = {
+      planner: this.#planner,
+      flow: this.#flow,
+      get enabled() {
+        return backend.enabled;
+      },
+    };
     Object.defineProperty(this, ENGINE, { value: engine });
   }
 
@@ -137,7 +154,9 @@ export class CacheBackend {
    */
   static [Symbol.hasInstance](value: unknown): boolean {
     if (this !== CacheBackend) return Function.prototype[Symbol.hasInstance].call(this, value);
-    return typeof value === 'object' && value !== null && (value as { [BACKEND_BRAND]?: unknown })[BACKEND_BRAND] === true;
+    return (
+      typeof value === 'object' && value !== null && (value as { [BACKEND_BRAND]?: unknown })[BACKEND_BRAND] === true
+    );
   }
 
   /** The namespace of this cache. */
@@ -171,18 +190,39 @@ export class CacheBackend {
   }
 
   /** Counts `event` and raises it, building its payload only when somebody listens. */
-  #emit<E extends CacheEventName>(event: E, payload: Parameters<CacheEventListener<E>>[0] | (() => Parameters<CacheEventListener<E>>[0])): void {
+  #emit<E extends CacheEventName>(
+    event: E,
+    payload: Parameters<CacheEventListener<E>>[0] | (() => Parameters<CacheEventListener<E>>[0]),
+  ): void {
     const c = this.#counts;
     switch (event) {
-      case 'hit': c.hits++; break;
-      case 'miss': c.misses++; break;
-      case 'stale': c.stale++; break;
-      case 'revalidated': c.revalidated++; break;
-      case 'stored': c.stored++; break;
-      case 'not-stored': c.notStored++; break;
-      case 'store-error': c.storeErrors++; break;
-      case 'signature-invalid': c.signatureInvalid++; break;
-      case 'evicted': c.evicted++; break;
+      case 'hit':
+        c.hits++;
+        break;
+      case 'miss':
+        c.misses++;
+        break;
+      case 'stale':
+        c.stale++;
+        break;
+      case 'revalidated':
+        c.revalidated++;
+        break;
+      case 'stored':
+        c.stored++;
+        break;
+      case 'not-stored':
+        c.notStored++;
+        break;
+      case 'store-error':
+        c.storeErrors++;
+        break;
+      case 'signature-invalid':
+        c.signatureInvalid++;
+        break;
+      case 'evicted':
+        c.evicted++;
+        break;
     }
     if (this.#events.has(event)) this.#events.emit(event, typeof payload === 'function' ? payload() : payload);
   }
@@ -210,7 +250,11 @@ export class CacheBackend {
    * asking the origin, and the actions decided for it (made by the same plan and policy as an
    * axios request's).
    */
-  async request(method: string, url: string, options: RequestInfo = {}): Promise<[CachedResponse | undefined, CacheActions]> {
+  async request(
+    method: string,
+    url: string,
+    options: RequestInfo = {},
+  ): Promise<[CachedResponse | undefined, CacheActions]> {
     const plan = this.#planner.plan({ ...options, method, url }, !this.enabled);
     const actions = new CacheActions(plan);
     if (plan.bypass !== undefined) return [undefined, actions];
@@ -249,7 +293,10 @@ export class CacheBackend {
     // One step on the hit path; everything else (errors, corrupt items, aliases) off it.
     return read.then(
       (item) => (isStored(item) ? this.#handOut(item) : this.#lookupSlow(key, item).then(([entry]) => entry)),
-      (error: unknown) => this.#readFailed(this.responses, key, error).then(() => this.#lookupAlias(key)).then(([entry]) => entry),
+      (error: unknown) =>
+        this.#readFailed(this.responses, key, error)
+          .then(() => this.#lookupAlias(key))
+          .then(([entry]) => entry),
     );
   }
 
@@ -304,7 +351,11 @@ export class CacheBackend {
 
   #lookupSlow(key: string, item: unknown): Promise<[StoredResponse | undefined, string]> {
     if (item !== undefined) {
-      return this.#unreadable(this.responses, key, new CacheSerializationError(`Stored entry ${key} is not a response`)).then(() => this.#lookupAlias(key));
+      return this.#unreadable(
+        this.responses,
+        key,
+        new CacheSerializationError(`Stored entry ${key} is not a response`),
+      ).then(() => this.#lookupAlias(key));
     }
     return this.#lookupAlias(key);
   }
@@ -312,14 +363,21 @@ export class CacheBackend {
   #lookupAlias(key: string): Promise<[StoredResponse | undefined, string]> {
     return this.#read(this.redirects, key).then((alias) => {
       if (typeof alias !== 'string') return [undefined, key];
-      return this.#readResponse(alias).then((aliased): [StoredResponse | undefined, string] => [aliased === undefined ? undefined : this.#handOut(aliased), alias]);
+      return this.#readResponse(alias).then((aliased): [StoredResponse | undefined, string] => [
+        aliased === undefined ? undefined : this.#handOut(aliased),
+        alias,
+      ]);
     });
   }
 
   #readResponse(key: string): Promise<StoredResponse | undefined> {
     return this.#read(this.responses, key).then((item) => {
       if (item === undefined || isStored(item)) return item;
-      return this.#unreadable(this.responses, key, new CacheSerializationError(`Stored entry ${key} is not a response`));
+      return this.#unreadable(
+        this.responses,
+        key,
+        new CacheSerializationError(`Stored entry ${key} is not a response`),
+      );
     });
   }
 
@@ -353,8 +411,12 @@ export class CacheBackend {
    */
   async saveResponse(response: CachedResponse, cacheKey?: string, expires?: Date | number | null): Promise<void> {
     const key = cacheKey ?? this.createKey(response.method, response.url);
-    let entry = expires === undefined ? response : response.with({ expires: expires instanceof Date ? expires.getTime() : expires });
-    if (entry.aliases.length === 0 && entry.history.length > 0) entry = entry.with({ aliases: this.#hopKeys(undefined, entry.history) });
+    let entry =
+      expires === undefined
+        ? response
+        : response.with({ expires: expires instanceof Date ? expires.getTime() : expires });
+    if (entry.aliases.length === 0 && entry.history.length > 0)
+      entry = entry.with({ aliases: this.#hopKeys(undefined, entry.history) });
     await this.#write(key, entry);
     this.#emit('stored', { key, url: entry.url, method: entry.method, expires: entry.expires });
   }
@@ -420,12 +482,14 @@ export class CacheBackend {
 
   /** `stored` with `entry` as its newest variant. */
   #withVariant(stored: StoredResponse | undefined, entry: CachedResponse): StoredResponse {
-    const others = (stored === undefined ? [] : stored instanceof CachedVariants ? stored.variants : [stored])
-      .filter((v) => v.vary.length > 0 && !sameSelection(v, entry));
+    const others = (stored === undefined ? [] : stored instanceof CachedVariants ? stored.variants : [stored]).filter(
+      (v) => v.vary.length > 0 && !sameSelection(v, entry),
+    );
     const kept = others.slice(Math.max(0, others.length - (this.settings.maxVariants - 1)));
     const max = this.responses.maxEntryBytes;
     // A bounded store takes what fits: older variants go first.
-    while (kept.length > 0 && max !== undefined && kept.reduce((n, v) => n + v.byteSize, entry.byteSize) > max) kept.shift();
+    while (kept.length > 0 && max !== undefined && kept.reduce((n, v) => n + v.byteSize, entry.byteSize) > max)
+      kept.shift();
     return kept.length === 0 ? entry : new CachedVariants([...kept, entry]);
   }
 
@@ -571,7 +635,8 @@ export class CacheBackend {
       const kept: CachedResponse[] = [];
       for (const response of responses) if (await this.isCacheable(response)) kept.push(response);
       if (kept.length === 0) await this.delete(key);
-      else if (kept.length < responses.length) await this.#write(key, kept.length === 1 ? kept[0]! : new CachedVariants(kept));
+      else if (kept.length < responses.length)
+        await this.#write(key, kept.length === 1 ? kept[0]! : new CachedVariants(kept));
     }
     const aliases: string[] = [];
     for await (const key of this.redirects.keys()) aliases.push(key);
@@ -639,7 +704,10 @@ export function engineOf(backend: CacheBackend): Engine {
 }
 
 /** The secret credentials are keyed with: the signing secret (the last of a list), else the salt. */
-function credentialSecret(secretKey: CacheBackendOptions['secretKey'], salt: CacheBackendOptions['salt']): string | Uint8Array {
+function credentialSecret(
+  secretKey: CacheBackendOptions['secretKey'],
+  salt: CacheBackendOptions['salt'],
+): string | Uint8Array {
   const last = Array.isArray(secretKey) ? secretKey[secretKey.length - 1] : secretKey;
   if (typeof last === 'string' || last instanceof Uint8Array) {
     if (last.length > 0) return last;

@@ -73,7 +73,8 @@ export const NOT_NOW: unique symbol = Symbol.for('axios-client-cache.not-now') a
 /** Default salt, as in the seed. */
 export const DEFAULT_SALT = 'axios-client-cache';
 
-const MISSING_VARIABLE = 'it looks like a missing environment variable: set it, or leave the option out for unsigned entries';
+const MISSING_VARIABLE =
+  'it looks like a missing environment variable: set it, or leave the option out for unsigned entries';
 
 /**
  * Checks a configured secret (or list of secrets) is really there: `''`, `undefined`, `null`,
@@ -153,16 +154,24 @@ export abstract class BaseCache<T = CacheItem> {
     if (typeof salt !== 'string' && !(salt instanceof Uint8Array)) {
       throw new CacheConfigError(`Invalid salt: ${describeValue(salt)} (expected a string or bytes)`);
     }
-    if (serializer !== undefined && (typeof serializer?.dumps !== 'function' || typeof serializer?.loads !== 'function')) {
-      throw new CacheConfigError(`Invalid serializer: ${describeValue(serializer)} (expected an object with dumps() and loads())`);
+    if (
+      serializer !== undefined &&
+      (typeof serializer?.dumps !== 'function' || typeof serializer?.loads !== 'function')
+    ) {
+      throw new CacheConfigError(
+        `Invalid serializer: ${describeValue(serializer)} (expected an object with dumps() and loads())`,
+      );
     }
-    if (typeof clock !== 'function') throw new CacheConfigError(`Invalid clock: ${describeValue(clock)} (expected a function)`);
+    if (typeof clock !== 'function')
+      throw new CacheConfigError(`Invalid clock: ${describeValue(clock)} (expected a function)`);
     this.salt = salt;
     this.clock = clock;
     if (serializer) this.serializer = serializer;
     else if (secretKey !== undefined) {
       const { SignedSerializer } = loadOptionalPackage<SignedModule>(
-        '@axios-client-cache/signed', 'secretKey (signed cache entries)', 'serializer: new SignedSerializer({ secretKey }) from it',
+        '@axios-client-cache/signed',
+        'secretKey (signed cache entries)',
+        'serializer: new SignedSerializer({ secretKey }) from it',
       );
       this.serializer = new SignedSerializer({ secretKey, salt, clock });
     } else this.serializer = msgpackSerializer;
@@ -260,7 +269,9 @@ export abstract class BaseCache<T = CacheItem> {
     if (raw instanceof Promise) {
       return raw.then(
         (value: unknown) => decodeItem(value) as T,
-        (cause: unknown) => { throw decodeError(cause, key); },
+        (cause: unknown) => {
+          throw decodeError(cause, key);
+        },
       );
     }
     return decodeItem(raw) as T;

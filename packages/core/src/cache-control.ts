@@ -35,7 +35,12 @@ export function parseCacheControl(value: string | undefined | null): Directives 
       if (eq === -1) out.set(name, true);
       else {
         const raw = value.slice(eq + 1, end).trim();
-        out.set(name, raw.length >= 2 && raw[0] === '"' && raw[raw.length - 1] === '"' ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw);
+        out.set(
+          name,
+          raw.length >= 2 && raw[0] === '"' && raw[raw.length - 1] === '"'
+            ? raw.slice(1, -1).replace(/\\(.)/g, '$1')
+            : raw,
+        );
       }
     }
     i = end + 1;
@@ -112,9 +117,7 @@ export function varyNames(value: string | undefined): string[] {
 }
 
 /** One byte range of a `Range` request (RFC 9110 §14.1.1): `first-last`, `first-`, or the last `suffix` bytes. */
-export type ByteRange =
-  | { readonly first: number; readonly last?: number | undefined }
-  | { readonly suffix: number };
+export type ByteRange = { readonly first: number; readonly last?: number | undefined } | { readonly suffix: number };
 
 /**
  * A `Range` header with one byte range; `undefined` for anything else (another unit, several
@@ -152,7 +155,8 @@ export function parseContentRange(value: string | undefined): ContentRange | und
 
 /** `range` resolved against a representation of `length` bytes: the first and last byte, or `undefined` when unsatisfiable. */
 export function resolveRange(range: ByteRange, length: number): { first: number; last: number } | undefined {
-  if ('suffix' in range) return length === 0 ? undefined : { first: Math.max(0, length - range.suffix), last: length - 1 };
+  if ('suffix' in range)
+    return length === 0 ? undefined : { first: Math.max(0, length - range.suffix), last: length - 1 };
   if (range.first >= length) return undefined;
   return { first: range.first, last: Math.min(range.last ?? length - 1, length - 1) };
 }

@@ -85,7 +85,14 @@ const DEFAULT_MEMO_SIZE = 4096;
 const MAX_MEMO_BODY = 4096;
 /** Request headers never stored in clear: credentials (docs/guide.md, "Shared caches") and common API-key headers. */
 export const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set([
-  'authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'x-auth-token', 'x-access-token',
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'api-key',
+  'x-auth-token',
+  'x-access-token',
 ]);
 const REDACTED = 'REDACTED';
 
@@ -107,7 +114,8 @@ function resolveKeyOptions(options: KeyOptions | undefined): ResolvedKeyOptions 
   let include: Set<string> | null = null;
   if (Array.isArray(includeHeaders)) {
     for (const name of includeHeaders) {
-      if (typeof name !== 'string') invalidOption('includeHeaders', includeHeaders, 'a boolean or an array of header names');
+      if (typeof name !== 'string')
+        invalidOption('includeHeaders', includeHeaders, 'a boolean or an array of header names');
     }
     include = new Set(includeHeaders.map((h: string) => h.toLowerCase()));
   } else if (typeof includeHeaders !== 'boolean') {
@@ -136,8 +144,13 @@ const NO_KEEP: ReadonlySet<string> = new Set();
 
 function isUnreservedByte(b: number): boolean {
   return (
-    (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) ||
-    b === 0x2d || b === 0x2e || b === 0x5f || b === 0x7e
+    (b >= 0x41 && b <= 0x5a) ||
+    (b >= 0x61 && b <= 0x7a) ||
+    (b >= 0x30 && b <= 0x39) ||
+    b === 0x2d ||
+    b === 0x2e ||
+    b === 0x5f ||
+    b === 0x7e
   );
 }
 
@@ -230,7 +243,9 @@ function parseQueryString(query: string, out: Pair[]): void {
 function isURLSearchParams(value: unknown): value is URLSearchParams {
   return (
     value instanceof URLSearchParams ||
-    (typeof value === 'object' && value !== null && Object.prototype.toString.call(value) === '[object URLSearchParams]')
+    (typeof value === 'object' &&
+      value !== null &&
+      Object.prototype.toString.call(value) === '[object URLSearchParams]')
   );
 }
 
@@ -256,10 +271,16 @@ function flattenParams(params: object, out: Pair[]): void {
     out.push([encodeComponent(name), encodeComponent(paramValue(value))]);
   };
   const renderKey = (path: string[] | undefined, key: string): string =>
-    path ? path.concat(key).map((token, i) => (i ? '[' + removeBrackets(token) + ']' : removeBrackets(token))).join('') : key;
+    path
+      ? path
+          .concat(key)
+          .map((token, i) => (i ? '[' + removeBrackets(token) + ']' : removeBrackets(token)))
+          .join('')
+      : key;
   const stack: object[] = [];
   const build = (value: object, path: string[] | undefined): void => {
-    if (stack.includes(value)) throw new CacheConfigError(`Invalid params: circular reference at ${describeValue(path?.join('.') ?? '')}`);
+    if (stack.includes(value))
+      throw new CacheConfigError(`Invalid params: circular reference at ${describeValue(path?.join('.') ?? '')}`);
     stack.push(value);
     const isArray = Array.isArray(value);
     for (const rawKey of Object.keys(value)) {
@@ -346,7 +367,9 @@ function parseAbsolute(full: string): URL {
   try {
     return new URL(full);
   } catch {
-    throw new CacheConfigError(`Invalid url: ${describeValue(full)} (expected an absolute URL, or a path with a baseURL)`);
+    throw new CacheConfigError(
+      `Invalid url: ${describeValue(full)} (expected an absolute URL, or a path with a baseURL)`,
+    );
   }
 }
 
@@ -413,7 +436,10 @@ function keyHeaders(headers: unknown, opts: ResolvedKeyOptions): Array<[string, 
   // Credentials are keyed as an HMAC (KeyExtras.credentials), never in clear, whatever
   // includeHeaders or ignoredParams say.
   const selected = headerEntries(headers).filter(
-    ([name]) => (opts.includeAll || opts.include?.has(name) === true) && !opts.ignoredLower.has(name) && !CREDENTIAL_HEADERS.has(name),
+    ([name]) =>
+      (opts.includeAll || opts.include?.has(name) === true) &&
+      !opts.ignoredLower.has(name) &&
+      !CREDENTIAL_HEADERS.has(name),
   );
   // By name, then value, so `{ Accept, accept }` in either order gives one key.
   return selected.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
@@ -427,8 +453,9 @@ function keyHeaders(headers: unknown, opts: ResolvedKeyOptions): Array<[string, 
 export function redactHeaders(headers: unknown, ignoredParams?: readonly string[]): Array<[string, string]> {
   const ignored = new Set((ignoredParams ?? []).map((p) => p.toLowerCase()));
   const entries = Array.isArray(headers)
-    ? headers.filter((p): p is [string, unknown] => Array.isArray(p) && typeof p[0] === 'string')
-      .map(([name, value]): [string, string] => [name.toLowerCase(), String(value)])
+    ? headers
+        .filter((p): p is [string, unknown] => Array.isArray(p) && typeof p[0] === 'string')
+        .map(([name, value]): [string, string] => [name.toLowerCase(), String(value)])
     : headerEntries(headers);
   return entries.map(([name, value]) => [name, CREDENTIAL_HEADERS.has(name) || ignored.has(name) ? REDACTED : value]);
 }
@@ -583,17 +610,30 @@ function canonicalBody(data: unknown, headers: unknown, ignored: ReadonlySet<str
 function extrasList(extras: KeyExtras | undefined): unknown[] | undefined {
   if (extras === undefined) return undefined;
   const { credentials, host, raw, noRedirects, socketPath } = extras;
-  if (credentials === undefined && host === undefined && raw !== true && noRedirects !== true && socketPath === undefined) return undefined;
+  if (
+    credentials === undefined &&
+    host === undefined &&
+    raw !== true &&
+    noRedirects !== true &&
+    socketPath === undefined
+  )
+    return undefined;
   return [credentials ?? null, host ?? null, raw === true, noRedirects === true, socketPath ?? null];
 }
 
-function canonicalWith(parts: KeyRequestParts, opts: ResolvedKeyOptions, extras?: KeyExtras): { text: string; body?: Uint8Array } {
+function canonicalWith(
+  parts: KeyRequestParts,
+  opts: ResolvedKeyOptions,
+  extras?: KeyExtras,
+): { text: string; body?: Uint8Array } {
   const method = parts.method === undefined ? 'GET' : String(parts.method).toUpperCase();
   const url = normalizeWith(parts, opts.ignored);
   const headers = keyHeaders(parts.headers, opts);
   const more = extrasList(extras);
   // Plain requests keep the four-field form: their keys do not change with KeyExtras.
-  const text = JSON.stringify(more === undefined ? [KEY_VERSION, method, url, headers] : [KEY_VERSION, method, url, headers, more]);
+  const text = JSON.stringify(
+    more === undefined ? [KEY_VERSION, method, url, headers] : [KEY_VERSION, method, url, headers, more],
+  );
   const body = canonicalBody(parts.data, parts.headers, opts.ignored);
   return body ? { text, body } : { text };
 }
@@ -608,7 +648,11 @@ function canonicalWith(parts: KeyRequestParts, opts: ResolvedKeyOptions, extras?
  * `Uncacheable request body: <type>` for a body that cannot be keyed (FormData, streams, Blobs,
  * class instances, cyclic JSON): send such a request around the cache.
  */
-export function canonicalRequest(parts: KeyRequestParts, options?: KeyOptions, extras?: KeyExtras): { text: string; body?: Uint8Array } {
+export function canonicalRequest(
+  parts: KeyRequestParts,
+  options?: KeyOptions,
+  extras?: KeyExtras,
+): { text: string; body?: Uint8Array } {
   return canonicalWith(parts, resolveKeyOptions(options), extras);
 }
 
@@ -651,7 +695,9 @@ function isSimpleParams(params: unknown): boolean {
     if (!Object.prototype.hasOwnProperty.call(params, key)) continue;
     const v = params[key];
     const t = typeof v;
-    if (!(t === 'string' || t === 'boolean' || v === null || v === undefined || (t === 'number' && Number.isFinite(v)))) {
+    if (
+      !(t === 'string' || t === 'boolean' || v === null || v === undefined || (t === 'number' && Number.isFinite(v)))
+    ) {
       return false;
     }
   }
@@ -708,9 +754,17 @@ export class KeyMaker {
    */
   keyFor(parts: KeyRequestParts, extras?: KeyExtras): string {
     const { method, url, baseURL, params, data } = parts;
-    if (extras === undefined && params === undefined && (data === undefined || data === null) && typeof url === 'string'
-      && (method === undefined || typeof method === 'string') && (baseURL === undefined || typeof baseURL === 'string')
-      && parts.allowAbsoluteUrls !== false && !this.#headersInKey && this.#memoSize > 0) {
+    if (
+      extras === undefined &&
+      params === undefined &&
+      (data === undefined || data === null) &&
+      typeof url === 'string' &&
+      (method === undefined || typeof method === 'string') &&
+      (baseURL === undefined || typeof baseURL === 'string') &&
+      parts.allowAbsoluteUrls !== false &&
+      !this.#headersInKey &&
+      this.#memoSize > 0
+    ) {
       return this.#plainKey(parts, method ?? 'get', baseURL ?? '', url);
     }
     const raw = this.#memoSize > 0 ? this.#rawKey(parts, extras) : undefined;
@@ -748,7 +802,11 @@ export class KeyMaker {
 
   #key(parts: KeyRequestParts, extras: KeyExtras | undefined): string {
     const credentials = extras?.credentials;
-    return keyWith(parts, this.#opts, credentials === undefined ? extras : { ...extras, credentials: this.#protect(credentials) });
+    return keyWith(
+      parts,
+      this.#opts,
+      credentials === undefined ? extras : { ...extras, credentials: this.#protect(credentials) },
+    );
   }
 
   /**
@@ -770,8 +828,10 @@ export class KeyMaker {
       if (this.#opts.ignored.size > 0 && data.length > 0) contentType = readHeader(parts.headers, 'content-type') ?? '';
     }
     const more = extrasList(extras);
-    return JSON.stringify(more === undefined
-      ? [method, baseURL, url, allowAbsoluteUrls, params, data ?? null, contentType]
-      : [method, baseURL, url, allowAbsoluteUrls, params, data ?? null, contentType, more]);
+    return JSON.stringify(
+      more === undefined
+        ? [method, baseURL, url, allowAbsoluteUrls, params, data ?? null, contentType]
+        : [method, baseURL, url, allowAbsoluteUrls, params, data ?? null, contentType, more],
+    );
   }
 }

@@ -84,7 +84,13 @@ interface Extra {
 }
 const EMPTY_STRINGS: readonly string[] = Object.freeze([]);
 const EMPTY_EXTRA: Extra = Object.freeze({
-  finalUrl: undefined, responseAgo: 0, history: EMPTY_HISTORY, policy: EMPTY_POLICY, vary: EMPTY_VARY, aliases: EMPTY_STRINGS, tags: EMPTY_STRINGS,
+  finalUrl: undefined,
+  responseAgo: 0,
+  history: EMPTY_HISTORY,
+  policy: EMPTY_POLICY,
+  vary: EMPTY_VARY,
+  aliases: EMPTY_STRINGS,
+  tags: EMPTY_STRINGS,
 });
 
 function frozenStrings(list: readonly string[] | undefined): readonly string[] {
@@ -101,8 +107,11 @@ function extraOf(init: CachedResponseInit): Extra {
   const noLists = (aliases === undefined || aliases.length === 0) && (tags === undefined || tags.length === 0);
   if (noHistory && noPolicy && noVary && noLists && finalUrl === undefined && responseAgo === 0) return EMPTY_EXTRA;
   return Object.freeze({
-    finalUrl, responseAgo,
-    history: noHistory ? EMPTY_HISTORY : Object.freeze(history.map((h) => Object.freeze({ method: h.method, url: h.url, status: h.status }))),
+    finalUrl,
+    responseAgo,
+    history: noHistory
+      ? EMPTY_HISTORY
+      : Object.freeze(history.map((h) => Object.freeze({ method: h.method, url: h.url, status: h.status }))),
     policy: noPolicy ? EMPTY_POLICY : Object.freeze({ ...policy }),
     vary: noVary ? EMPTY_VARY : Object.freeze(vary.map((p) => Object.freeze([p[0], p[1]] as const))),
     aliases: frozenStrings(aliases),
@@ -133,7 +142,8 @@ const texts = new WeakMap<CachedResponse, string>();
 type Body = string | Uint8Array;
 
 function keepBody(body: Uint8Array): Body {
-  if (body.byteLength > 0 && isAscii(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1');
+  if (body.byteLength > 0 && isAscii(body))
+    return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1');
   if (body.byteLength === 0) return '';
   return new Uint8Array(body);
 }
@@ -324,11 +334,23 @@ export class CachedResponse {
   /** The fields, for making a changed copy. */
   toInit(): CachedResponseInit {
     return {
-      method: this.method, url: this.url, finalUrl: this.finalUrl, status: this.status,
-      statusText: this.statusText, headers: pairsOfFlat(this[kHeaders], 0, this.#split), body: this.#bytes(),
-      createdAt: this.createdAt, expires: this.expires, history: this.history,
-      requestHeaders: this.requestHeaders, requestTime: this.requestTime,
-      responseTime: this.responseTime, policy: this.policy, vary: this.vary, aliases: this.aliases, tags: this.tags,
+      method: this.method,
+      url: this.url,
+      finalUrl: this.finalUrl,
+      status: this.status,
+      statusText: this.statusText,
+      headers: pairsOfFlat(this[kHeaders], 0, this.#split),
+      body: this.#bytes(),
+      createdAt: this.createdAt,
+      expires: this.expires,
+      history: this.history,
+      requestHeaders: this.requestHeaders,
+      requestTime: this.requestTime,
+      responseTime: this.responseTime,
+      policy: this.policy,
+      vary: this.vary,
+      aliases: this.aliases,
+      tags: this.tags,
     };
   }
 
@@ -340,15 +362,25 @@ export class CachedResponse {
   /** The plain, versioned record a serializer packs. */
   toRecord(): ResponseRecord {
     return {
-      t: 'response', v: FORMAT_VERSION, method: this.method, url: this.url, finalUrl: this.finalUrl,
-      status: this.status, statusText: this.statusText,
-      headers: pairsOfFlat(this[kHeaders], 0, this.#split).map(([k, v]) => [k, v]), body: this.#bytes(),
-      createdAt: this.createdAt, expires: this.expires,
+      t: 'response',
+      v: FORMAT_VERSION,
+      method: this.method,
+      url: this.url,
+      finalUrl: this.finalUrl,
+      status: this.status,
+      statusText: this.statusText,
+      headers: pairsOfFlat(this[kHeaders], 0, this.#split).map(([k, v]) => [k, v]),
+      body: this.#bytes(),
+      createdAt: this.createdAt,
+      expires: this.expires,
       history: this.history.map((h) => ({ method: h.method, url: h.url, status: h.status })),
       requestHeaders: this.requestHeaders.map(([k, v]) => [k, v]),
-      requestTime: this.requestTime, responseTime: this.responseTime,
-      policy: { ...this.policy }, vary: this.vary.map(([k, v]) => [k, v]),
-      aliases: [...this.aliases], tags: [...this.tags],
+      requestTime: this.requestTime,
+      responseTime: this.responseTime,
+      policy: { ...this.policy },
+      vary: this.vary.map(([k, v]) => [k, v]),
+      aliases: [...this.aliases],
+      tags: [...this.tags],
     };
   }
 
@@ -364,7 +396,10 @@ export class CachedResponse {
   static fromRecord(raw: unknown): CachedResponse {
     const r = raw as Record<string, unknown>;
     if (!isPlainObject(r) || r['t'] !== 'response') fail('not a response record');
-    if (r['v'] !== FORMAT_VERSION) throw new CacheVersionError(`Stored entry has format version ${String(r['v'])}; this release reads ${FORMAT_VERSION}`);
+    if (r['v'] !== FORMAT_VERSION)
+      throw new CacheVersionError(
+        `Stored entry has format version ${String(r['v'])}; this release reads ${FORMAT_VERSION}`,
+      );
     const body = r['body'];
     if (!(body instanceof Uint8Array)) fail('body is not bytes');
     const policy = r['policy'] ?? {};
@@ -375,9 +410,19 @@ export class CachedResponse {
     const expires = r['expires'];
     if (!(expires === null || isFiniteNumber(expires))) fail('expires');
     const history = r['history'] ?? [];
-    if (!Array.isArray(history) || !history.every((h) => isPlainObject(h) && isString(h['method']) && isString(h['url']) && isFiniteNumber(h['status']))) fail('history');
+    if (
+      !Array.isArray(history) ||
+      !history.every(
+        (h) => isPlainObject(h) && isString(h['method']) && isString(h['url']) && isFiniteNumber(h['status']),
+      )
+    )
+      fail('history');
     const vary = r['vary'] ?? [];
-    if (!Array.isArray(vary) || !vary.every((p) => Array.isArray(p) && p.length === 2 && isString(p[0]) && (p[1] === null || isString(p[1])))) fail('vary');
+    if (
+      !Array.isArray(vary) ||
+      !vary.every((p) => Array.isArray(p) && p.length === 2 && isString(p[0]) && (p[1] === null || isString(p[1])))
+    )
+      fail('vary');
     const aliases = r['aliases'] ?? [];
     if (!Array.isArray(aliases) || !aliases.every(isString)) fail('aliases');
     const tags = r['tags'] ?? [];
@@ -385,14 +430,23 @@ export class CachedResponse {
     for (const f of ['method', 'url', 'finalUrl', 'statusText'] as const) if (!isString(r[f])) fail(f);
     for (const f of ['status', 'createdAt', 'requestTime', 'responseTime'] as const) if (!isFiniteNumber(r[f])) fail(f);
     return new CachedResponse({
-      method: r['method'] as string, url: r['url'] as string, finalUrl: r['finalUrl'] as string,
-      status: r['status'] as number, statusText: r['statusText'] as string,
-      headers: pairsOf(r['headers'], 'headers'), body, createdAt: r['createdAt'] as number,
-      expires: expires as number | null, history: history as RedirectHop[],
+      method: r['method'] as string,
+      url: r['url'] as string,
+      finalUrl: r['finalUrl'] as string,
+      status: r['status'] as number,
+      statusText: r['statusText'] as string,
+      headers: pairsOf(r['headers'], 'headers'),
+      body,
+      createdAt: r['createdAt'] as number,
+      expires: expires as number | null,
+      history: history as RedirectHop[],
       requestHeaders: pairsOf(r['requestHeaders'] ?? [], 'requestHeaders'),
-      requestTime: r['requestTime'] as number, responseTime: r['responseTime'] as number,
-      policy: policy as CachePolicy, vary: vary as Array<[string, string | null]>,
-      aliases: aliases as string[], tags: tags as string[],
+      requestTime: r['requestTime'] as number,
+      responseTime: r['responseTime'] as number,
+      policy: policy as CachePolicy,
+      vary: vary as Array<[string, string | null]>,
+      aliases: aliases as string[],
+      tags: tags as string[],
     });
   }
 }
@@ -401,14 +455,33 @@ export class CachedResponse {
 export interface ResponseRecord {
   t: 'response';
   v: number;
-  method: string; url: string; finalUrl: string; status: number; statusText: string;
-  headers: Array<[string, string]>; body: Uint8Array; createdAt: number; expires: number | null;
-  history: RedirectHop[]; requestHeaders: Array<[string, string]>; requestTime: number;
-  responseTime: number; policy: CachePolicy; vary: Array<[string, string | null]>;
-  aliases: string[]; tags: string[];
+  method: string;
+  url: string;
+  finalUrl: string;
+  status: number;
+  statusText: string;
+  headers: Array<[string, string]>;
+  body: Uint8Array;
+  createdAt: number;
+  expires: number | null;
+  history: RedirectHop[];
+  requestHeaders: Array<[string, string]>;
+  requestTime: number;
+  responseTime: number;
+  policy: CachePolicy;
+  vary: Array<[string, string | null]>;
+  aliases: string[];
+  tags: string[];
 }
 
-const POLICY_FIELDS = new Set(['noCache', 'mustRevalidate', 'staleWhileRevalidate', 'staleIfError', 'immutable', 'initialAge']);
+const POLICY_FIELDS = new Set([
+  'noCache',
+  'mustRevalidate',
+  'staleWhileRevalidate',
+  'staleIfError',
+  'immutable',
+  'initialAge',
+]);
 
 function fail(what: string): never {
   throw new CacheSerializationError(`Stored entry has a wrong shape: ${what}`);
@@ -422,8 +495,19 @@ const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const FIELD_VALUE_INVALID = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
 function pairsOf(v: unknown, what: string): HeaderPair[] {
-  if (!Array.isArray(v) || !v.every((p) => Array.isArray(p) && p.length === 2 && isString(p[0]) && isString(p[1])
-    && FIELD_NAME.test(p[0]) && !FIELD_VALUE_INVALID.test(p[1]))) fail(what);
+  if (
+    !Array.isArray(v) ||
+    !v.every(
+      (p) =>
+        Array.isArray(p) &&
+        p.length === 2 &&
+        isString(p[0]) &&
+        isString(p[1]) &&
+        FIELD_NAME.test(p[0]) &&
+        !FIELD_VALUE_INVALID.test(p[1]),
+    )
+  )
+    fail(what);
   return v as HeaderPair[];
 }
 
@@ -446,7 +530,9 @@ export class CachedVariants {
   /** True for a CachedVariants made by any copy of this package. */
   static [Symbol.hasInstance](value: unknown): boolean {
     if (this !== CachedVariants) return Function.prototype[Symbol.hasInstance].call(this, value);
-    return typeof value === 'object' && value !== null && (value as { [VARIANTS_BRAND]?: unknown })[VARIANTS_BRAND] === true;
+    return (
+      typeof value === 'object' && value !== null && (value as { [VARIANTS_BRAND]?: unknown })[VARIANTS_BRAND] === true
+    );
   }
 
   /** The most recently stored variant. */
@@ -473,7 +559,10 @@ export class CachedVariants {
   static fromRecord(raw: unknown): CachedVariants {
     const r = raw as Record<string, unknown>;
     if (!isPlainObject(r) || r['t'] !== 'variants') fail('not a variants record');
-    if (r['v'] !== FORMAT_VERSION) throw new CacheVersionError(`Stored entry has format version ${String(r['v'])}; this release reads ${FORMAT_VERSION}`);
+    if (r['v'] !== FORMAT_VERSION)
+      throw new CacheVersionError(
+        `Stored entry has format version ${String(r['v'])}; this release reads ${FORMAT_VERSION}`,
+      );
     const variants = r['variants'];
     if (!Array.isArray(variants) || variants.length === 0 || variants.length > MAX_VARIANTS_READ) fail('variants');
     return new CachedVariants(variants.map((v) => CachedResponse.fromRecord(v)));
@@ -498,8 +587,12 @@ export type StoredResponse = CachedResponse | CachedVariants;
  * `CachedResponse` or `CachedVariants`, or a primitive (an alias is a string).
  */
 export function isImmutableItem(item: unknown): boolean {
-  return item instanceof CachedResponse || item instanceof CachedVariants || item === null
-    || (typeof item !== 'object' && typeof item !== 'function');
+  return (
+    item instanceof CachedResponse ||
+    item instanceof CachedVariants ||
+    item === null ||
+    (typeof item !== 'object' && typeof item !== 'function')
+  );
 }
 
 /** Items a store keeps: responses (one, or a URL's variants), and redirect aliases (the key of a response). */

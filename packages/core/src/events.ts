@@ -7,7 +7,12 @@ export interface CacheEventMap {
   /** Nothing usable was stored; the request goes to the origin. */
   miss: { key: string; url: string; method: string };
   /** A stale response was served (stale-while-revalidate, stale-if-error, max-stale). */
-  stale: { key: string; url: string; method: string; reason: 'stale-while-revalidate' | 'stale-if-error' | 'max-stale' };
+  stale: {
+    key: string;
+    url: string;
+    method: string;
+    reason: 'stale-while-revalidate' | 'stale-if-error' | 'max-stale';
+  };
   /** The origin answered a conditional request with 304; the stored response was freshened. */
   revalidated: { key: string; url: string; method: string };
   /** A response was written. */

@@ -49,7 +49,6 @@ export type ResolvedExpiry =
   | { readonly kind: 'relative'; readonly ms: number }
   | { readonly kind: 'absolute'; readonly at: number };
 
-
 const NEVER: ResolvedExpiry = Object.freeze({ kind: 'never' });
 const SKIP: ResolvedExpiry = Object.freeze({ kind: 'skip' });
 
@@ -138,7 +137,11 @@ function parseDurationObject(obj: Record<string, unknown>, option: string): Reso
   for (const key of Object.keys(obj)) {
     const v = obj[key];
     if (!Object.prototype.hasOwnProperty.call(DURATION_FIELDS, key)) {
-      invalidOption(option, obj, `a duration object with only weeks, days, hours, minutes, seconds, milliseconds (unknown field ${JSON.stringify(key)})`);
+      invalidOption(
+        option,
+        obj,
+        `a duration object with only weeks, days, hours, minutes, seconds, milliseconds (unknown field ${JSON.stringify(key)})`,
+      );
     }
     if (v === undefined) continue; // `{ seconds: undefined }` from a spread of defaults: absent
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
@@ -148,7 +151,11 @@ function parseDurationObject(obj: Record<string, unknown>, option: string): Reso
     ms += v * (DURATION_FIELDS[key as keyof DurationObject] as number);
   }
   if (known === 0) {
-    invalidOption(option, obj, 'a duration object with at least one of weeks, days, hours, minutes, seconds, milliseconds');
+    invalidOption(
+      option,
+      obj,
+      'a duration object with at least one of weeks, days, hours, minutes, seconds, milliseconds',
+    );
   }
   return fromMs(ms, option, obj);
 }
@@ -204,13 +211,27 @@ export function expiresAt(expiry: ResolvedExpiry, now: number): number | null {
 // HTTP dates (RFC 9110 §5.6.7)
 
 const MONTHS: Readonly<Record<string, number>> = {
-  jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
+  jan: 0,
+  feb: 1,
+  mar: 2,
+  apr: 3,
+  may: 4,
+  jun: 5,
+  jul: 6,
+  aug: 7,
+  sep: 8,
+  oct: 9,
+  nov: 10,
+  dec: 11,
 };
 // Names are matched without regard to case (`THU`, `aug`, `gmt`): RFC 9110 §5.6.7 makes them
 // case-sensitive, but a lenient recipient accepts a date whose meaning is not in doubt.
-const IMF_FIXDATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/i;
-const RFC850 = /^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d{2})-(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-(\d{2}) (\d{2}):(\d{2}):(\d{2}) GMT$/i;
-const ASCTIME = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ( \d|\d{2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/i;
+const IMF_FIXDATE =
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/i;
+const RFC850 =
+  /^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d{2})-(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-(\d{2}) (\d{2}):(\d{2}):(\d{2}) GMT$/i;
+const ASCTIME =
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ( \d|\d{2}) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/i;
 
 function utc(year: number, month: number, day: number, h: number, m: number, s: number): number | undefined {
   // A leap second (60) is allowed by the grammar; it rolls over to the next minute.
@@ -236,18 +257,40 @@ export function parseHttpDate(value: string): number | undefined {
   if (typeof value !== 'string') return undefined;
   const s = value.trim();
   let m = IMF_FIXDATE.exec(s);
-  if (m) return utc(Number(m[3]), MONTHS[(m[2] as string).toLowerCase()] as number, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
+  if (m)
+    return utc(
+      Number(m[3]),
+      MONTHS[(m[2] as string).toLowerCase()] as number,
+      Number(m[1]),
+      Number(m[4]),
+      Number(m[5]),
+      Number(m[6]),
+    );
   m = RFC850.exec(s);
   if (m) {
     const yy = Number(m[3]);
     const thisYear = new Date().getUTCFullYear();
     let year = Math.floor(thisYear / 100) * 100 + yy;
     if (year > thisYear + 50) year -= 100;
-    return utc(year, MONTHS[(m[2] as string).toLowerCase()] as number, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
+    return utc(
+      year,
+      MONTHS[(m[2] as string).toLowerCase()] as number,
+      Number(m[1]),
+      Number(m[4]),
+      Number(m[5]),
+      Number(m[6]),
+    );
   }
   m = ASCTIME.exec(s);
   if (m) {
-    return utc(Number(m[6]), MONTHS[(m[1] as string).toLowerCase()] as number, Number((m[2] as string).trim()), Number(m[3]), Number(m[4]), Number(m[5]));
+    return utc(
+      Number(m[6]),
+      MONTHS[(m[1] as string).toLowerCase()] as number,
+      Number((m[2] as string).trim()),
+      Number(m[3]),
+      Number(m[4]),
+      Number(m[5]),
+    );
   }
   return undefined;
 }
@@ -292,7 +335,8 @@ function compileGlob(pattern: string): RegExp {
   p = slash === -1 ? p.toLowerCase() : p.slice(0, slash).toLowerCase() + p.slice(slash);
   p = p.replace(/\?/g, '\\?');
   const source = picomatch.makeRe(p, { dot: true, nonegate: true, fastpaths: false }).source;
-  const inner = source.startsWith('^(?:') && source.endsWith(')$') ? source.slice(4, -2) : source.replace(/^\^|\$$/g, '');
+  const inner =
+    source.startsWith('^(?:') && source.endsWith(')$') ? source.slice(4, -2) : source.replace(/^\^|\$$/g, '');
   return new RegExp(`^(?:${inner})(?:$|(?=[/?])|(?<=[/?]))`);
 }
 
@@ -302,7 +346,8 @@ function compileGlob(pattern: string): RegExp {
  * @throws CacheConfigError for an empty glob or a value that is neither.
  */
 export function urlPattern(pattern: UrlPattern, option = 'pattern'): (url: string) => boolean {
-  if (typeof pattern !== 'string' && !(pattern instanceof RegExp)) invalidOption(option, pattern, 'a glob string or a RegExp');
+  if (typeof pattern !== 'string' && !(pattern instanceof RegExp))
+    invalidOption(option, pattern, 'a glob string or a RegExp');
   if (typeof pattern === 'string' && pattern.trim() === '') invalidOption(option, pattern, 'a non-empty glob');
   const re = compileRule(pattern);
   return (url) => re.test(matchTarget(url));
@@ -310,7 +355,9 @@ export function urlPattern(pattern: UrlPattern, option = 'pattern'): (url: strin
 
 /** Without g/y flags, `test` keeps no lastIndex state between calls. */
 function compileRule(pattern: UrlPattern): RegExp {
-  return typeof pattern === 'string' ? compileGlob(pattern) : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+  return typeof pattern === 'string'
+    ? compileGlob(pattern)
+    : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
 }
 
 function describePattern(pattern: UrlPattern): string {
@@ -358,7 +405,11 @@ export class UrlExpiryRules {
     } else if (isPlainObject(rules)) {
       for (const key of Object.keys(rules)) entries.push([key, (rules as Record<string, unknown>)[key]]);
     } else {
-      invalidOption(option, rules, 'an object of { pattern: expireAfter }, a Map, or an array of [pattern, expireAfter] pairs');
+      invalidOption(
+        option,
+        rules,
+        'an object of { pattern: expireAfter }, a Map, or an array of [pattern, expireAfter] pairs',
+      );
     }
     this.#rules = entries.map(([pattern, value]) => {
       if (typeof pattern !== 'string' && !(pattern instanceof RegExp)) {

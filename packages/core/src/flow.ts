@@ -75,7 +75,10 @@ export interface Origin<R> {
    * shared request's own; `background` when no caller waits for it (a refresh).
    * Rejects with the origin's error, or an incomplete body's.
    */
-  send(plan: RequestPlan, options: { headers?: readonly HeaderPair[] | undefined; signal?: AbortSignal | undefined; background: boolean }): Promise<OriginReply>;
+  send(
+    plan: RequestPlan,
+    options: { headers?: readonly HeaderPair[] | undefined; signal?: AbortSignal | undefined; background: boolean },
+  ): Promise<OriginReply>;
   /** Sends the request around the cache, as it is; resolves to the glue's own response. */
   pass(plan: RequestPlan): Promise<{ response: R; status: number; headers: readonly HeaderPair[] }>;
   /** True when `error` is the origin failing (network, timeout, incomplete body), not the caller's own doing. */
@@ -86,17 +89,26 @@ export interface Origin<R> {
 export type Answer<R> =
   /** A stored (or just fetched) response. */
   | {
-    readonly kind: 'entry'; readonly entry: CachedResponse; readonly fromCache: boolean;
-    /** Age in seconds, for a response served from the cache. */
-    readonly age: number | undefined;
-    readonly now: number; readonly native: unknown;
-  }
+      readonly kind: 'entry';
+      readonly entry: CachedResponse;
+      readonly fromCache: boolean;
+      /** Age in seconds, for a response served from the cache. */
+      readonly age: number | undefined;
+      readonly now: number;
+      readonly native: unknown;
+    }
   /** The origin's streamed response, handed over as it arrives. */
   | { readonly kind: 'stream'; readonly reply: OriginReply; readonly now: number }
   /** The glue's own response to a request sent around the cache. */
   | { readonly kind: 'pass'; readonly response: R }
   /** The caller's own conditional request, answered from a stored response: a 304. */
-  | { readonly kind: 'not-modified'; readonly entry: CachedResponse; readonly headers: readonly HeaderPair[]; readonly age: number; readonly now: number }
+  | {
+      readonly kind: 'not-modified';
+      readonly entry: CachedResponse;
+      readonly headers: readonly HeaderPair[];
+      readonly age: number;
+      readonly now: number;
+    }
   /** `only-if-cached` and nothing usable stored. */
   | { readonly kind: 'only-if-cached' };
 
@@ -163,15 +175,27 @@ class Reporter {
   publish(): void {
     const plan = this.#plan;
     const message: RequestMessage = {
-      method: plan.method, url: plan.url, key: plan.key, outcome: this.#outcome, reason: this.#reason,
-      durationMs: performance.now() - this.#started, cacheName: this.#cacheName,
+      method: plan.method,
+      url: plan.url,
+      key: plan.key,
+      outcome: this.#outcome,
+      reason: this.#reason,
+      durationMs: performance.now() - this.#started,
+      cacheName: this.#cacheName,
     };
     requestChannel.publish(message);
   }
 }
 
 /** Reasons not to store that leave a response fit for every caller of its flight. */
-const SHAREABLE_REASONS: ReadonlySet<NotStoredReason> = new Set(['status', 'filter', 'too-large', 'stale', 'authorization', 'closed']);
+const SHAREABLE_REASONS: ReadonlySet<NotStoredReason> = new Set([
+  'status',
+  'filter',
+  'too-large',
+  'stale',
+  'authorization',
+  'closed',
+]);
 
 /** The flow of one backend. */
 export class CacheFlow {
@@ -182,7 +206,11 @@ export class CacheFlow {
   constructor(backend: FlowStore, policy: HttpPolicy) {
     this.#backend = backend;
     this.#policy = policy;
-    this.#flights = new SingleFlight<Fetched>(backend.lock, backend.settings.lockTimeoutMs, (fetched) => fetched.written);
+    this.#flights = new SingleFlight<Fetched>(
+      backend.lock,
+      backend.settings.lockTimeoutMs,
+      (fetched) => fetched.written,
+    );
   }
 
   /** Origin requests in flight in this process. */
@@ -265,8 +293,13 @@ export class CacheFlow {
     return ranged === 'full' ? this.#cached(entry, now, undefined, plan) : this.#cached(ranged, now);
   }
 
-  async #answer<R>(plan: RequestPlan, origin: Origin<R>, cancel: Cancellation | undefined, report: Report,
-    known?: Known<R>): Promise<Answer<R>> {
+  async #answer<R>(
+    plan: RequestPlan,
+    origin: Origin<R>,
+    cancel: Cancellation | undefined,
+    report: Report,
+    known?: Known<R>,
+  ): Promise<Answer<R>> {
     const backend = this.#backend;
     const policy = this.#policy;
     if (plan.bypass !== undefined) {
@@ -288,14 +321,21 @@ export class CacheFlow {
       return { kind: 'only-if-cached' };
     }
     backend.emit('miss', () => ({ key: plan.key, url: plan.url, method: plan.method }));
-    this.#log(stale === undefined ? 'nothing usable stored: asking the origin' : 'asking the origin to revalidate', plan, {});
+    this.#log(
+      stale === undefined ? 'nothing usable stored: asking the origin' : 'asking the origin to revalidate',
+      plan,
+      {},
+    );
 
     if (plan.stream) return this.#streamed(plan, stale, origin, report);
     let fetched: Fetched;
     let role: 'leader' | 'coalesced';
     try {
       ({ value: fetched, role } = await this.#flights.run(
-        plan, cancel, (signal) => this.#fetch(plan, stale, origin, signal, false, lead), () => this.#storedByAnother(plan),
+        plan,
+        cancel,
+        (signal) => this.#fetch(plan, stale, origin, signal, false, lead),
+        () => this.#storedByAnother(plan),
       ));
       if (role === 'coalesced' && !(fetched.shareable && policy.selects(fetched.entry, plan))) {
         // Another caller's answer is not this one's (its own, or for other selecting headers).
@@ -309,8 +349,13 @@ export class CacheFlow {
       }
       throw error;
     }
-    if (!fetched.revalidated && !fetched.fromStore && fetched.entry.status >= 500 && stale !== undefined
-      && policy.staleOnError(stale, plan, backend.clock())) {
+    if (
+      !fetched.revalidated &&
+      !fetched.fromStore &&
+      fetched.entry.status >= 500 &&
+      stale !== undefined &&
+      policy.staleOnError(stale, plan, backend.clock())
+    ) {
       return this.#staleOnError(plan, stale, report);
     }
     const at = backend.clock();
@@ -331,7 +376,8 @@ export class CacheFlow {
 
   /** Sends a request around the cache; a successful unsafe method invalidates what it changed. */
   async #around<R>(plan: RequestPlan, origin: Origin<R>): Promise<Answer<R>> {
-    if (plan.bypass === 'method' && plan.method === 'POST' && this.#backend.settings.cacheControl && !plan.stream) return this.#post(plan, origin);
+    if (plan.bypass === 'method' && plan.method === 'POST' && this.#backend.settings.cacheControl && !plan.stream)
+      return this.#post(plan, origin);
     const { response, status, headers } = await origin.pass(plan);
     const targets = this.#policy.invalidationTargets(plan, status, headers);
     if (targets.length > 0) {
@@ -368,11 +414,20 @@ export class CacheFlow {
   }
 
   /** One origin request, and what becomes of its answer: freshening the stored response, or storing the new one. */
-  async #fetch<R>(plan: RequestPlan, stale: CachedResponse | undefined, origin: Origin<R>, signal: AbortSignal | undefined,
-    background: boolean, lead?: CachedResponse): Promise<Fetched> {
+  async #fetch<R>(
+    plan: RequestPlan,
+    stale: CachedResponse | undefined,
+    origin: Origin<R>,
+    signal: AbortSignal | undefined,
+    background: boolean,
+    lead?: CachedResponse,
+  ): Promise<Fetched> {
     if (lead !== undefined) {
       const rest = await origin.send(plan, { headers: this.#policy.restOfHeaders(lead), signal, background });
-      const whole = rest.status === 206 ? this.#policy.completed(lead, { ...facts(rest), body: rest.body as Uint8Array }) : undefined;
+      const whole =
+        rest.status === 206
+          ? this.#policy.completed(lead, { ...facts(rest), body: rest.body as Uint8Array })
+          : undefined;
       if (whole !== undefined) {
         this.#log('completed a stored part with the rest from the origin', plan, {});
         return this.#store(plan, { ...rest, status: 200, statusText: 'OK', headers: whole.headers }, whole.body, stale);
@@ -383,7 +438,8 @@ export class CacheFlow {
     // The caller's own conditional request is sent as it is: its 304 is its own.
     const validators = stale !== undefined && !plan.conditional ? this.#policy.revalidationHeaders(stale) : undefined;
     const reply = await origin.send(plan, { headers: validators, signal, background });
-    if (validators !== undefined && stale !== undefined && reply.status === 304) return this.#freshen(plan, stale, reply);
+    if (validators !== undefined && stale !== undefined && reply.status === 304)
+      return this.#freshen(plan, stale, reply);
     return this.#store(plan, reply, reply.body as Uint8Array, stale);
   }
 
@@ -393,7 +449,9 @@ export class CacheFlow {
     const decision = this.#policy.revalidated(stale, plan, facts(reply));
     const refreshed = stale.with({
       headers: decision.ok ? decision.headers : stale.headers.pairs(),
-      createdAt: reply.responseTime, requestTime: reply.requestTime, responseTime: reply.responseTime,
+      createdAt: reply.responseTime,
+      requestTime: reply.requestTime,
+      responseTime: reply.responseTime,
       ...(decision.ok ? { expires: decision.expires, policy: decision.policy, vary: decision.vary } : {}),
     });
     backend.emit('revalidated', () => ({ key: plan.key, url: refreshed.url, method: plan.method }));
@@ -406,11 +464,23 @@ export class CacheFlow {
       this.#notStored(plan, refreshed.url, refused);
       await backend.deleteQuietly(plan.key);
     }
-    return { entry: refreshed, shareable: refused === undefined || SHAREABLE_REASONS.has(refused), revalidated: true, fromStore: false, native: reply.native, written };
+    return {
+      entry: refreshed,
+      shareable: refused === undefined || SHAREABLE_REASONS.has(refused),
+      revalidated: true,
+      fromStore: false,
+      native: reply.native,
+      written,
+    };
   }
 
   /** Stores a new response when the policy and the gate allow; a stored one it replaces otherwise goes. */
-  async #store(plan: RequestPlan, reply: OriginReply, body: Uint8Array, stale: CachedResponse | undefined): Promise<Fetched> {
+  async #store(
+    plan: RequestPlan,
+    reply: OriginReply,
+    body: Uint8Array,
+    stale: CachedResponse | undefined,
+  ): Promise<Fetched> {
     const backend = this.#backend;
     const headers = storableHeaders(reply.headers);
     if (reply.status === 206) return this.#storePart(plan, reply, headers, body);
@@ -427,11 +497,23 @@ export class CacheFlow {
       // stale-if-error; a 304 to the caller's own conditional request says it is still valid.
       if (stale !== undefined && reply.status < 500 && reply.status !== 304) await backend.deleteQuietly(plan.key);
     }
-    return { entry, shareable: refused === undefined || SHAREABLE_REASONS.has(refused), revalidated: false, fromStore: false, native: reply.native, written };
+    return {
+      entry,
+      shareable: refused === undefined || SHAREABLE_REASONS.has(refused),
+      revalidated: false,
+      fromStore: false,
+      native: reply.native,
+      written,
+    };
   }
 
   /** A 206 is kept as a part of its URL's representation (never as the whole): parts that then hold every byte become the whole. */
-  async #storePart(plan: RequestPlan, reply: OriginReply, headers: readonly HeaderPair[], body: Uint8Array): Promise<Fetched> {
+  async #storePart(
+    plan: RequestPlan,
+    reply: OriginReply,
+    headers: readonly HeaderPair[],
+    body: Uint8Array,
+  ): Promise<Fetched> {
     const backend = this.#backend;
     const decision = this.#policy.storablePart(plan, { ...facts(reply), headers });
     const part = this.#entry(plan, reply, headers, body, decision.ok ? decision : undefined);
@@ -445,22 +527,35 @@ export class CacheFlow {
   }
 
   /** A streamed response goes to the caller as it arrives; its copy is stored if it ends complete. */
-  async #streamed<R>(plan: RequestPlan, stale: CachedResponse | undefined, origin: Origin<R>, report: Report): Promise<Answer<R>> {
+  async #streamed<R>(
+    plan: RequestPlan,
+    stale: CachedResponse | undefined,
+    origin: Origin<R>,
+    report: Report,
+  ): Promise<Answer<R>> {
     let reply: OriginReply;
     try {
       reply = await origin.send(plan, { headers: undefined, background: false });
     } catch (error) {
-      if (stale !== undefined && origin.failed(error) && this.#policy.staleOnError(stale, plan, this.#backend.clock())) {
+      if (
+        stale !== undefined &&
+        origin.failed(error) &&
+        this.#policy.staleOnError(stale, plan, this.#backend.clock())
+      ) {
         return this.#staleOnError(plan, stale, report);
       }
       throw error;
     }
     report('miss');
-    void Promise.resolve(reply.body).then((body) => {
-      if (body instanceof Uint8Array) return this.#store(plan, reply, body, stale);
-      this.#notStored(plan, plan.url, body);
-      return undefined;
-    }).catch((error: unknown) => this.#backend.emit('store-error', () => ({ operation: 'write', error, key: plan.key })));
+    void Promise.resolve(reply.body)
+      .then((body) => {
+        if (body instanceof Uint8Array) return this.#store(plan, reply, body, stale);
+        this.#notStored(plan, plan.url, body);
+        return undefined;
+      })
+      .catch((error: unknown) =>
+        this.#backend.emit('store-error', () => ({ operation: 'write', error, key: plan.key })),
+      );
     return { kind: 'stream', reply, now: this.#backend.clock() };
   }
 
@@ -474,13 +569,24 @@ export class CacheFlow {
   /** RFC 5861 §3: serve the stale response now, refresh it once (single-flight) behind the caller's back. */
   #refreshInBackground<R>(plan: RequestPlan, stale: CachedResponse, origin: Origin<R>): void {
     if (plan.flightKey === undefined || this.#flights.has(plan.flightKey)) return;
-    this.#flights.run(plan, undefined, (signal) => this.#fetch(plan, stale, origin, signal, true), () => this.#storedByAnother(plan))
+    this.#flights
+      .run(
+        plan,
+        undefined,
+        (signal) => this.#fetch(plan, stale, origin, signal, true),
+        () => this.#storedByAnother(plan),
+      )
       .catch((error: unknown) => this.#log('background refresh failed', plan, { error }));
   }
 
   #staleOnError<R>(plan: RequestPlan, stale: CachedResponse, report: Report): Answer<R> {
     report('stale', 'stale-if-error');
-    this.#backend.emit('stale', () => ({ key: plan.key, url: stale.url, method: plan.method, reason: 'stale-if-error' }));
+    this.#backend.emit('stale', () => ({
+      key: plan.key,
+      url: stale.url,
+      method: plan.method,
+      reason: 'stale-if-error',
+    }));
     this.#log('origin failed: served stale (stale-if-error)', plan, {});
     return this.#cached(stale, this.#backend.clock());
   }
@@ -496,18 +602,37 @@ export class CacheFlow {
   }
 
   /** The entry for a response: URLs, history and request headers with nothing secret in clear. */
-  #entry(plan: RequestPlan, reply: OriginReply, headers: readonly HeaderPair[], body: Uint8Array,
-    decision: { expires: number | null; policy: CachedResponse['policy']; vary: CachedResponse['vary'] } | undefined): CachedResponse {
+  #entry(
+    plan: RequestPlan,
+    reply: OriginReply,
+    headers: readonly HeaderPair[],
+    body: Uint8Array,
+    decision: { expires: number | null; policy: CachedResponse['policy']; vary: CachedResponse['vary'] } | undefined,
+  ): CachedResponse {
     const ignored = this.#backend.settings.ignoredParams;
     const url = redactUrl(plan.url, ignored);
-    const history = reply.history.map((hop) => ({ method: hop.method, url: redactUrl(hop.url, ignored), status: hop.status }));
+    const history = reply.history.map((hop) => ({
+      method: hop.method,
+      url: redactUrl(hop.url, ignored),
+      status: hop.status,
+    }));
     return new CachedResponse({
-      method: plan.method, url, finalUrl: reply.finalUrl === undefined ? url : redactUrl(reply.finalUrl, ignored),
-      status: reply.status, statusText: reply.statusText, headers, body,
-      createdAt: reply.responseTime, expires: decision === undefined ? reply.responseTime : decision.expires,
-      history, requestHeaders: redactHeaders(plan.headers, ignored),
-      requestTime: reply.requestTime, responseTime: reply.responseTime,
-      policy: decision?.policy, vary: decision?.vary, tags: plan.tags,
+      method: plan.method,
+      url,
+      finalUrl: reply.finalUrl === undefined ? url : redactUrl(reply.finalUrl, ignored),
+      status: reply.status,
+      statusText: reply.statusText,
+      headers,
+      body,
+      createdAt: reply.responseTime,
+      expires: decision === undefined ? reply.responseTime : decision.expires,
+      history,
+      requestHeaders: redactHeaders(plan.headers, ignored),
+      requestTime: reply.requestTime,
+      responseTime: reply.responseTime,
+      policy: decision?.policy,
+      vary: decision?.vary,
+      tags: plan.tags,
       aliases: this.#backend.aliasKeys(plan, reply.history),
     });
   }
@@ -529,5 +654,10 @@ export class CacheFlow {
 }
 
 function facts(reply: OriginReply): ResponseFacts {
-  return { status: reply.status, headers: reply.headers, requestTime: reply.requestTime, responseTime: reply.responseTime };
+  return {
+    status: reply.status,
+    headers: reply.headers,
+    requestTime: reply.requestTime,
+    responseTime: reply.responseTime,
+  };
 }

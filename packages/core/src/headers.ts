@@ -3,8 +3,15 @@ export type HeaderPair = readonly [name: string, value: string];
 
 /** Headers that are per-connection or credentials and never stored (RFC 9111 §3.1). */
 const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade',
-  'proxy-authenticate', 'proxy-authorization', 'proxy-authentication-info',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-authentication-info',
 ]);
 
 /**
@@ -133,7 +140,11 @@ export function headerText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (value === true) return 'true';
-  if (Array.isArray(value)) return value.filter((v) => v !== null && v !== undefined && v !== false).map(String).join(', ');
+  if (Array.isArray(value))
+    return value
+      .filter((v) => v !== null && v !== undefined && v !== false)
+      .map(String)
+      .join(', ');
   return undefined;
 }
 
@@ -146,7 +157,10 @@ export function headerFields(headers: unknown): Record<string, unknown> | undefi
   if (typeof headers !== 'object' || headers === null) return undefined;
   const toJSON = (headers as { toJSON?: unknown }).toJSON;
   // AxiosHeaders has toJSON on its prototype and its fields as own properties.
-  if (typeof toJSON !== 'function' || (!Object.prototype.hasOwnProperty.call(headers, 'toJSON') && hasOwnField(headers))) {
+  if (
+    typeof toJSON !== 'function' ||
+    (!Object.prototype.hasOwnProperty.call(headers, 'toJSON') && hasOwnField(headers))
+  ) {
     return headers as Record<string, unknown>;
   }
   const json: unknown = toJSON.call(headers);

@@ -7,7 +7,15 @@
  */
 import { CachedResponse, type CachePolicy, type StoredResponse } from './cached-response.js';
 import {
-  deltaSeconds, parseAge, parseCacheControl, parseContentRange, resolveRange, validDelta, varyNames, type ContentRange, type Directives,
+  deltaSeconds,
+  parseAge,
+  parseCacheControl,
+  parseContentRange,
+  resolveRange,
+  validDelta,
+  varyNames,
+  type ContentRange,
+  type Directives,
 } from './cache-control.js';
 import { CREDENTIAL_HEADERS } from './cache-key.js';
 import { expiresAt, parseHttpDate } from './expiry.js';
@@ -55,14 +63,18 @@ export type Use =
 
 /** Status codes whose caching rules this cache implements (RFC 9110 §15), for `must-understand`. */
 const UNDERSTOOD_STATUSES: ReadonlySet<number> = new Set([
-  200, 201, 202, 203, 204, 205, 206, 300, 301, 302, 303, 304, 305, 307, 308,
-  400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 421, 422, 426,
-  500, 501, 502, 503, 504, 505,
+  200, 201, 202, 203, 204, 205, 206, 300, 301, 302, 303, 304, 305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407,
+  408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 421, 422, 426, 500, 501, 502, 503, 504, 505,
 ]);
 /** Status codes cacheable by default, without explicit freshness (RFC 9110 §15.1). */
 const HEURISTIC_STATUSES: ReadonlySet<number> = new Set([200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501]);
 /** Fields a 304 does not replace in the stored response (RFC 9111 §3.2: they describe the body). */
-const NOT_UPDATED: ReadonlySet<string> = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'content-range']);
+const NOT_UPDATED: ReadonlySet<string> = new Set([
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'content-range',
+]);
 /** Selecting headers whose value is a set: list order does not change the answer. */
 const SET_VALUED: ReadonlySet<string> = new Set(['accept', 'accept-encoding', 'accept-language', 'accept-charset']);
 /** Heuristic freshness: this fraction of the time since Last-Modified (RFC 9111 §4.2.2), at most a day. */
@@ -73,10 +85,27 @@ const VALIDATOR_KEEP_MIN_MS = 60_000;
 const VALIDATOR_KEEP_MAX_MS = 86_400_000;
 
 const EMPTY_VARY: ReadonlyArray<readonly [string, string | null]> = Object.freeze([]);
-const NO: { readonly [R in NotStoredReason]: NotStorable } = Object.freeze(Object.fromEntries(
-  (['status', 'no-store', 'private', 'set-cookie', 'vary-star', 'authorization', 'partial', 'expire-after-0', 'stale', 'filter', 'too-large', 'incomplete', 'closed'] as const)
-    .map((reason) => [reason, Object.freeze({ ok: false, reason })]),
-) as { [R in NotStoredReason]: NotStorable });
+const NO: { readonly [R in NotStoredReason]: NotStorable } = Object.freeze(
+  Object.fromEntries(
+    (
+      [
+        'status',
+        'no-store',
+        'private',
+        'set-cookie',
+        'vary-star',
+        'authorization',
+        'partial',
+        'expire-after-0',
+        'stale',
+        'filter',
+        'too-large',
+        'incomplete',
+        'closed',
+      ] as const
+    ).map((reason) => [reason, Object.freeze({ ok: false, reason })]),
+  ) as { [R in NotStoredReason]: NotStorable },
+);
 
 /** The HTTP rules of one backend. */
 export class HttpPolicy {
@@ -111,7 +140,10 @@ export class HttpPolicy {
     if (shared && headers.some(([name]) => name === 'set-cookie')) return NO['set-cookie'];
     const names = varyNames(headerValue(headers, 'vary'));
     if (names.includes('*')) return NO['vary-star'];
-    const vary = names.length === 0 ? EMPTY_VARY : Object.freeze(names.map((name) => Object.freeze([name, this.varyValue(plan, name)] as const)));
+    const vary =
+      names.length === 0
+        ? EMPTY_VARY
+        : Object.freeze(names.map((name) => Object.freeze([name, this.varyValue(plan, name)] as const)));
 
     if (!settings.cacheControl) {
       if (!(settings.allowedCodes ?? DEFAULT_CODES).has(status)) return NO.status;
@@ -119,9 +151,14 @@ export class HttpPolicy {
     }
 
     // RFC 9111 §3.5: a shared cache stores an answer to an authorized request only when told it may.
-    if (shared && plan.authorized && !(res.has('public') || res.has('s-maxage') || res.has('must-revalidate'))) return NO.authorization;
+    if (shared && plan.authorized && !(res.has('public') || res.has('s-maxage') || res.has('must-revalidate')))
+      return NO.authorization;
     const lifetime = this.#explicitLifetime(res, headers, shared, response.responseTime);
-    if (settings.allowedCodes !== undefined ? !settings.allowedCodes.has(status) : !this.#storableStatus(status, res, lifetime)) {
+    if (
+      settings.allowedCodes !== undefined
+        ? !settings.allowedCodes.has(status)
+        : !this.#storableStatus(status, res, lifetime)
+    ) {
       return NO.status;
     }
 
@@ -163,7 +200,12 @@ export class HttpPolicy {
    * information as stale, and a default must not stand in for it. `undefined`: the response
    * says nothing.
    */
-  #explicitLifetime(res: Directives, headers: readonly HeaderPair[], shared: boolean, received: number): number | undefined {
+  #explicitLifetime(
+    res: Directives,
+    headers: readonly HeaderPair[],
+    shared: boolean,
+    received: number,
+  ): number | undefined {
     const sMaxAge = shared ? deltaSeconds(res, 's-maxage') : undefined;
     if (sMaxAge !== undefined) return sMaxAge === 'invalid' ? 0 : sMaxAge;
     const maxAge = deltaSeconds(res, 'max-age');
@@ -177,7 +219,12 @@ export class HttpPolicy {
   }
 
   /** RFC 9111 §4.2.2: a fraction of the time since Last-Modified, for statuses that allow it. */
-  #heuristicLifetime(status: number, res: Directives, headers: readonly HeaderPair[], date: number): number | undefined {
+  #heuristicLifetime(
+    status: number,
+    res: Directives,
+    headers: readonly HeaderPair[],
+    date: number,
+  ): number | undefined {
     if (!HEURISTIC_STATUSES.has(status) && !res.has('public')) return undefined;
     const lastModified = parseHttpDate(headerValue(headers, 'last-modified') ?? '');
     if (lastModified === undefined || lastModified >= date) return undefined;
@@ -193,7 +240,8 @@ export class HttpPolicy {
    */
   choose(stored: StoredResponse | undefined, plan: RequestPlan): CachedResponse | undefined {
     if (stored === undefined) return undefined;
-    if (stored instanceof CachedResponse) return stored.status !== 206 && this.selects(stored, plan) ? stored : undefined;
+    if (stored instanceof CachedResponse)
+      return stored.status !== 206 && this.selects(stored, plan) ? stored : undefined;
     const variants = stored.variants;
     for (let i = variants.length - 1; i >= 0; i--) {
       const variant = variants[i] as CachedResponse;
@@ -223,7 +271,11 @@ export class HttpPolicy {
   varyValue(plan: RequestPlan, name: string): string | null {
     const raw = plan.header(name);
     if (raw === undefined) return null;
-    let value = raw.split(',').map((v) => v.trim()).filter((v) => v !== '').join(', ');
+    let value = raw
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '')
+      .join(', ');
     if (SET_VALUED.has(name)) value = value.toLowerCase().split(', ').sort().join(', ');
     if (CREDENTIAL_HEADERS.has(name) || this.#settings.ignoredParams.some((p) => p.toLowerCase() === name)) {
       return `hmac:${this.#protect(`${name}:${value}`)}`;
@@ -244,12 +296,14 @@ export class HttpPolicy {
     if (facts.noCache === true || req?.noCache === true) return 'revalidate';
     // RFC 8246 §2.1: a fresh immutable response is not revalidated on a reload (request max-age=0);
     // an explicit no-cache (a forced reload) still does.
-    if (req?.maxAge !== undefined && !(facts.immutable === true && fresh) && this.age(entry, now) > req.maxAge) return 'revalidate';
+    if (req?.maxAge !== undefined && !(facts.immutable === true && fresh) && this.age(entry, now) > req.maxAge)
+      return 'revalidate';
     if (fresh) return 'fresh';
     if (facts.mustRevalidate === true) return 'revalidate';
     const staleness = now - (entry.expires as number);
     if (req?.maxStale !== undefined && staleness <= req.maxStale) return 'stale-ok';
-    if (facts.staleWhileRevalidate !== undefined && staleness <= facts.staleWhileRevalidate) return 'stale-while-revalidate';
+    if (facts.staleWhileRevalidate !== undefined && staleness <= facts.staleWhileRevalidate)
+      return 'stale-while-revalidate';
     return 'revalidate';
   }
 
@@ -283,7 +337,10 @@ export class HttpPolicy {
       window = Math.max(window, backendWindow);
     }
     if (entry.etag !== undefined || entry.lastModified !== undefined) {
-      window = Math.max(window, Math.min(Math.max(expires - entry.createdAt, VALIDATOR_KEEP_MIN_MS), VALIDATOR_KEEP_MAX_MS));
+      window = Math.max(
+        window,
+        Math.min(Math.max(expires - entry.createdAt, VALIDATOR_KEEP_MIN_MS), VALIDATOR_KEEP_MAX_MS),
+      );
     }
     return expires + window;
   }
@@ -307,11 +364,17 @@ export class HttpPolicy {
    * stored ones (but those describing the body), and freshness is decided again from the
    * merged fields. A 304 that says `no-store` (or anything else not storable) drops the entry.
    */
-  revalidated(entry: CachedResponse, plan: RequestPlan, notModified: ResponseFacts):
-    (Storable & { readonly headers: readonly HeaderPair[] }) | NotStorable {
+  revalidated(
+    entry: CachedResponse,
+    plan: RequestPlan,
+    notModified: ResponseFacts,
+  ): (Storable & { readonly headers: readonly HeaderPair[] }) | NotStorable {
     const fresh = storableHeaders(notModified.headers);
     const replaced = new Set(fresh.map(([name]) => name).filter((name) => !NOT_UPDATED.has(name)));
-    const headers = [...entry.headers.pairs().filter(([name]) => !replaced.has(name)), ...fresh.filter(([name]) => replaced.has(name))];
+    const headers = [
+      ...entry.headers.pairs().filter(([name]) => !replaced.has(name)),
+      ...fresh.filter(([name]) => replaced.has(name)),
+    ];
     const decision = this.storable(plan, { ...notModified, status: entry.status, headers });
     return decision.ok ? { ...decision, headers } : decision;
   }
@@ -337,7 +400,10 @@ export class HttpPolicy {
     const since = parseHttpDate(ifModifiedSince);
     if (since === undefined) return false;
     const headers = entry.headers;
-    const modified = parseHttpDate(headers.get('last-modified') ?? '') ?? parseHttpDate(headers.get('date') ?? '') ?? entry.responseTime;
+    const modified =
+      parseHttpDate(headers.get('last-modified') ?? '') ??
+      parseHttpDate(headers.get('date') ?? '') ??
+      entry.responseTime;
     return modified <= since;
   }
 
@@ -363,8 +429,14 @@ export class HttpPolicy {
     const wanted = resolveRange(range, length);
     if (wanted === undefined) {
       return entry.with({
-        status: 416, statusText: 'Range Not Satisfiable', body: new Uint8Array(0),
-        headers: [...withoutBodyFields(entry.headers.pairs()), ['content-range', `bytes */${length}`], ['content-length', '0']],
+        status: 416,
+        statusText: 'Range Not Satisfiable',
+        body: new Uint8Array(0),
+        headers: [
+          ...withoutBodyFields(entry.headers.pairs()),
+          ['content-range', `bytes */${length}`],
+          ['content-length', '0'],
+        ],
       });
     }
     return slice(entry, wanted.first, wanted.last, length, 0);
@@ -379,7 +451,13 @@ export class HttpPolicy {
     if (range === undefined) return undefined;
     for (const part of partsOf(stored)) {
       const held = parseContentRange(part.headers.get('content-range'));
-      if (held === undefined || !this.selects(part, plan) || this.use(part, plan, now) !== 'fresh' || !this.#ifRangeHolds(part, plan)) continue;
+      if (
+        held === undefined ||
+        !this.selects(part, plan) ||
+        this.use(part, plan, now) !== 'fresh' ||
+        !this.#ifRangeHolds(part, plan)
+      )
+        continue;
       // The same range as the part was stored for: the origin's own answer to it, as it was.
       if (sameRange(part, plan.header('range'))) return part;
       const wanted = resolveRange(range, held.length);
@@ -393,15 +471,22 @@ export class HttpPolicy {
   /** A fresh stored part that starts at byte 0, for a request of the whole: the rest is all the origin need send. */
   leadingPart(stored: StoredResponse | undefined, plan: RequestPlan, now: number): CachedResponse | undefined {
     if (plan.range !== undefined || plan.method !== 'GET') return undefined;
-    return partsOf(stored).find((part) => parseContentRange(part.headers.get('content-range'))?.first === 0
-      && this.selects(part, plan) && this.use(part, plan, now) === 'fresh');
+    return partsOf(stored).find(
+      (part) =>
+        parseContentRange(part.headers.get('content-range'))?.first === 0 &&
+        this.selects(part, plan) &&
+        this.use(part, plan, now) === 'fresh',
+    );
   }
 
   /** The request headers that ask for what `part` lacks, if it is still the same representation (`If-Range`). */
   restOfHeaders(part: CachedResponse): HeaderPair[] {
     const held = parseContentRange(part.headers.get('content-range')) as ContentRange;
     const validator = strongEtag(part.etag) ?? part.lastModified;
-    return [['range', `bytes=${held.last + 1}-`], ...(validator === undefined ? [] : [['if-range', validator] as HeaderPair])];
+    return [
+      ['range', `bytes=${held.last + 1}-`],
+      ...(validator === undefined ? [] : [['if-range', validator] as HeaderPair]),
+    ];
   }
 
   /**
@@ -409,7 +494,8 @@ export class HttpPolicy {
    * and storable as its whole response would be (RFC 9111 §3.3, §3.4).
    */
   storablePart(plan: RequestPlan, response: ResponseFacts): Storable | NotStorable {
-    if (response.status !== 206 || parseContentRange(headerValue(response.headers, 'content-range')) === undefined) return NO.partial;
+    if (response.status !== 206 || parseContentRange(headerValue(response.headers, 'content-range')) === undefined)
+      return NO.partial;
     return this.storable(plan, { ...response, status: 200 });
   }
 
@@ -418,11 +504,20 @@ export class HttpPolicy {
    * validator), the new one last; when together they hold every byte, the complete response
    * they make (RFC 9110 §15.3.7.3).
    */
-  withPart(stored: StoredResponse | undefined, part: CachedResponse, maxParts: number): CachedResponse[] | CachedResponse {
+  withPart(
+    stored: StoredResponse | undefined,
+    part: CachedResponse,
+    maxParts: number,
+  ): CachedResponse[] | CachedResponse {
     const held = parseContentRange(part.headers.get('content-range')) as ContentRange;
     const same = partsOf(stored).filter((p) => {
       const r = parseContentRange(p.headers.get('content-range'));
-      return r !== undefined && r.length === held.length && sameRepresentation(p, part) && !(r.first === held.first && r.last === held.last);
+      return (
+        r !== undefined &&
+        r.length === held.length &&
+        sameRepresentation(p, part) &&
+        !(r.first === held.first && r.last === held.last)
+      );
     });
     const parts = [...same.slice(Math.max(0, same.length - (maxParts - 1))), part];
     const complete = combine(parts, held.length);
@@ -430,11 +525,21 @@ export class HttpPolicy {
   }
 
   /** The complete response made of `part` (bytes 0–n) and the origin's 206 for the rest, when they fit together. */
-  completed(part: CachedResponse, rest: ResponseFacts & { readonly body: Uint8Array }): { headers: HeaderPair[]; body: Uint8Array } | undefined {
+  completed(
+    part: CachedResponse,
+    rest: ResponseFacts & { readonly body: Uint8Array },
+  ): { headers: HeaderPair[]; body: Uint8Array } | undefined {
     const held = parseContentRange(part.headers.get('content-range'));
     const more = parseContentRange(headerValue(rest.headers, 'content-range'));
-    if (held === undefined || more === undefined || rest.status !== 206 || more.length !== held.length || more.first !== held.last + 1
-      || more.last !== held.length - 1 || (part.etag !== undefined && strongEtag(headerValue(rest.headers, 'etag')) !== strongEtag(part.etag))) {
+    if (
+      held === undefined ||
+      more === undefined ||
+      rest.status !== 206 ||
+      more.length !== held.length ||
+      more.first !== held.last + 1 ||
+      more.last !== held.length - 1 ||
+      (part.etag !== undefined && strongEtag(headerValue(rest.headers, 'etag')) !== strongEtag(part.etag))
+    ) {
       return undefined;
     }
     const body = Buffer.concat([part.bodyBuffer(), rest.body]);
@@ -445,9 +550,14 @@ export class HttpPolicy {
   #ifRangeHolds(entry: CachedResponse, plan: RequestPlan): boolean {
     const ifRange = plan.header('if-range')?.trim();
     if (ifRange === undefined) return true;
-    if (ifRange.startsWith('"') || /^W\//i.test(ifRange)) return strongEtag(ifRange) !== undefined && strongEtag(ifRange) === strongEtag(entry.etag);
+    if (ifRange.startsWith('"') || /^W\//i.test(ifRange))
+      return strongEtag(ifRange) !== undefined && strongEtag(ifRange) === strongEtag(entry.etag);
     const lastModified = entry.lastModified;
-    return lastModified !== undefined && parseHttpDate(ifRange) !== undefined && parseHttpDate(ifRange) === parseHttpDate(lastModified);
+    return (
+      lastModified !== undefined &&
+      parseHttpDate(ifRange) !== undefined &&
+      parseHttpDate(ifRange) === parseHttpDate(lastModified)
+    );
   }
 
   /**
@@ -456,7 +566,8 @@ export class HttpPolicy {
    * may (with cacheControl), and how it is stored for that GET.
    */
   postAsGet(plan: RequestPlan, response: ResponseFacts): Storable | NotStorable {
-    if (plan.method !== 'POST' || !this.#settings.cacheControl || response.status < 200 || response.status >= 300) return NO.status;
+    if (plan.method !== 'POST' || !this.#settings.cacheControl || response.status < 200 || response.status >= 300)
+      return NO.status;
     const location = headerValue(response.headers, 'content-location');
     let same = false;
     try {
@@ -465,7 +576,11 @@ export class HttpPolicy {
       // not a URL
     }
     const res = parseCacheControl(headerValue(response.headers, 'cache-control'));
-    if (!same || this.#explicitLifetime(res, response.headers, this.#settings.shared, response.responseTime) === undefined) return NO.status;
+    if (
+      !same ||
+      this.#explicitLifetime(res, response.headers, this.#settings.shared, response.responseTime) === undefined
+    )
+      return NO.status;
     return this.storable(plan, response);
   }
 
@@ -505,7 +620,14 @@ export function ageOf(entry: CachedResponse, now: number): number {
 
 const DEFAULT_CODES: ReadonlySet<number> = new Set([200]);
 /** What a 304 carries of the stored response (RFC 9110 §15.4.5). */
-const NOT_MODIFIED_FIELDS: ReadonlySet<string> = new Set(['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary']);
+const NOT_MODIFIED_FIELDS: ReadonlySet<string> = new Set([
+  'cache-control',
+  'content-location',
+  'date',
+  'etag',
+  'expires',
+  'vary',
+]);
 
 /**
  * True when `entry` has one `Content-Language` and it is the request's most preferred language
@@ -566,14 +688,21 @@ function withoutBodyFields(headers: readonly HeaderPair[]): HeaderPair[] {
 function slice(entry: CachedResponse, first: number, last: number, length: number, offset: number): CachedResponse {
   const body = entry.bodyBuffer().subarray(first - offset, last - offset + 1);
   return entry.with({
-    status: 206, statusText: 'Partial Content', body,
-    headers: [...withoutBodyFields(entry.headers.pairs()), ['content-range', `bytes ${first}-${last}/${length}`], ['content-length', String(body.length)]],
+    status: 206,
+    statusText: 'Partial Content',
+    body,
+    headers: [
+      ...withoutBodyFields(entry.headers.pairs()),
+      ['content-range', `bytes ${first}-${last}/${length}`],
+      ['content-length', String(body.length)],
+    ],
   });
 }
 
 /** The complete response `parts` make when they hold every byte of a representation of `length` bytes. */
 function combine(parts: readonly CachedResponse[], length: number): CachedResponse | undefined {
-  const sorted = parts.map((part) => ({ part, range: parseContentRange(part.headers.get('content-range')) as ContentRange }))
+  const sorted = parts
+    .map((part) => ({ part, range: parseContentRange(part.headers.get('content-range')) as ContentRange }))
     .sort((a, b) => a.range.first - b.range.first);
   let next = 0;
   const chunks: Buffer[] = [];
@@ -587,7 +716,12 @@ function combine(parts: readonly CachedResponse[], length: number): CachedRespon
   if (next !== length) return undefined;
   const newest = parts[parts.length - 1] as CachedResponse;
   const body = Buffer.concat(chunks);
-  return newest.with({ status: 200, statusText: 'OK', body, headers: [...withoutBodyFields(newest.headers.pairs()), ['content-length', String(body.length)]] });
+  return newest.with({
+    status: 200,
+    statusText: 'OK',
+    body,
+    headers: [...withoutBodyFields(newest.headers.pairs()), ['content-length', String(body.length)]],
+  });
 }
 
 /** The entity tags of an `If-None-Match` list (commas inside quotes kept). */
@@ -612,7 +746,8 @@ function initialAgeOf(headers: readonly HeaderPair[], date: number, response: Re
 function policyOf(res: Directives, shared: boolean, initialAge: number): CachePolicy {
   const policy: { -readonly [K in keyof CachePolicy]: CachePolicy[K] } = {};
   if (res.has('no-cache')) policy.noCache = true;
-  if (res.has('must-revalidate') || (shared && (res.has('proxy-revalidate') || res.has('s-maxage')))) policy.mustRevalidate = true;
+  if (res.has('must-revalidate') || (shared && (res.has('proxy-revalidate') || res.has('s-maxage'))))
+    policy.mustRevalidate = true;
   if (res.has('immutable')) policy.immutable = true;
   const swr = validDelta(res, 'stale-while-revalidate');
   const sie = validDelta(res, 'stale-if-error');

@@ -15,8 +15,23 @@ export { ageOf } from './http-policy.js';
 export type { KeyExtras, KeyOptions, KeyRequestParts } from './cache-key.js';
 
 // What a stored response is.
-export { CachedResponse, CachedVariants, FORMAT_VERSION, decodeItem, encodeItem, isImmutableItem } from './cached-response.js';
-export type { CacheItem, CachePolicy, CachedResponseInit, RedirectHop, ResponseRecord, StoredResponse, VariantsRecord } from './cached-response.js';
+export {
+  CachedResponse,
+  CachedVariants,
+  FORMAT_VERSION,
+  decodeItem,
+  encodeItem,
+  isImmutableItem,
+} from './cached-response.js';
+export type {
+  CacheItem,
+  CachePolicy,
+  CachedResponseInit,
+  RedirectHop,
+  ResponseRecord,
+  StoredResponse,
+  VariantsRecord,
+} from './cached-response.js';
 export { CachedHeaders } from './headers.js';
 export type { HeaderPair } from './headers.js';
 
@@ -28,13 +43,27 @@ export type { Outcome, RequestMessage } from './flow.js';
 
 // Errors.
 export {
-  CacheClosedError, CacheConfigError, CacheError, CacheSerializationError, CacheSignatureError,
-  CacheStoreError, CacheVersionError, describeValue, invalidOption,
+  CacheClosedError,
+  CacheConfigError,
+  CacheError,
+  CacheSerializationError,
+  CacheSignatureError,
+  CacheStoreError,
+  CacheVersionError,
+  describeValue,
+  invalidOption,
 } from './errors.js';
 export type { CacheErrorCode } from './errors.js';
 
 // Writing a store.
-export { BaseCache, baseCacheOptionsOf, checkSecretKey, checkSecretKeyOption, DEFAULT_SALT, NOT_NOW } from './base-cache.js';
+export {
+  BaseCache,
+  baseCacheOptionsOf,
+  checkSecretKey,
+  checkSecretKeyOption,
+  DEFAULT_SALT,
+  NOT_NOW,
+} from './base-cache.js';
 export type { BaseCacheOptions, Clock, SecretKey, SecretKeyOption, StoreUsage, WriteOptions } from './base-cache.js';
 export { DictCache } from './dict-cache.js';
 export { BytesMemo } from './bytes-memo.js';

@@ -24,7 +24,10 @@ export function loadOptionalPackage<T>(name: string, purpose: string, instead: s
   } else {
     // The ESM build. An ESM copy bundled into CommonJS has an empty import.meta.
     const url = import.meta.url as string | undefined;
-    if (typeof url !== 'string') throw new CacheConfigError(`${purpose} needs the package ${name}, which cannot be loaded from this bundle: ${hint}`);
+    if (typeof url !== 'string')
+      throw new CacheConfigError(
+        `${purpose} needs the package ${name}, which cannot be loaded from this bundle: ${hint}`,
+      );
     load = createRequire(url);
   }
   try {

@@ -4,7 +4,13 @@
 import type { BaseCache, BaseCacheOptions } from './base-cache.js';
 import type { CachedResponse, StoredResponse } from './cached-response.js';
 import { invalidOption } from './errors.js';
-import { parseExpireAfter, UrlExpiryRules, type ExpireAfter, type ResolvedExpiry, type UrlsExpireAfter } from './expiry.js';
+import {
+  parseExpireAfter,
+  UrlExpiryRules,
+  type ExpireAfter,
+  type ResolvedExpiry,
+  type UrlsExpireAfter,
+} from './expiry.js';
 import type { MissLock } from './miss-lock.js';
 
 /** Decides per response whether it may be cached. */
@@ -167,36 +173,69 @@ const CREDENTIALS_MODES: ReadonlySet<string> = new Set(['isolate', 'skip', 'shar
 export function resolveSettings(options: CacheBackendOptions, sharedStore: boolean): CacheSettings {
   if (typeof options !== 'object' || options === null) invalidOption('options', options, 'an options object');
   const {
-    cacheName = DEFAULT_CACHE_NAME, expireAfter, urlsExpireAfter, allowedCodes, allowedMethods = DEFAULT_METHODS,
-    includeHeaders = false, ignoredParams = [], autoclose = false, cacheControl = false, shared = sharedStore,
-    credentials = 'isolate', maxVariants = 8, filterFn, lockTimeoutMs = 30_000, staleIfError = false, debug, responses, redirects, lock,
+    cacheName = DEFAULT_CACHE_NAME,
+    expireAfter,
+    urlsExpireAfter,
+    allowedCodes,
+    allowedMethods = DEFAULT_METHODS,
+    includeHeaders = false,
+    ignoredParams = [],
+    autoclose = false,
+    cacheControl = false,
+    shared = sharedStore,
+    credentials = 'isolate',
+    maxVariants = 8,
+    filterFn,
+    lockTimeoutMs = 30_000,
+    staleIfError = false,
+    debug,
+    responses,
+    redirects,
+    lock,
   } = options;
   if (typeof cacheName !== 'string' || cacheName === '') invalidOption('cacheName', cacheName, 'a non-empty string');
-  if (allowedCodes !== undefined && (!Array.isArray(allowedCodes) || !allowedCodes.every((c) => Number.isInteger(c) && c >= 100 && c <= 599))) {
+  if (
+    allowedCodes !== undefined &&
+    (!Array.isArray(allowedCodes) || !allowedCodes.every((c) => Number.isInteger(c) && c >= 100 && c <= 599))
+  ) {
     invalidOption('allowedCodes', allowedCodes, 'an array of HTTP status codes');
   }
   if (!Array.isArray(allowedMethods) || !allowedMethods.every((m) => typeof m === 'string' && /^[A-Za-z]+$/.test(m))) {
     invalidOption('allowedMethods', allowedMethods, 'an array of method names');
   }
-  if (!(typeof includeHeaders === 'boolean' || (Array.isArray(includeHeaders) && includeHeaders.every((h) => typeof h === 'string')))) {
+  if (
+    !(
+      typeof includeHeaders === 'boolean' ||
+      (Array.isArray(includeHeaders) && includeHeaders.every((h) => typeof h === 'string'))
+    )
+  ) {
     invalidOption('includeHeaders', includeHeaders, 'a boolean or an array of header names');
   }
   if (!Array.isArray(ignoredParams) || !ignoredParams.every((p) => typeof p === 'string')) {
     invalidOption('ignoredParams', ignoredParams, 'an array of names');
   }
-  for (const [name, value] of [['autoclose', autoclose], ['cacheControl', cacheControl], ['shared', shared]] as const) {
+  for (const [name, value] of [
+    ['autoclose', autoclose],
+    ['cacheControl', cacheControl],
+    ['shared', shared],
+  ] as const) {
     if (typeof value !== 'boolean') invalidOption(name, value, 'a boolean');
   }
   if (typeof credentials !== 'string' || !CREDENTIALS_MODES.has(credentials)) {
     invalidOption('credentials', credentials, "'isolate', 'skip' or 'share'");
   }
-  if (!Number.isInteger(maxVariants) || maxVariants < 1 || maxVariants > 64) invalidOption('maxVariants', maxVariants, 'an integer from 1 to 64');
+  if (!Number.isInteger(maxVariants) || maxVariants < 1 || maxVariants > 64)
+    invalidOption('maxVariants', maxVariants, 'an integer from 1 to 64');
   if (filterFn !== undefined && typeof filterFn !== 'function') invalidOption('filterFn', filterFn, 'a function');
-  if (debug !== undefined && typeof debug !== 'function') invalidOption('debug', debug, 'a function (message, details) => void');
+  if (debug !== undefined && typeof debug !== 'function')
+    invalidOption('debug', debug, 'a function (message, details) => void');
   checkMs('lockTimeoutMs', lockTimeoutMs);
   if (responses !== undefined) checkStore('responses', responses);
   if (redirects !== undefined) checkStore('redirects', redirects);
-  if (lock !== undefined && (typeof lock !== 'object' || lock === null || typeof lock.acquire !== 'function' || typeof lock.wait !== 'function')) {
+  if (
+    lock !== undefined &&
+    (typeof lock !== 'object' || lock === null || typeof lock.acquire !== 'function' || typeof lock.wait !== 'function')
+  ) {
     invalidOption('lock', lock, 'a MissLock: an object with acquire(key) and wait(key)');
   }
   return {
@@ -208,7 +247,14 @@ export function resolveSettings(options: CacheBackendOptions, sharedStore: boole
     allowedMethods: new Set(allowedMethods.map((m) => m.toUpperCase())),
     includeHeaders: Array.isArray(includeHeaders) ? includeHeaders.map((h) => h.toLowerCase()) : includeHeaders,
     ignoredParams: [...ignoredParams],
-    autoclose, cacheControl, shared, credentials: credentials as CredentialsMode, maxVariants, filterFn, lockTimeoutMs, debug,
+    autoclose,
+    cacheControl,
+    shared,
+    credentials: credentials as CredentialsMode,
+    maxVariants,
+    filterFn,
+    lockTimeoutMs,
+    debug,
     staleIfError: staleWindow(staleIfError, 'staleIfError'),
   };
 }
@@ -240,6 +286,10 @@ function checkStore(option: string, store: unknown): void {
   const s = store as Record<string, unknown> | null;
   const methods = ['read', 'write', 'delete', 'bulkDelete', 'clear', 'contains', 'keys', 'values'];
   if (typeof s !== 'object' || s === null || !methods.every((m) => typeof s[m] === 'function')) {
-    invalidOption(option, store, 'a store (a BaseCache: read, write, delete, bulkDelete, clear, contains, keys, values)');
+    invalidOption(
+      option,
+      store,
+      'a store (a BaseCache: read, write, delete, bulkDelete, clear, contains, keys, values)',
+    );
   }
 }

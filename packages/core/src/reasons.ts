@@ -51,4 +51,3 @@ export type NotStoredReason =
   | 'incomplete'
   /** The cache is closed, or off for this async context. */
   | 'closed';
-

@@ -7,7 +7,14 @@
  */
 import { createHmac } from 'node:crypto';
 import { parseRange, requestDirectives, type ByteRange, type RequestDirectives } from './cache-control.js';
-import { CREDENTIAL_HEADERS, KeyMaker, normalizeUrl, matchTarget, type KeyExtras, type KeyRequestParts } from './cache-key.js';
+import {
+  CREDENTIAL_HEADERS,
+  KeyMaker,
+  normalizeUrl,
+  matchTarget,
+  type KeyExtras,
+  type KeyRequestParts,
+} from './cache-key.js';
 import { CacheConfigError, invalidOption } from './errors.js';
 import { parseExpireAfter, type ExpireAfter, type ResolvedExpiry } from './expiry.js';
 import { isPlainObject } from './guards.js';
@@ -108,7 +115,15 @@ export interface RequestPlan {
 }
 
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
-const UPPER: Readonly<Record<string, string>> = { get: 'GET', head: 'HEAD', post: 'POST', put: 'PUT', patch: 'PATCH', delete: 'DELETE', options: 'OPTIONS' };
+const UPPER: Readonly<Record<string, string>> = {
+  get: 'GET',
+  head: 'HEAD',
+  post: 'POST',
+  put: 'PUT',
+  patch: 'PATCH',
+  delete: 'DELETE',
+  options: 'OPTIONS',
+};
 const CLIENT_CACHE_KEYS: ReadonlySet<string> = new Set(['enabled', 'staleIfError', 'onlyIfCached', 'tags']);
 const NO_TAGS: readonly string[] = Object.freeze([]);
 /** axios's default `maxRedirects`. */
@@ -150,14 +165,32 @@ function scanHeaders(headers: unknown): HeaderFacts {
     if (value === undefined) continue;
     const name = field.toLowerCase();
     switch (name) {
-      case 'authorization': facts.authorization = join(facts.authorization, value); break;
-      case 'proxy-authorization': facts.proxyAuthorization = join(facts.proxyAuthorization, value); break;
-      case 'cookie': facts.cookie = join(facts.cookie, value); break;
-      case 'host': facts.host = join(facts.host, value); break;
-      case 'range': facts.range = join(facts.range, value); break;
-      case 'cache-control': facts.cacheControl = join(facts.cacheControl, value); break;
-      case 'pragma': facts.pragma = join(facts.pragma, value); break;
-      case 'if-none-match': case 'if-modified-since': case 'if-match': case 'if-unmodified-since': case 'if-range':
+      case 'authorization':
+        facts.authorization = join(facts.authorization, value);
+        break;
+      case 'proxy-authorization':
+        facts.proxyAuthorization = join(facts.proxyAuthorization, value);
+        break;
+      case 'cookie':
+        facts.cookie = join(facts.cookie, value);
+        break;
+      case 'host':
+        facts.host = join(facts.host, value);
+        break;
+      case 'range':
+        facts.range = join(facts.range, value);
+        break;
+      case 'cache-control':
+        facts.cacheControl = join(facts.cacheControl, value);
+        break;
+      case 'pragma':
+        facts.pragma = join(facts.pragma, value);
+        break;
+      case 'if-none-match':
+      case 'if-modified-since':
+      case 'if-match':
+      case 'if-unmodified-since':
+      case 'if-range':
         facts.conditional = true;
         break;
       default:
@@ -181,7 +214,8 @@ function basic(auth: { username?: unknown; password?: unknown } | null | undefin
 
 /** `Authorization: Basic …` from user info in a URL, as axios's http adapter sends it. */
 function userInfoAuthorization(url: string | undefined, baseURL: string | undefined): string | undefined {
-  if (!(typeof url === 'string' && url.includes('@')) && !(typeof baseURL === 'string' && baseURL.includes('@'))) return undefined;
+  if (!(typeof url === 'string' && url.includes('@')) && !(typeof baseURL === 'string' && baseURL.includes('@')))
+    return undefined;
   const full = url !== undefined && /^[a-z][a-z\d+\-.]*:\/\//i.test(url) ? url : baseURL;
   if (full === undefined || !full.includes('@')) return undefined;
   let parsed: URL;
@@ -191,7 +225,13 @@ function userInfoAuthorization(url: string | undefined, baseURL: string | undefi
     return undefined;
   }
   if (parsed.username === '' && parsed.password === '') return undefined;
-  const decode = (s: string) => { try { return decodeURIComponent(s); } catch { return s; } };
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
   return `Basic ${Buffer.from(`${decode(parsed.username)}:${decode(parsed.password)}`, 'utf8').toString('base64')}`;
 }
 
@@ -204,15 +244,23 @@ interface RequestOptions {
   readonly tags: readonly string[];
 }
 
-const DEFAULT_REQUEST_OPTIONS: RequestOptions = Object.freeze({ enabled: true, staleIfError: undefined, staleIfErrorSet: false, onlyIfCached: false, tags: NO_TAGS });
+const DEFAULT_REQUEST_OPTIONS: RequestOptions = Object.freeze({
+  enabled: true,
+  staleIfError: undefined,
+  staleIfErrorSet: false,
+  onlyIfCached: false,
+  tags: NO_TAGS,
+});
 const DISABLED_REQUEST_OPTIONS: RequestOptions = Object.freeze({ ...DEFAULT_REQUEST_OPTIONS, enabled: false });
 
 function requestOptions(value: unknown): RequestOptions {
   if (value === undefined) return DEFAULT_REQUEST_OPTIONS;
   if (value === false) return DISABLED_REQUEST_OPTIONS;
-  if (!isPlainObject(value)) invalidOption('clientCache', value, 'false or an object { enabled?, staleIfError?, onlyIfCached?, tags? }');
+  if (!isPlainObject(value))
+    invalidOption('clientCache', value, 'false or an object { enabled?, staleIfError?, onlyIfCached?, tags? }');
   for (const name of Object.keys(value)) {
-    if (!CLIENT_CACHE_KEYS.has(name)) invalidOption(`clientCache.${name}`, value[name], 'no such option (enabled, staleIfError, onlyIfCached, tags)');
+    if (!CLIENT_CACHE_KEYS.has(name))
+      invalidOption(`clientCache.${name}`, value[name], 'no such option (enabled, staleIfError, onlyIfCached, tags)');
   }
   const { enabled = true, staleIfError, onlyIfCached = false, tags = NO_TAGS } = value as RequestCacheOptions;
   if (typeof enabled !== 'boolean') invalidOption('clientCache.enabled', enabled, 'a boolean');
@@ -222,7 +270,10 @@ function requestOptions(value: unknown): RequestOptions {
   }
   const staleIfErrorSet = staleIfError !== undefined;
   return {
-    enabled, onlyIfCached, staleIfErrorSet, tags: tags.length === 0 ? NO_TAGS : Object.freeze([...tags]),
+    enabled,
+    onlyIfCached,
+    staleIfErrorSet,
+    tags: tags.length === 0 ? NO_TAGS : Object.freeze([...tags]),
     staleIfError: staleIfErrorSet ? staleWindow(staleIfError, 'clientCache.staleIfError') : undefined,
   };
 }
@@ -240,7 +291,8 @@ export class Planner {
   constructor(settings: CacheSettings, secret: string | Uint8Array) {
     this.#settings = settings;
     this.#keys = new KeyMaker({
-      includeHeaders: settings.includeHeaders, ignoredParams: settings.ignoredParams,
+      includeHeaders: settings.includeHeaders,
+      ignoredParams: settings.ignoredParams,
       protect: (credentials) => createHmac('sha256', secret).update(credentials).digest('hex'),
     });
   }
@@ -260,11 +312,15 @@ export class Planner {
     const facts = scanHeaders(input.headers);
     const authorization = basic(input.auth) ?? facts.authorization ?? userInfoAuthorization(input.url, input.baseURL);
     const proxyAuthorization = (input.proxy ? basic(input.proxy.auth) : undefined) ?? facts.proxyAuthorization;
-    const credentialed = authorization !== undefined || proxyAuthorization !== undefined || facts.cookie !== undefined
-      || facts.otherCredentials !== undefined;
-    const directives = settings.cacheControl && (facts.cacheControl !== undefined || facts.pragma !== undefined)
-      ? requestDirectives(facts.cacheControl, facts.pragma)
-      : undefined;
+    const credentialed =
+      authorization !== undefined ||
+      proxyAuthorization !== undefined ||
+      facts.cookie !== undefined ||
+      facts.otherCredentials !== undefined;
+    const directives =
+      settings.cacheControl && (facts.cacheControl !== undefined || facts.pragma !== undefined)
+        ? requestDirectives(facts.cacheControl, facts.pragma)
+        : undefined;
 
     let bypass: BypassReason | undefined;
     if (contextDisabled || !options.enabled) bypass = 'disabled';
@@ -284,9 +340,17 @@ export class Planner {
     if (keyedCredentials || facts.host !== undefined || raw || noRedirects || socketPath !== undefined) {
       extras = {
         credentials: keyedCredentials
-          ? JSON.stringify([authorization ?? null, proxyAuthorization ?? null, facts.cookie ?? null, facts.otherCredentials ?? null])
+          ? JSON.stringify([
+              authorization ?? null,
+              proxyAuthorization ?? null,
+              facts.cookie ?? null,
+              facts.otherCredentials ?? null,
+            ])
           : undefined,
-        host: facts.host?.toLowerCase(), raw, noRedirects, socketPath,
+        host: facts.host?.toLowerCase(),
+        raw,
+        noRedirects,
+        socketPath,
       };
     }
 
@@ -321,19 +385,41 @@ export class Planner {
     let flightKey: string | undefined;
     if (bypass === undefined && !conditional && !stream) {
       // The leader's own limits could make its answer or its error differ from a follower's.
-      const limits = (input.maxContentLength ?? -1) !== -1 || (input.maxRedirects ?? AXIOS_MAX_REDIRECTS) !== AXIOS_MAX_REDIRECTS || (input.timeout ?? 0) !== 0;
-      flightKey = limits ? `${key}\0${input.maxContentLength ?? -1}\0${input.maxRedirects ?? AXIOS_MAX_REDIRECTS}\0${input.timeout ?? 0}` : key;
+      const limits =
+        (input.maxContentLength ?? -1) !== -1 ||
+        (input.maxRedirects ?? AXIOS_MAX_REDIRECTS) !== AXIOS_MAX_REDIRECTS ||
+        (input.timeout ?? 0) !== 0;
+      flightKey = limits
+        ? `${key}\0${input.maxContentLength ?? -1}\0${input.maxRedirects ?? AXIOS_MAX_REDIRECTS}\0${input.timeout ?? 0}`
+        : key;
     }
-    return new Plan(input, {
-      method, bypass, key, flightKey, extras, expiry, expirySet, directives, conditional, stream, range, credentialed,
-      headers: input.headers, url,
-      invalidates: bypass === 'method' && !SAFE_METHODS.has(method),
-      refresh: refresh === true,
-      onlyIfCached: options.onlyIfCached || directives?.onlyIfCached === true,
-      staleIfError: options.staleIfErrorSet ? options.staleIfError : settings.staleIfError,
-      authorized: authorization !== undefined,
-      tags: options.tags,
-    }, authorization, proxyAuthorization);
+    return new Plan(
+      input,
+      {
+        method,
+        bypass,
+        key,
+        flightKey,
+        extras,
+        expiry,
+        expirySet,
+        directives,
+        conditional,
+        stream,
+        range,
+        credentialed,
+        headers: input.headers,
+        url,
+        invalidates: bypass === 'method' && !SAFE_METHODS.has(method),
+        refresh: refresh === true,
+        onlyIfCached: options.onlyIfCached || directives?.onlyIfCached === true,
+        staleIfError: options.staleIfErrorSet ? options.staleIfError : settings.staleIfError,
+        authorized: authorization !== undefined,
+        tags: options.tags,
+      },
+      authorization,
+      proxyAuthorization,
+    );
   }
 
   /** The key of a request, as {@link plan} makes it (the seed's `createKey`). */
@@ -396,7 +482,12 @@ class Plan implements RequestPlan {
   readonly #proxyAuthorization: string | undefined;
   #url: string;
 
-  constructor(input: PlanInput, fields: PlanFields, authorization: string | undefined, proxyAuthorization: string | undefined) {
+  constructor(
+    input: PlanInput,
+    fields: PlanFields,
+    authorization: string | undefined,
+    proxyAuthorization: string | undefined,
+  ) {
     this.#input = input;
     this.method = fields.method;
     this.bypass = fields.bypass;

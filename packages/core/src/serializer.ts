@@ -20,7 +20,13 @@ export interface Serializer {
 
 // Records and structured clone rebuild shared or cyclic objects; stored entries are plain
 // data, so both stay off. Bodies are msgpack `bin`, so bytes round-trip exactly.
-const packr = new Packr({ useRecords: false, structuredClone: false, moreTypes: false, mapsAsObjects: true, variableMapSize: true });
+const packr = new Packr({
+  useRecords: false,
+  structuredClone: false,
+  moreTypes: false,
+  mapsAsObjects: true,
+  variableMapSize: true,
+});
 
 /** The default serializer: MessagePack via msgpackr. */
 export const msgpackSerializer: Serializer = Object.freeze({

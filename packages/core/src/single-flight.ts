@@ -65,8 +65,10 @@ export class SingleFlight<T> {
    * the shared request.
    */
   async run(
-    plan: RequestPlan, cancel: Cancellation | undefined,
-    work: (signal: AbortSignal) => Promise<T>, fromStore: () => Promise<T | undefined>,
+    plan: RequestPlan,
+    cancel: Cancellation | undefined,
+    work: (signal: AbortSignal) => Promise<T>,
+    fromStore: () => Promise<T | undefined>,
   ): Promise<{ value: T; role: FlightRole }> {
     const flightKey = plan.flightKey;
     if (flightKey === undefined) return { value: await work(new AbortController().signal), role: 'leader' };
@@ -82,12 +84,24 @@ export class SingleFlight<T> {
   }
 
   #start(
-    flightKey: string, plan: RequestPlan, work: (signal: AbortSignal) => Promise<T>, fromStore: () => Promise<T | undefined>,
+    flightKey: string,
+    plan: RequestPlan,
+    work: (signal: AbortSignal) => Promise<T>,
+    fromStore: () => Promise<T | undefined>,
   ): Flight<T> & { coalesced: boolean } {
     const controller = new AbortController();
     const flight: Flight<T> & { coalesced: boolean } = {
-      controller, waiters: 0, coalesced: false,
-      promise: this.#lead(plan, () => work(controller.signal), fromStore, () => { flight.coalesced = true; }),
+      controller,
+      waiters: 0,
+      coalesced: false,
+      promise: this.#lead(
+        plan,
+        () => work(controller.signal),
+        fromStore,
+        () => {
+          flight.coalesced = true;
+        },
+      ),
     };
     this.#flights.set(flightKey, flight);
     const done = () => {
@@ -98,7 +112,12 @@ export class SingleFlight<T> {
   }
 
   /** With a lock: take the lease, or wait (bounded) for its holder and look in the store. */
-  async #lead(plan: RequestPlan, work: () => Promise<T>, fromStore: () => Promise<T | undefined>, coalesced: () => void): Promise<T> {
+  async #lead(
+    plan: RequestPlan,
+    work: () => Promise<T>,
+    fromStore: () => Promise<T | undefined>,
+    coalesced: () => void,
+  ): Promise<T> {
     const lock = this.#lock;
     if (lock === undefined) return work();
     let lease;
@@ -130,7 +149,11 @@ export class SingleFlight<T> {
     }
     const landed = this.#landed(value);
     if (landed === undefined) release({ ok: true });
-    else landed.then(() => release({ ok: true }), () => release({ ok: true }));
+    else
+      landed.then(
+        () => release({ ok: true }),
+        () => release({ ok: true }),
+      );
     return value;
   }
 
@@ -151,16 +174,23 @@ export class SingleFlight<T> {
     try {
       if (!bounded && cancel === undefined) return await flight.promise;
       const racers: Array<Promise<T | typeof TIMED_OUT>> = [flight.promise];
-      if (bounded) racers.push(new Promise((resolve) => { timer = setTimeout(resolve, this.#timeoutMs, TIMED_OUT); }));
+      if (bounded)
+        racers.push(
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, this.#timeoutMs, TIMED_OUT);
+          }),
+        );
       if (cancel !== undefined) {
-        racers.push(new Promise<never>((_, reject) => {
-          const abort = () => {
-            leave();
-            reject(cancel.error());
-          };
-          if (cancel.aborted) abort();
-          else stop = cancel.onAbort(abort);
-        }));
+        racers.push(
+          new Promise<never>((_, reject) => {
+            const abort = () => {
+              leave();
+              reject(cancel.error());
+            };
+            if (cancel.aborted) abort();
+            else stop = cancel.onAbort(abort);
+          }),
+        );
       }
       const value = await Promise.race(racers);
       // A waiter that gave up leaves the flight running for the others (or ends it, if it was the last).

@@ -3,7 +3,13 @@
  */
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import { Readable } from 'node:stream';
-import { attachCache, CacheBackend, type CacheBackendOptions, type CachedAxiosInstance, type CachedResponse } from '@axios-client-cache/core';
+import {
+  attachCache,
+  CacheBackend,
+  type CacheBackendOptions,
+  type CachedAxiosInstance,
+  type CachedResponse,
+} from '@axios-client-cache/core';
 import { startOrigin, type Handler, type Origin } from './helpers/origin.js';
 
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
@@ -30,24 +36,29 @@ const echo: Handler = (req, res, body, seen) => {
 const flush = () => new Promise((r) => setImmediate(r));
 
 describe('attachCache against a real origin', () => {
-  it.each(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])('%s with params, data and json: a miss then a hit', async (method) => {
-    await setup(echo, { allowedMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] });
-    const cases: AxiosRequestConfig[] = [
-      { params: { q: 'a', page: 2 } },
-      { data: 'raw=body&x=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
-      { data: { json: true, nested: { b: 1, a: 2 } } },
-    ];
-    for (const config of cases) {
-      const first = await api.request({ method, url: '/thing', ...config });
-      const second = await api.request({ method, url: '/thing', ...config });
-      expect(first.fromCache).toBe(false);
-      expect(second.fromCache).toBe(true);
-      expect(second.data).toEqual(first.data);
-    }
-    expect(origin.count()).toBe(3);
-    // JSON bodies are keyed by value: key order does not matter.
-    expect((await api.request({ method, url: '/thing', data: { nested: { a: 2, b: 1 }, json: true } })).fromCache).toBe(true);
-  });
+  it.each(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])(
+    '%s with params, data and json: a miss then a hit',
+    async (method) => {
+      await setup(echo, { allowedMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] });
+      const cases: AxiosRequestConfig[] = [
+        { params: { q: 'a', page: 2 } },
+        { data: 'raw=body&x=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+        { data: { json: true, nested: { b: 1, a: 2 } } },
+      ];
+      for (const config of cases) {
+        const first = await api.request({ method, url: '/thing', ...config });
+        const second = await api.request({ method, url: '/thing', ...config });
+        expect(first.fromCache).toBe(false);
+        expect(second.fromCache).toBe(true);
+        expect(second.data).toEqual(first.data);
+      }
+      expect(origin.count()).toBe(3);
+      // JSON bodies are keyed by value: key order does not matter.
+      expect(
+        (await api.request({ method, url: '/thing', data: { nested: { a: 2, b: 1 }, json: true } })).fromCache,
+      ).toBe(true);
+    },
+  );
 
   it('ignoredParams are left out of the key and redacted in what is stored', async () => {
     await setup(echo, { ignoredParams: ['token'] });
@@ -59,7 +70,8 @@ describe('attachCache against a real origin', () => {
     for await (const url of api.cache.getUrls()) urls.push(url);
     expect(urls).toHaveLength(1);
     expect(urls[0]).not.toContain('secret');
-    for await (const stored of api.cache.responses.values()) expect((stored as CachedResponse).url).toContain('token=REDACTED');
+    for await (const stored of api.cache.responses.values())
+      expect((stored as CachedResponse).url).toContain('token=REDACTED');
   });
 
   it('500 distinct URLs: each a miss, then each a hit', async () => {
@@ -106,7 +118,10 @@ describe('attachCache against a real origin', () => {
       {},
     ];
     it.each(bodies)('%s', async (_, body, type) => {
-      await setup((_req, res) => { res.setHeader('content-type', type); res.end(body); });
+      await setup((_req, res) => {
+        res.setHeader('content-type', type);
+        res.end(body);
+      });
       for (const config of configs) {
         await api.cache.clear();
         const network = await api.get('/b', config);
@@ -123,8 +138,14 @@ describe('attachCache against a real origin', () => {
     });
 
     it('stream', async () => {
-      await setup((_req, res) => { res.end(ALL_BYTES); });
-      const read = async (stream: Readable) => { const parts: Buffer[] = []; for await (const c of stream) parts.push(c as Buffer); return Buffer.concat(parts); };
+      await setup((_req, res) => {
+        res.end(ALL_BYTES);
+      });
+      const read = async (stream: Readable) => {
+        const parts: Buffer[] = [];
+        for await (const c of stream) parts.push(c as Buffer);
+        return Buffer.concat(parts);
+      };
       const network = await api.get<Readable>('/s', { responseType: 'stream' });
       expect(network.fromCache).toBe(false);
       expect((await read(network.data)).equals(ALL_BYTES)).toBe(true);
@@ -139,7 +160,11 @@ describe('attachCache against a real origin', () => {
 
   it('a gzip-encoded response is stored decoded and served like the network one', async () => {
     const { gzipSync } = await import('node:zlib');
-    await setup((_req, res) => { res.setHeader('content-encoding', 'gzip'); res.setHeader('content-type', 'application/json'); res.end(gzipSync('{"z":1}')); });
+    await setup((_req, res) => {
+      res.setHeader('content-encoding', 'gzip');
+      res.setHeader('content-type', 'application/json');
+      res.end(gzipSync('{"z":1}'));
+    });
     expect((await api.get('/z')).data).toEqual({ z: 1 });
     const hit = await api.get('/z');
     expect(hit.fromCache).toBe(true);
@@ -147,7 +172,13 @@ describe('attachCache against a real origin', () => {
   });
 
   it('a cached 404 (allowedCodes [200, 404]) rejects as the network one does', async () => {
-    await setup((_req, res) => { res.statusCode = 404; res.end('{"missing":true}'); }, { allowedCodes: [200, 404] });
+    await setup(
+      (_req, res) => {
+        res.statusCode = 404;
+        res.end('{"missing":true}');
+      },
+      { allowedCodes: [200, 404] },
+    );
     const first = await api.get('/gone').catch((e: AxiosError) => e);
     const second = await api.get('/gone').catch((e: AxiosError) => e);
     expect(first).toBeInstanceOf(AxiosError);
@@ -161,13 +192,20 @@ describe('attachCache against a real origin', () => {
 
   it('conditional requests: a 304 keeps the stored body, a changed ETag replaces it', async () => {
     let version = 1;
-    await setup((req, res) => {
-      const etag = `"v${version}"`;
-      res.setHeader('etag', etag);
-      res.setHeader('cache-control', 'max-age=0');
-      if (req.headers['if-none-match'] === etag) { res.statusCode = 304; res.end(); return; }
-      res.end(JSON.stringify({ version }));
-    }, { cacheControl: true });
+    await setup(
+      (req, res) => {
+        const etag = `"v${version}"`;
+        res.setHeader('etag', etag);
+        res.setHeader('cache-control', 'max-age=0');
+        if (req.headers['if-none-match'] === etag) {
+          res.statusCode = 304;
+          res.end();
+          return;
+        }
+        res.end(JSON.stringify({ version }));
+      },
+      { cacheControl: true },
+    );
     expect((await api.get('/c')).data).toEqual({ version: 1 });
     const revalidated = await api.get('/c');
     expect(revalidated.status).toBe(200);
@@ -187,7 +225,11 @@ describe('attachCache against a real origin', () => {
     const lastModified = new Date(Date.UTC(2025, 0, 1)).toUTCString();
     await setup((req, res) => {
       res.setHeader('x-seen', String(origin.count()));
-      if (req.headers['if-none-match'] === '"e"') { res.statusCode = 304; res.end(); return; }
+      if (req.headers['if-none-match'] === '"e"') {
+        res.statusCode = 304;
+        res.end();
+        return;
+      }
       res.setHeader('etag', '"e"');
       res.setHeader('last-modified', lastModified);
       res.end('{"a":1}');
@@ -206,8 +248,18 @@ describe('attachCache against a real origin', () => {
 
   it('redirects: stored under the requested key, one alias per hop; delete removes the aliases', async () => {
     await setup((req, res) => {
-      if (req.url === '/start') { res.statusCode = 301; res.setHeader('location', '/middle'); res.end(); return; }
-      if (req.url === '/middle') { res.statusCode = 302; res.setHeader('location', '/final'); res.end(); return; }
+      if (req.url === '/start') {
+        res.statusCode = 301;
+        res.setHeader('location', '/middle');
+        res.end();
+        return;
+      }
+      if (req.url === '/middle') {
+        res.statusCode = 302;
+        res.setHeader('location', '/final');
+        res.end();
+        return;
+      }
       res.end(JSON.stringify({ at: req.url }));
     });
     const first = await api.get('/start');
@@ -216,9 +268,12 @@ describe('attachCache against a real origin', () => {
     const backend = api.cache;
     const startKey = backend.createKey('GET', `${origin.url}/start`);
     const middleKey = backend.createKey('GET', `${origin.url}/middle`);
-    const stored = await backend.responses.read(startKey) as CachedResponse | undefined;
+    const stored = (await backend.responses.read(startKey)) as CachedResponse | undefined;
     expect(stored?.finalUrl).toBe(`${origin.url}/final`);
-    expect(stored?.history.map((h) => [h.url, h.status])).toEqual([[`${origin.url}/start`, 301], [`${origin.url}/middle`, 302]]);
+    expect(stored?.history.map((h) => [h.url, h.status])).toEqual([
+      [`${origin.url}/start`, 301],
+      [`${origin.url}/middle`, 302],
+    ]);
     expect(await backend.redirects.read(middleKey)).toBe(startKey);
     expect((await api.get('/start')).fromCache).toBe(true);
     expect((await api.get('/middle')).fromCache).toBe(true);
@@ -234,8 +289,18 @@ describe('attachCache against a real origin', () => {
 
   it('unsafe methods invalidate the stored GET for the URL and a same-origin Location, not another origin', async () => {
     await setup((req, res) => {
-      if (req.method === 'POST') { res.statusCode = 201; res.setHeader('location', '/items/7'); res.end(); return; }
-      if (req.method === 'PUT') { res.statusCode = 200; res.setHeader('content-location', 'http://other.example/items/1'); res.end(); return; }
+      if (req.method === 'POST') {
+        res.statusCode = 201;
+        res.setHeader('location', '/items/7');
+        res.end();
+        return;
+      }
+      if (req.method === 'PUT') {
+        res.statusCode = 200;
+        res.setHeader('content-location', 'http://other.example/items/1');
+        res.end();
+        return;
+      }
       res.end(JSON.stringify({ url: req.url }));
     });
     await api.get('/items');
@@ -249,11 +314,14 @@ describe('attachCache against a real origin', () => {
   });
 
   it('Vary through real headers', async () => {
-    await setup((req, res) => {
-      res.setHeader('vary', 'Accept-Language');
-      res.setHeader('cache-control', 'max-age=60');
-      res.end(JSON.stringify({ lang: req.headers['accept-language'] ?? null }));
-    }, { cacheControl: true });
+    await setup(
+      (req, res) => {
+        res.setHeader('vary', 'Accept-Language');
+        res.setHeader('cache-control', 'max-age=60');
+        res.end(JSON.stringify({ lang: req.headers['accept-language'] ?? null }));
+      },
+      { cacheControl: true },
+    );
     expect((await api.get('/v', { headers: { 'Accept-Language': 'de' } })).data).toEqual({ lang: 'de' });
     const fr = await api.get('/v', { headers: { 'Accept-Language': 'fr' } });
     expect(fr.data).toEqual({ lang: 'fr' });
@@ -262,13 +330,16 @@ describe('attachCache against a real origin', () => {
   });
 
   it('response Cache-Control is honoured and hop-by-hop headers are not stored', async () => {
-    await setup((_req, res) => {
-      res.setHeader('cache-control', 'max-age=60');
-      res.setHeader('connection', 'keep-alive, x-hop');
-      res.setHeader('x-hop', 'secret');
-      res.setHeader('x-end', 'kept');
-      res.end('{}');
-    }, { cacheControl: true, expireAfter: 0 });
+    await setup(
+      (_req, res) => {
+        res.setHeader('cache-control', 'max-age=60');
+        res.setHeader('connection', 'keep-alive, x-hop');
+        res.setHeader('x-hop', 'secret');
+        res.setHeader('x-end', 'kept');
+        res.end('{}');
+      },
+      { cacheControl: true, expireAfter: 0 },
+    );
     await api.get('/cc');
     const hit = await api.get('/cc');
     expect(hit.fromCache).toBe(true);
@@ -278,17 +349,23 @@ describe('attachCache against a real origin', () => {
   });
 
   it('disabled(): concurrent disabled and enabled contexts do not leak into each other', async () => {
-    await setup(async (_req, res, _body, seen) => { await new Promise((r) => setTimeout(r, 5)); res.end(JSON.stringify({ n: seen.length })); });
+    await setup(async (_req, res, _body, seen) => {
+      await new Promise((r) => setTimeout(r, 5));
+      res.end(JSON.stringify({ n: seen.length }));
+    });
     await api.get('/x');
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0
-      ? api.cache.disabled(() => api.get('/x'))
-      : api.get('/x'))));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? api.cache.disabled(() => api.get('/x')) : api.get('/x'))),
+    );
     expect(results.map((r) => r.fromCache)).toEqual(Array.from({ length: 10 }, (_, i) => i % 2 === 1));
     expect(origin.count()).toBe(6);
   });
 
   it('100 concurrent identical GETs make 1 request at the origin', async () => {
-    await setup(async (_req, res, _body, seen) => { await new Promise((r) => setTimeout(r, 20)); res.end(JSON.stringify({ n: seen.length })); });
+    await setup(async (_req, res, _body, seen) => {
+      await new Promise((r) => setTimeout(r, 20));
+      res.end(JSON.stringify({ n: seen.length }));
+    });
     const all = await Promise.all(Array.from({ length: 100 }, () => api.get('/same')));
     expect(origin.count()).toBe(1);
     expect(all.every((r) => r.data.n === 1)).toBe(true);
@@ -296,7 +373,9 @@ describe('attachCache against a real origin', () => {
   });
 
   it('an origin failure reaches every concurrent waiter, and none waits forever', async () => {
-    await setup((req) => { req.socket.destroy(); });
+    await setup((req) => {
+      req.socket.destroy();
+    });
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => api.get('/down')));
     expect(results.every((r) => r.status === 'rejected' && r.reason instanceof AxiosError)).toBe(true);
     expect(origin.count()).toBe(1);

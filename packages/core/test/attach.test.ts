@@ -4,15 +4,29 @@
  */
 import axios, { AxiosError, type InternalAxiosRequestConfig } from 'axios';
 import {
-  attachCache, CacheBackend, CacheConfigError, DictCache, detachCache, FORMAT_VERSION, msgpackSerializer,
-  type CacheBackendOptions, type CachedResponse, type CacheEventMap, type LeaseOutcome, type MissLock, type Serializer,
+  attachCache,
+  CacheBackend,
+  CacheConfigError,
+  DictCache,
+  detachCache,
+  FORMAT_VERSION,
+  msgpackSerializer,
+  type CacheBackendOptions,
+  type CachedResponse,
+  type CacheEventMap,
+  type LeaseOutcome,
+  type MissLock,
+  type Serializer,
   type WriteOptions,
 } from '@axios-client-cache/core';
 import { fakeOrigin, httpDate, manualClock, type FakeReply, type FakeSeen } from './helpers/fake-origin.js';
 
 const BASE = 'https://api.example.com';
 
-function setup(handler: (req: FakeSeen, n: number) => FakeReply | Promise<FakeReply>, options: CacheBackendOptions = {}) {
+function setup(
+  handler: (req: FakeSeen, n: number) => FakeReply | Promise<FakeReply>,
+  options: CacheBackendOptions = {},
+) {
   const clock = manualClock();
   const origin = fakeOrigin(handler);
   const backend = new CacheBackend({ clock: clock.now, ...options });
@@ -20,7 +34,10 @@ function setup(handler: (req: FakeSeen, n: number) => FakeReply | Promise<FakeRe
   return { api, origin, clock, backend };
 }
 
-const json = (n: number, headers: Record<string, string> = {}): FakeReply => ({ headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ n }) });
+const json = (n: number, headers: Record<string, string> = {}): FakeReply => ({
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify({ n }),
+});
 
 describe('attachCache: expiry settings (cacheControl off)', () => {
   it('a miss then a hit, with fromCache, createdAt, expires, isExpired, cacheKey', async () => {
@@ -52,7 +69,10 @@ describe('attachCache: expiry settings (cacheControl off)', () => {
   });
 
   it('per-request expireAfter beats urlsExpireAfter, which beats the instance setting', async () => {
-    const { api, clock } = setup((_, n) => json(n), { expireAfter: 100, urlsExpireAfter: { 'api.example.com/short': 10 } });
+    const { api, clock } = setup((_, n) => json(n), {
+      expireAfter: 100,
+      urlsExpireAfter: { 'api.example.com/short': 10 },
+    });
     await api.get('/short/1');
     await api.get('/short/2', { expireAfter: '5m' });
     await api.get('/other');
@@ -97,7 +117,9 @@ describe('attachCache: expiry settings (cacheControl off)', () => {
       await expect(api.get('/x', { expireAfter: bad as never })).rejects.toThrow(CacheConfigError);
     }
     await expect(api.get('/x', { expireAfter: 'soon' as never })).rejects.toThrow(/expireAfter.*"soon"/);
-    await expect(api.get('/x', { clientCache: { staleIfError: 'later' as never } })).rejects.toThrow(/clientCache\.staleIfError.*"later"/);
+    await expect(api.get('/x', { clientCache: { staleIfError: 'later' as never } })).rejects.toThrow(
+      /clientCache\.staleIfError.*"later"/,
+    );
     expect(origin.count).toBe(0);
   });
 
@@ -113,7 +135,9 @@ describe('attachCache: expiry settings (cacheControl off)', () => {
   });
 
   it('only allowed codes are stored', async () => {
-    const { api, origin } = setup((req) => ({ status: req.url.endsWith('404') ? 404 : 500, body: 'nope' }), { allowedCodes: [200, 404] });
+    const { api, origin } = setup((req) => ({ status: req.url.endsWith('404') ? 404 : 500, body: 'nope' }), {
+      allowedCodes: [200, 404],
+    });
     const notFound = async () => api.get('/404').catch((e: AxiosError) => e);
     const first = await notFound();
     const second = await notFound();
@@ -141,7 +165,9 @@ describe('attachCache: expiry settings (cacheControl off)', () => {
 
   it('disabled(fn) turns the cache off for that async context only, even while another runs', async () => {
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     const { api, origin, backend } = setup(async (req, n) => {
       if (req.url.endsWith('/slow')) await gate;
       return json(n);
@@ -183,7 +209,10 @@ describe('attachCache: expiry settings (cacheControl off)', () => {
   it('transformResponse and response interceptors run on cached responses', async () => {
     const { api } = setup(() => json(1));
     const seen: Array<boolean | undefined> = [];
-    api.interceptors.response.use((res) => { seen.push(res.fromCache); return res; });
+    api.interceptors.response.use((res) => {
+      seen.push(res.fromCache);
+      return res;
+    });
     const transform = (data: string) => ({ wrapped: JSON.parse(data) as unknown });
     const a = await api.get('/t', { transformResponse: [transform] });
     const b = await api.get('/t', { transformResponse: [transform] });
@@ -197,7 +226,11 @@ describe('attachCache: expiry settings (cacheControl off)', () => {
     for (const order of ['before', 'after'] as const) {
       const instance = axios.create({ baseURL: BASE, adapter: origin.adapter });
       let tenant = 1;
-      const add = () => instance.interceptors.request.use((config) => { config.headers.set('X-Tenant', String(tenant)); return config; });
+      const add = () =>
+        instance.interceptors.request.use((config) => {
+          config.headers.set('X-Tenant', String(tenant));
+          return config;
+        });
       if (order === 'before') add();
       const api = attachCache(instance, { includeHeaders: ['x-tenant'] });
       if (order === 'after') add();
@@ -240,7 +273,12 @@ describe('attachCache: expiry settings (cacheControl off)', () => {
 
   it('unsafe methods not in allowedMethods invalidate the URL and a same-origin Location', async () => {
     const { api, origin, backend } = setup((req, n) => {
-      if (req.method === 'POST') return { status: 201, headers: { location: '/items/9', 'content-location': 'https://elsewhere.example/items/9' }, body: '' };
+      if (req.method === 'POST')
+        return {
+          status: 201,
+          headers: { location: '/items/9', 'content-location': 'https://elsewhere.example/items/9' },
+          body: '',
+        };
       if (req.method === 'DELETE' && req.url.endsWith('/fail')) return { status: 500, body: '' };
       return json(n);
     });
@@ -288,7 +326,9 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
 
   it('response Cache-Control beats every expireAfter setting', async () => {
     const { api, clock } = setup((_, n) => cc({ 'cache-control': 'max-age=10' }, n), {
-      cacheControl: true, expireAfter: 1000, urlsExpireAfter: { 'api.example.com/*': 1000 },
+      cacheControl: true,
+      expireAfter: 1000,
+      urlsExpireAfter: { 'api.example.com/*': 1000 },
     });
     await api.get('/x', { expireAfter: 1000 });
     clock.tick(9_999);
@@ -307,9 +347,13 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
   });
 
   it('Expires: 0 (an invalid date) is already expired; a valid Expires with Date counts from Date', async () => {
-    const { api, origin, clock } = setup((req, n) => (req.url.endsWith('zero')
-      ? cc({ expires: '0' }, n)
-      : cc({ date: httpDate(clock.now()), expires: httpDate(clock.now() + 30_000) }, n)), { cacheControl: true });
+    const { api, origin, clock } = setup(
+      (req, n) =>
+        req.url.endsWith('zero')
+          ? cc({ expires: '0' }, n)
+          : cc({ date: httpDate(clock.now()), expires: httpDate(clock.now() + 30_000) }, n),
+      { cacheControl: true },
+    );
     await api.get('/zero');
     expect((await api.get('/zero')).fromCache).toBe(false);
     await api.get('/dated');
@@ -330,9 +374,15 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
   });
 
   it('no-store is never stored; no-cache is stored but revalidated before each use', async () => {
-    const { api, origin } = setup((req, n) => (req.url.endsWith('nostore')
-      ? cc({ 'cache-control': 'no-store' }, n)
-      : req.headers.get('if-none-match') === '"a"' ? { status: 304, headers: {} } : cc({ 'cache-control': 'no-cache', etag: '"a"' }, n)), { cacheControl: true });
+    const { api, origin } = setup(
+      (req, n) =>
+        req.url.endsWith('nostore')
+          ? cc({ 'cache-control': 'no-store' }, n)
+          : req.headers.get('if-none-match') === '"a"'
+            ? { status: 304, headers: {} }
+            : cc({ 'cache-control': 'no-cache', etag: '"a"' }, n),
+      { cacheControl: true },
+    );
     await api.get('/nostore');
     expect((await api.get('/nostore')).fromCache).toBe(false);
     await api.get('/nocache');
@@ -344,7 +394,10 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
   });
 
   it('heuristic freshness from Last-Modified (10%), for a cacheable status', async () => {
-    const { api, clock } = setup(() => cc({ date: httpDate(clock.now()), 'last-modified': httpDate(clock.now() - 100_000) }), { cacheControl: true });
+    const { api, clock } = setup(
+      () => cc({ date: httpDate(clock.now()), 'last-modified': httpDate(clock.now() - 100_000) }),
+      { cacheControl: true },
+    );
     await api.get('/h');
     clock.tick(9_000);
     expect((await api.get('/h')).fromCache).toBe(true);
@@ -354,7 +407,9 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
 
   it('request Cache-Control: no-cache, no-store, max-age, min-fresh, max-stale', async () => {
     // An ETag keeps the entry in the store past its freshness, so max-stale has something to serve.
-    const { api, origin, clock } = setup((_, n) => cc({ 'cache-control': 'max-age=100', etag: `"${n}"` }, n), { cacheControl: true });
+    const { api, origin, clock } = setup((_, n) => cc({ 'cache-control': 'max-age=100', etag: `"${n}"` }, n), {
+      cacheControl: true,
+    });
     const get = (header: string) => api.get('/r', { headers: { 'Cache-Control': header } });
     await api.get('/r');
     clock.tick(50_000);
@@ -386,7 +441,10 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
   });
 
   it('stale-while-revalidate: serves stale at once and refreshes in the background', async () => {
-    const { api, origin, clock, backend } = setup((_, n) => cc({ 'cache-control': 'max-age=10, stale-while-revalidate=30' }, n), { cacheControl: true });
+    const { api, origin, clock, backend } = setup(
+      (_, n) => cc({ 'cache-control': 'max-age=10, stale-while-revalidate=30' }, n),
+      { cacheControl: true },
+    );
     await api.get('/s');
     clock.tick(20_000);
     const stale = await api.get('/s');
@@ -403,8 +461,19 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
 
   it('stale-if-error from the response directive, and per request', async () => {
     let fail = false;
-    const { api, clock } = setup((req, n) => (fail ? { status: 503, body: 'down' }
-      : cc({ 'cache-control': req.url.endsWith('sie') ? 'max-age=10, stale-if-error=60' : 'max-age=10', 'last-modified': httpDate(0) }, n)), { cacheControl: true });
+    const { api, clock } = setup(
+      (req, n) =>
+        fail
+          ? { status: 503, body: 'down' }
+          : cc(
+              {
+                'cache-control': req.url.endsWith('sie') ? 'max-age=10, stale-if-error=60' : 'max-age=10',
+                'last-modified': httpDate(0),
+              },
+              n,
+            ),
+      { cacheControl: true },
+    );
     await api.get('/sie');
     await api.get('/plain');
     fail = true;
@@ -421,10 +490,13 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
 
   it('stale-if-error on a network error', async () => {
     let fail = false;
-    const { api, clock } = setup((_, n) => {
-      if (fail) throw new AxiosError('socket hang up', 'ECONNRESET');
-      return cc({ 'cache-control': 'max-age=1' }, n);
-    }, { cacheControl: true, staleIfError: '1h' });
+    const { api, clock } = setup(
+      (_, n) => {
+        if (fail) throw new AxiosError('socket hang up', 'ECONNRESET');
+        return cc({ 'cache-control': 'max-age=1' }, n);
+      },
+      { cacheControl: true, staleIfError: '1h' },
+    );
     await api.get('/n');
     fail = true;
     clock.tick(60_000);
@@ -436,17 +508,26 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
 
   it('must-revalidate forbids serving stale, even on error or max-stale', async () => {
     let fail = false;
-    const { api, clock } = setup((_, n) => (fail ? { status: 500 } : cc({ 'cache-control': 'max-age=1, must-revalidate, stale-if-error=100' }, n)), { cacheControl: true });
+    const { api, clock } = setup(
+      (_, n) => (fail ? { status: 500 } : cc({ 'cache-control': 'max-age=1, must-revalidate, stale-if-error=100' }, n)),
+      { cacheControl: true },
+    );
     await api.get('/m');
     fail = true;
     clock.tick(5_000);
-    await expect(api.get('/m', { headers: { 'Cache-Control': 'max-stale=100' } })).rejects.toMatchObject({ response: { status: 500 } });
+    await expect(api.get('/m', { headers: { 'Cache-Control': 'max-stale=100' } })).rejects.toMatchObject({
+      response: { status: 500 },
+    });
   });
 
   it('Vary: a response is used only when the selecting headers match; Vary: * never', async () => {
-    const { api, origin } = setup((req, n) => (req.url.endsWith('star')
-      ? cc({ vary: '*', 'cache-control': 'max-age=60' }, n)
-      : cc({ vary: 'Accept-Language', 'cache-control': 'max-age=60' }, n)), { cacheControl: true });
+    const { api, origin } = setup(
+      (req, n) =>
+        req.url.endsWith('star')
+          ? cc({ vary: '*', 'cache-control': 'max-age=60' }, n)
+          : cc({ vary: 'Accept-Language', 'cache-control': 'max-age=60' }, n),
+      { cacheControl: true },
+    );
     const get = (lang: string) => api.get('/v', { headers: { 'Accept-Language': lang } });
     await get('en');
     expect((await get('en')).fromCache).toBe(true);
@@ -458,13 +539,28 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
   });
 
   it('shared cache: private is not stored; Authorization only with public, s-maxage or must-revalidate', async () => {
-    const { api, origin } = setup((req, n) => {
-      const path = req.url.slice(BASE.length);
-      const header = ({ '/private': 'private, max-age=60', '/auth': 'max-age=60', '/auth-public': 'public, max-age=60', '/auth-smaxage': 's-maxage=60', '/auth-mr': 'max-age=60, must-revalidate' } as Record<string, string>)[path] ?? 'max-age=60';
-      return cc({ 'cache-control': header }, n);
-    }, { cacheControl: true, shared: true });
+    const { api, origin } = setup(
+      (req, n) => {
+        const path = req.url.slice(BASE.length);
+        const header =
+          (
+            {
+              '/private': 'private, max-age=60',
+              '/auth': 'max-age=60',
+              '/auth-public': 'public, max-age=60',
+              '/auth-smaxage': 's-maxage=60',
+              '/auth-mr': 'max-age=60, must-revalidate',
+            } as Record<string, string>
+          )[path] ?? 'max-age=60';
+        return cc({ 'cache-control': header }, n);
+      },
+      { cacheControl: true, shared: true },
+    );
     const auth = { headers: { Authorization: 'Bearer x' } };
-    const twice = async (path: string, config = {}) => { await api.get(path, config); return (await api.get(path, config)).fromCache; };
+    const twice = async (path: string, config = {}) => {
+      await api.get(path, config);
+      return (await api.get(path, config)).fromCache;
+    };
     expect(await twice('/private')).toBe(false);
     expect(await twice('/auth', auth)).toBe(false);
     expect(await twice('/auth-public', auth)).toBe(true);
@@ -481,7 +577,10 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
     const origin = fakeOrigin((_, n) => cc({ 'cache-control': 'max-age=60' }, n));
     const instance = axios.create({ baseURL: BASE, adapter: origin.adapter });
     const api = attachCache(instance, { cacheControl: true, shared: true });
-    instance.interceptors.request.use((config) => { config.headers.set('Authorization', 'Bearer token'); return config; });
+    instance.interceptors.request.use((config) => {
+      config.headers.set('Authorization', 'Bearer token');
+      return config;
+    });
     await api.get('/x');
     expect((await api.get('/x')).fromCache).toBe(false);
     expect(origin.count).toBe(2);
@@ -495,9 +594,13 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
 
   it('refresh: true revalidates with If-None-Match and If-Modified-Since; a 304 merges headers and extends expiry', async () => {
     const lastModified = httpDate(Date.UTC(2025, 0, 1));
-    const { api, origin, clock, backend } = setup((req, n) => (req.headers.get('if-none-match') === '"v1"'
-      ? { status: 304, headers: { 'x-version': 'two', 'cache-control': 'max-age=100' } }
-      : cc({ etag: '"v1"', 'last-modified': lastModified, 'x-version': 'one', 'cache-control': 'max-age=100' }, n)), { cacheControl: true });
+    const { api, origin, clock, backend } = setup(
+      (req, n) =>
+        req.headers.get('if-none-match') === '"v1"'
+          ? { status: 304, headers: { 'x-version': 'two', 'cache-control': 'max-age=100' } }
+          : cc({ etag: '"v1"', 'last-modified': lastModified, 'x-version': 'one', 'cache-control': 'max-age=100' }, n),
+      { cacheControl: true },
+    );
     await api.get('/r');
     clock.tick(50_000);
     const refreshed = await api.get('/r', { refresh: true });
@@ -523,9 +626,13 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
 
   it('a changed ETag replaces the entry', async () => {
     let version = 1;
-    const { api, clock } = setup((req) => (req.headers.get('if-none-match') === `"v${version}"`
-      ? { status: 304 }
-      : cc({ etag: `"v${version}"`, 'cache-control': 'max-age=10' }, version)), { cacheControl: true });
+    const { api, clock } = setup(
+      (req) =>
+        req.headers.get('if-none-match') === `"v${version}"`
+          ? { status: 304 }
+          : cc({ etag: `"v${version}"`, 'cache-control': 'max-age=10' }, version),
+      { cacheControl: true },
+    );
     await api.get('/e');
     clock.tick(20_000);
     version = 2;
@@ -538,7 +645,13 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
   });
 
   it('a 304 to the caller’s own conditional request does not drop the stored entry', async () => {
-    const { api, backend, clock } = setup((req, n) => (req.headers.get('if-none-match') === '"mine"' ? { status: 304 } : cc({ 'cache-control': 'max-age=1, stale-if-error=60' }, n)), { cacheControl: true });
+    const { api, backend, clock } = setup(
+      (req, n) =>
+        req.headers.get('if-none-match') === '"mine"'
+          ? { status: 304 }
+          : cc({ 'cache-control': 'max-age=1, stale-if-error=60' }, n),
+      { cacheControl: true },
+    );
     await api.get('/own');
     clock.tick(5_000);
     const res = await api.get('/own', { headers: { 'If-None-Match': '"mine"' }, validateStatus: (s) => s === 304 });
@@ -548,9 +661,20 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
   });
 
   it('RFC 9110 §9.3.3: a POST response with explicit freshness and its own URL as Content-Location answers a later GET', async () => {
-    const { api, origin } = setup((req) => (req.method === 'POST'
-      ? { headers: { 'content-location': '/created', 'cache-control': 'max-age=60', 'content-type': 'application/json' }, body: '{"made":1}' }
-      : json(2)), { cacheControl: true });
+    const { api, origin } = setup(
+      (req) =>
+        req.method === 'POST'
+          ? {
+              headers: {
+                'content-location': '/created',
+                'cache-control': 'max-age=60',
+                'content-type': 'application/json',
+              },
+              body: '{"made":1}',
+            }
+          : json(2),
+      { cacheControl: true },
+    );
     expect((await api.post('/created', { x: 1 })).data).toEqual({ made: 1 });
     await new Promise((r) => setImmediate(r));
     const get = await api.get('/created');
@@ -563,7 +687,9 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
   });
 
   it('immutable is not revalidated on refresh', async () => {
-    const { api, origin } = setup((_, n) => cc({ 'cache-control': 'max-age=100, immutable', etag: '"i"' }, n), { cacheControl: true });
+    const { api, origin } = setup((_, n) => cc({ 'cache-control': 'max-age=100, immutable', etag: '"i"' }, n), {
+      cacheControl: true,
+    });
     await api.get('/i');
     expect((await api.get('/i', { refresh: true })).fromCache).toBe(true);
     expect(origin.count).toBe(1);
@@ -573,8 +699,13 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
 describe('concurrency (in-process origin)', () => {
   it('100 concurrent identical misses make one origin request; the in-flight map empties', async () => {
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    const { api, origin, backend } = setup(async (_, n) => { await gate; return json(n); });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const { api, origin, backend } = setup(async (_, n) => {
+      await gate;
+      return json(n);
+    });
     const all = Promise.all(Array.from({ length: 100 }, () => api.get('/c')));
     await new Promise((r) => setImmediate(r));
     release();
@@ -587,8 +718,16 @@ describe('concurrency (in-process origin)', () => {
 
   it('a shared cache never hands one user’s in-flight response to another', async () => {
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    const { api, origin } = setup(async (req) => { await gate; return { body: JSON.stringify({ user: req.headers.get('authorization') }) }; }, { shared: true });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const { api, origin } = setup(
+      async (req) => {
+        await gate;
+        return { body: JSON.stringify({ user: req.headers.get('authorization') }) };
+      },
+      { shared: true },
+    );
     const users = ['Bearer a', 'Bearer b', 'Bearer a'];
     const all = Promise.all(users.map((auth) => api.get('/me', { headers: { Authorization: auth } })));
     await new Promise((r) => setImmediate(r));
@@ -599,11 +738,19 @@ describe('concurrency (in-process origin)', () => {
 
   it('a waiter whose Vary-selected headers differ does not take the leader’s response', async () => {
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    const { api } = setup(async (req) => {
-      await gate;
-      return { headers: { vary: 'accept-language', 'cache-control': 'max-age=60' }, body: JSON.stringify({ lang: req.headers.get('accept-language') }) };
-    }, { cacheControl: true });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const { api } = setup(
+      async (req) => {
+        await gate;
+        return {
+          headers: { vary: 'accept-language', 'cache-control': 'max-age=60' },
+          body: JSON.stringify({ lang: req.headers.get('accept-language') }),
+        };
+      },
+      { cacheControl: true },
+    );
     const all = Promise.all(['en', 'fr'].map((lang) => api.get('/v', { headers: { 'Accept-Language': lang } })));
     await new Promise((r) => setImmediate(r));
     release();
@@ -612,8 +759,13 @@ describe('concurrency (in-process origin)', () => {
 
   it('an origin failure reaches every waiter', async () => {
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    const { api, origin, backend } = setup(async () => { await gate; throw new AxiosError('boom', 'ECONNREFUSED'); });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const { api, origin, backend } = setup(async () => {
+      await gate;
+      throw new AxiosError('boom', 'ECONNREFUSED');
+    });
     const all = Promise.allSettled(Array.from({ length: 20 }, () => api.get('/f')));
     await new Promise((r) => setImmediate(r));
     release();
@@ -630,39 +782,45 @@ describe('errors and fail-open', () => {
       corrupt: 'no',
       dumps(value, context) {
         if (this.corrupt === 'garbage') return Buffer.from([0xc1, 0xff, 0x00, 0x13]);
-        if (this.corrupt === 'wrong-shape') return msgpackSerializer.dumps({ t: 'response', v: FORMAT_VERSION, status: 'x' }, context);
+        if (this.corrupt === 'wrong-shape')
+          return msgpackSerializer.dumps({ t: 'response', v: FORMAT_VERSION, status: 'x' }, context);
         return msgpackSerializer.dumps(value, context);
       },
       loads: (bytes, context) => msgpackSerializer.loads(bytes, context),
     };
   }
 
-  it.each(['garbage', 'wrong-shape'] as const)('a corrupt entry (%s) is a miss, deleted, and a signature-invalid event', async (kind) => {
-    const serializer = toggling();
-    const responses = new DictCache<CachedResponse>({ serializer });
-    const { api, origin, backend } = setup((_, n) => json(n), { responses });
-    const invalid: Array<CacheEventMap['signature-invalid']> = [];
-    backend.on('signature-invalid', (e) => invalid.push(e));
-    serializer.corrupt = kind;
-    await api.get('/x');
-    await new Promise((r) => setImmediate(r));
-    serializer.corrupt = 'no';
-    expect(await responses.size()).toBe(1);
-    const res = await api.get('/x');
-    expect(res.fromCache).toBe(false);
-    expect(res.data).toEqual({ n: 2 });
-    expect(invalid).toHaveLength(1);
-    expect(invalid[0]?.key).toBe(res.cacheKey);
-    expect(origin.count).toBe(2);
-    await new Promise((r) => setImmediate(r));
-    expect((await api.get('/x')).fromCache).toBe(true);
-  });
+  it.each(['garbage', 'wrong-shape'] as const)(
+    'a corrupt entry (%s) is a miss, deleted, and a signature-invalid event',
+    async (kind) => {
+      const serializer = toggling();
+      const responses = new DictCache<CachedResponse>({ serializer });
+      const { api, origin, backend } = setup((_, n) => json(n), { responses });
+      const invalid: Array<CacheEventMap['signature-invalid']> = [];
+      backend.on('signature-invalid', (e) => invalid.push(e));
+      serializer.corrupt = kind;
+      await api.get('/x');
+      await new Promise((r) => setImmediate(r));
+      serializer.corrupt = 'no';
+      expect(await responses.size()).toBe(1);
+      const res = await api.get('/x');
+      expect(res.fromCache).toBe(false);
+      expect(res.data).toEqual({ n: 2 });
+      expect(invalid).toHaveLength(1);
+      expect(invalid[0]?.key).toBe(res.cacheKey);
+      expect(origin.count).toBe(2);
+      await new Promise((r) => setImmediate(r));
+      expect((await api.get('/x')).fromCache).toBe(true);
+    },
+  );
 
   it('an entry that decodes to something other than a response is a miss too', async () => {
     const responses = new DictCache<CachedResponse>({ serializer: msgpackSerializer });
     const { api, backend } = setup((_, n) => json(n), { responses });
     let signatureInvalid = 0;
-    backend.on('signature-invalid', () => { signatureInvalid++; });
+    backend.on('signature-invalid', () => {
+      signatureInvalid++;
+    });
     await (responses as unknown as DictCache<string>).write(backend.createKey('GET', `${BASE}/x`), 'not a response');
     const res = await api.get('/x');
     expect(res.fromCache).toBe(false);
@@ -671,8 +829,12 @@ describe('errors and fail-open', () => {
 
   it('a store whose read and write throw: the request still succeeds from the origin (fail-open)', async () => {
     class Broken extends DictCache<CachedResponse> {
-      override async read(): Promise<CachedResponse | undefined> { throw new Error('read failed'); }
-      override async write(): Promise<void> { throw new Error('write failed'); }
+      override async read(): Promise<CachedResponse | undefined> {
+        throw new Error('read failed');
+      }
+      override async write(): Promise<void> {
+        throw new Error('write failed');
+      }
     }
     const { api, origin, backend } = setup((_, n) => json(n), { responses: new Broken() });
     const errors: string[] = [];
@@ -705,18 +867,21 @@ describe('cross-process single-flight (a MissLock)', () => {
           },
         };
       },
-      wait: (key) => new Promise((resolve) => {
-        const waiters = held.get(key);
-        if (waiters === undefined) resolve(undefined);
-        else waiters.push(resolve);
-      }),
+      wait: (key) =>
+        new Promise((resolve) => {
+          const waiters = held.get(key);
+          if (waiters === undefined) resolve(undefined);
+          else waiters.push(resolve);
+        }),
     };
     return { lock, releases };
   }
 
   it('the lease is released only after the store write landed; the other process reads the entry', async () => {
     let releaseWrite!: () => void;
-    const writeGate = new Promise<void>((r) => { releaseWrite = r; });
+    const writeGate = new Promise<void>((r) => {
+      releaseWrite = r;
+    });
     class SlowStore extends DictCache<CachedResponse> {
       override async write(key: string, item: CachedResponse, options?: WriteOptions): Promise<void> {
         await writeGate;
@@ -727,8 +892,16 @@ describe('cross-process single-flight (a MissLock)', () => {
     const redirects = new DictCache<string>();
     const { lock, releases } = memoryLock();
     const origin = fakeOrigin((_, n) => json(n));
-    const processA = attachCache(axios.create({ baseURL: BASE, adapter: origin.adapter }), { responses, redirects, lock });
-    const processB = attachCache(axios.create({ baseURL: BASE, adapter: origin.adapter }), { responses, redirects, lock });
+    const processA = attachCache(axios.create({ baseURL: BASE, adapter: origin.adapter }), {
+      responses,
+      redirects,
+      lock,
+    });
+    const processB = attachCache(axios.create({ baseURL: BASE, adapter: origin.adapter }), {
+      responses,
+      redirects,
+      lock,
+    });
     const a = await processA.get('/shared');
     const b = processB.get('/shared');
     await new Promise((r) => setImmediate(r));
@@ -743,7 +916,9 @@ describe('cross-process single-flight (a MissLock)', () => {
 
   it('the lease holder’s failure never fails the other process’s request: its waiter asks the origin itself', async () => {
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     const { lock, releases } = memoryLock();
     const origin = fakeOrigin(async (_, n) => {
       if (n > 1) return json(n);
@@ -771,10 +946,13 @@ describe('cross-process single-flight (a MissLock)', () => {
 describe('the request config lent to the inner adapter', () => {
   it('comes back unchanged after a miss, a conditional request and an origin error', async () => {
     let fail = false;
-    const { api, clock } = setup(() => {
-      if (fail) throw new AxiosError('origin down', 'ECONNREFUSED');
-      return json(1, { etag: '"v1"', 'cache-control': 'max-age=1' });
-    }, { cacheControl: true });
+    const { api, clock } = setup(
+      () => {
+        if (fail) throw new AxiosError('origin down', 'ECONNREFUSED');
+        return json(1, { etag: '"v1"', 'cache-control': 'max-age=1' });
+      },
+      { cacheControl: true },
+    );
     const validateStatus = (status: number) => status < 300;
     const miss = await api.get('/lent', { validateStatus, responseType: 'json' });
     expect(miss.fromCache).toBe(false);
@@ -805,7 +983,9 @@ describe('the request config lent to the inner adapter', () => {
 describe('review fixes', () => {
   const gated = () => {
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     return { gate, release };
   };
 
@@ -851,7 +1031,9 @@ describe('review fixes', () => {
     const { gate, release } = gated();
     let aborted = false;
     const adapter = async (config: InternalAxiosRequestConfig) => {
-      config.signal?.addEventListener?.('abort', () => { aborted = true; });
+      config.signal?.addEventListener?.('abort', () => {
+        aborted = true;
+      });
       await gate;
       return { data: Buffer.from('{"ok":true}'), status: 200, statusText: 'OK', headers: {}, config, request: {} };
     };
@@ -873,7 +1055,10 @@ describe('review fixes', () => {
 
   it('a waiter gets the leader’s failure as its own error (its own config)', async () => {
     const { gate, release } = gated();
-    const { api } = setup(async () => { await gate; throw new AxiosError('boom', 'ECONNREFUSED'); });
+    const { api } = setup(async () => {
+      await gate;
+      throw new AxiosError('boom', 'ECONNREFUSED');
+    });
     const leader = api.get('/e', { headers: { 'X-Req': 'leader' } }).catch((e: unknown) => e as AxiosError);
     const waiter = api.get('/e', { headers: { 'X-Req': 'waiter' } }).catch((e: unknown) => e as AxiosError);
     await new Promise((r) => setImmediate(r));
@@ -896,7 +1081,10 @@ describe('review fixes', () => {
   });
 
   it('with includeHeaders, a POST still invalidates the stored GET of its URL', async () => {
-    const { api, origin } = setup((req, n) => (req.method === 'POST' ? { status: 201, body: '{}' } : json(n)), { includeHeaders: true, expireAfter: 60 });
+    const { api, origin } = setup((req, n) => (req.method === 'POST' ? { status: 201, body: '{}' } : json(n)), {
+      includeHeaders: true,
+      expireAfter: 60,
+    });
     await api.get('/items');
     expect((await api.get('/items')).fromCache).toBe(true);
     await api.post('/items', { name: 'new' });
@@ -921,17 +1109,27 @@ describe('review fixes', () => {
 describe('redirect aliases', () => {
   const URL_BASE = 'https://api.example.com';
   const redirected = (history: Array<{ method: string; url: string; status: number }>) => ({
-    method: history[0]!.method, url: `${URL_BASE}/start`, finalUrl: `${URL_BASE}/final`, status: 200, statusText: 'OK',
-    headers: [] as Array<[string, string]>, body: Buffer.from('{}'), createdAt: Date.now(), expires: null, history,
+    method: history[0]!.method,
+    url: `${URL_BASE}/start`,
+    finalUrl: `${URL_BASE}/final`,
+    status: 200,
+    statusText: 'OK',
+    headers: [] as Array<[string, string]>,
+    body: Buffer.from('{}'),
+    createdAt: Date.now(),
+    expires: null,
+    history,
   });
 
   it('only GET and HEAD hops get an alias; a POST hop does not make a GET alias', async () => {
     const { CachedResponse: Response } = await import('@axios-client-cache/core');
     const backend = new CacheBackend({ allowedMethods: ['GET', 'HEAD', 'POST'] });
-    const entry = new Response(redirected([
-      { method: 'POST', url: `${URL_BASE}/search`, status: 303 },
-      { method: 'GET', url: `${URL_BASE}/results`, status: 302 },
-    ]));
+    const entry = new Response(
+      redirected([
+        { method: 'POST', url: `${URL_BASE}/search`, status: 303 },
+        { method: 'GET', url: `${URL_BASE}/results`, status: 302 },
+      ]),
+    );
     await backend.saveResponse(entry, 'main-key');
     expect(await backend.hasUrl(`${URL_BASE}/results`)).toBe(true);
     expect(await backend.hasUrl(`${URL_BASE}/search`)).toBe(false);
@@ -940,10 +1138,15 @@ describe('redirect aliases', () => {
   it('with includeHeaders no alias is written (it could not carry the request’s headers)', async () => {
     const { CachedResponse: Response } = await import('@axios-client-cache/core');
     const backend = new CacheBackend({ includeHeaders: ['authorization'], shared: true });
-    await backend.saveResponse(new Response(redirected([
-      { method: 'GET', url: `${URL_BASE}/me`, status: 302 },
-      { method: 'GET', url: `${URL_BASE}/users/y`, status: 302 },
-    ])), 'main-key');
+    await backend.saveResponse(
+      new Response(
+        redirected([
+          { method: 'GET', url: `${URL_BASE}/me`, status: 302 },
+          { method: 'GET', url: `${URL_BASE}/users/y`, status: 302 },
+        ]),
+      ),
+      'main-key',
+    );
     expect(await backend.redirects.size()).toBe(0);
     expect(await backend.hasUrl(`${URL_BASE}/me`)).toBe(false);
   });
@@ -957,10 +1160,20 @@ describe('an entry of another format version', () => {
     const backend = new CacheBackend({ responses });
     const events: unknown[] = [];
     backend.on('signature-invalid', (e) => events.push(e));
-    await backend.saveResponse(new Response({
-      method: 'GET', url: 'https://a.example/v', finalUrl: 'https://a.example/v', status: 200, statusText: 'OK',
-      headers: [], body: Buffer.from('x'), createdAt: Date.now(), expires: null,
-    }), 'k');
+    await backend.saveResponse(
+      new Response({
+        method: 'GET',
+        url: 'https://a.example/v',
+        finalUrl: 'https://a.example/v',
+        status: 200,
+        statusText: 'OK',
+        headers: [],
+        body: Buffer.from('x'),
+        createdAt: Date.now(),
+        expires: null,
+      }),
+      'k',
+    );
     expect(await backend.getResponse('k')).toBeUndefined();
     expect(events).toHaveLength(0);
     expect(await responses.contains('k')).toBe(true);

@@ -1,14 +1,32 @@
 /** CacheBackend's seed API (no I/O): request, getResponse, saveResponse, delete, URLs, expiry. */
 import axios from 'axios';
-import { attachCache, CacheBackend, CacheConfigError, CachedResponse, DictCache, type CacheEventMap } from '@axios-client-cache/core';
+import {
+  attachCache,
+  CacheBackend,
+  CacheConfigError,
+  CachedResponse,
+  DictCache,
+  type CacheEventMap,
+} from '@axios-client-cache/core';
 import { manualClock } from './helpers/fake-origin.js';
 
 const URL_A = 'https://api.example.com/a';
 
-function entry(clock: () => number, overrides: Partial<ConstructorParameters<typeof CachedResponse>[0]> = {}): CachedResponse {
+function entry(
+  clock: () => number,
+  overrides: Partial<ConstructorParameters<typeof CachedResponse>[0]> = {},
+): CachedResponse {
   return new CachedResponse({
-    method: 'GET', url: URL_A, finalUrl: URL_A, status: 200, statusText: 'OK', headers: [['content-type', 'text/plain']],
-    body: Buffer.from('hello'), createdAt: clock(), expires: null, ...overrides,
+    method: 'GET',
+    url: URL_A,
+    finalUrl: URL_A,
+    status: 200,
+    statusText: 'OK',
+    headers: [['content-type', 'text/plain']],
+    body: Buffer.from('hello'),
+    createdAt: clock(),
+    expires: null,
+    ...overrides,
   });
 }
 
@@ -103,7 +121,10 @@ describe('CacheBackend', () => {
   it('redirect aliases: one per hop; getResponse follows them; delete removes them all', async () => {
     const clock = manualClock();
     const b = new CacheBackend({ clock: clock.now });
-    const hops = [{ method: 'GET', url: 'https://api.example.com/old', status: 301 }, { method: 'GET', url: 'https://api.example.com/older', status: 302 }];
+    const hops = [
+      { method: 'GET', url: 'https://api.example.com/old', status: 301 },
+      { method: 'GET', url: 'https://api.example.com/older', status: 302 },
+    ];
     const key = b.createKey('GET', URL_A);
     await b.saveResponse(entry(clock.now, { history: hops, finalUrl: 'https://api.example.com/new' }), key);
     const oldKey = b.createKey('GET', 'https://api.example.com/old');
@@ -145,7 +166,12 @@ describe('CacheBackend', () => {
     await raw.responses.write('filtered', entry(clock.now, { url: 'https://api.example.com/filtered' }));
     await b.redirects.write('dangling', 'nothing-here');
     clock.tick(2_000);
-    const withStores = new CacheBackend({ clock: clock.now, responses, redirects: b.redirects, filterFn: async (r) => !r.url.endsWith('/filtered') });
+    const withStores = new CacheBackend({
+      clock: clock.now,
+      responses,
+      redirects: b.redirects,
+      filterFn: async (r) => !r.url.endsWith('/filtered'),
+    });
     await withStores.deleteExpiredResponses();
     const keys: string[] = [];
     for await (const k of responses.keys()) keys.push(k);
@@ -165,8 +191,13 @@ describe('CacheBackend', () => {
 
   it('stats() counts events, and a throwing listener never breaks anything', async () => {
     const b = new CacheBackend();
-    const api = attachCache(axios.create({ adapter: async (config) => ({ data: 'x', status: 200, statusText: 'OK', headers: {}, config }) }), b);
-    b.on('hit', () => { throw new Error('listener'); });
+    const api = attachCache(
+      axios.create({ adapter: async (config) => ({ data: 'x', status: 200, statusText: 'OK', headers: {}, config }) }),
+      b,
+    );
+    b.on('hit', () => {
+      throw new Error('listener');
+    });
     const seen: Array<CacheEventMap['hit']> = [];
     const off = b.on('hit', (e) => seen.push(e));
     await api.get(URL_A);
@@ -179,7 +210,9 @@ describe('CacheBackend', () => {
 
   it('a store read that throws synchronously is still fail-open', async () => {
     class Sync extends DictCache<CachedResponse> {
-      override read(): Promise<CachedResponse | undefined> { throw new Error('sync throw'); }
+      override read(): Promise<CachedResponse | undefined> {
+        throw new Error('sync throw');
+      }
     }
     const b = new CacheBackend({ responses: new Sync() });
     const errors: unknown[] = [];
@@ -214,13 +247,27 @@ describe('CacheBackend', () => {
 
 describe('filterFn that throws', () => {
   it('keeps the response out of the cache, raises store-error, and the request succeeds', async () => {
-    const backend = new CacheBackend({ filterFn: () => { throw new Error('filter bug'); } });
+    const backend = new CacheBackend({
+      filterFn: () => {
+        throw new Error('filter bug');
+      },
+    });
     const errors: unknown[] = [];
     backend.on('store-error', (e) => errors.push(e));
     let calls = 0;
-    const api = attachCache(axios.create({
-      adapter: async (config) => ({ data: `{"n":${++calls}}`, status: 200, statusText: 'OK', headers: {}, config, request: {} }),
-    }), backend);
+    const api = attachCache(
+      axios.create({
+        adapter: async (config) => ({
+          data: `{"n":${++calls}}`,
+          status: 200,
+          statusText: 'OK',
+          headers: {},
+          config,
+          request: {},
+        }),
+      }),
+      backend,
+    );
     expect((await api.get('https://a.example/x')).data).toEqual({ n: 1 });
     expect((await api.get('https://a.example/x')).data).toEqual({ n: 2 });
     expect(errors).toHaveLength(2);

@@ -5,7 +5,33 @@ const RUNS = { numRuns: Number(process.env.FC_RUNS ?? 600) };
 
 // Single characters biased toward the ones that break naive encodings, plus any code point.
 const nastyChar = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom('|', ':', '{', '}', '&', '=', '%', '\r', '\n', '+', '#', '?', '/', ' ', '"', '\\', '[', ']', '.', '~', ',', '\u0000') },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      '|',
+      ':',
+      '{',
+      '}',
+      '&',
+      '=',
+      '%',
+      '\r',
+      '\n',
+      '+',
+      '#',
+      '?',
+      '/',
+      ' ',
+      '"',
+      '\\',
+      '[',
+      ']',
+      '.',
+      '~',
+      ',',
+      '\u0000',
+    ),
+  },
   { weight: 2, arbitrary: fc.constantFrom('a', 'b', 'A', '1', '%2F', '%7e', 'é', '\u{1F600}') },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
 );
@@ -26,14 +52,23 @@ interface Req {
 const reqArb: fc.Arbitrary<Req> = fc.record({
   method: fc.constantFrom('GET', 'get', 'POST', 'Put', 'DELETE', 'patch', 'QUERY'),
   // '.' and '..' are dot segments: removed by URL parsing, so not distinct paths.
-  segments: fc.array(nasty(4).filter((s) => s !== '.' && s !== '..'), { maxLength: 3 }),
+  segments: fc.array(
+    nasty(4).filter((s) => s !== '.' && s !== '..'),
+    { maxLength: 3 },
+  ),
   query: fc.array(fc.tuple(nasty(3), nasty(3)), { maxLength: 3 }),
   params: fc.array(fc.tuple(nasty(3), nasty(3)), { maxLength: 3 }),
   paramsAs: fc.constantFrom('object' as const, 'usp' as const),
-  headers: fc.uniqueArray(fc.tuple(nasty(3).filter((s) => s.length > 0), nasty(3)), {
-    maxLength: 3,
-    selector: ([name]) => name.toLowerCase(),
-  }),
+  headers: fc.uniqueArray(
+    fc.tuple(
+      nasty(3).filter((s) => s.length > 0),
+      nasty(3),
+    ),
+    {
+      maxLength: 3,
+      selector: ([name]) => name.toLowerCase(),
+    },
+  ),
   body: nasty(6),
   bodyAs: fc.constantFrom('string' as const, 'buffer' as const),
   baseSplit: fc.boolean(),
@@ -62,8 +97,11 @@ function paramsObject(pairs: Array<[string, string]>): Record<string, string> {
 function toParts(r: Req): KeyRequestParts {
   // A fixed first segment: a relative url starting with '//' would be protocol-relative.
   const path = '/p' + r.segments.map((seg) => '/' + encodeURIComponent(seg)).join('');
-  const search = r.query.length ? '?' + r.query.map(([n, v]) => encodeURIComponent(n) + '=' + encodeURIComponent(v)).join('&') : '';
-  const params = r.params.length === 0 ? undefined : r.paramsAs === 'usp' ? new URLSearchParams(r.params) : paramsObject(r.params);
+  const search = r.query.length
+    ? '?' + r.query.map(([n, v]) => encodeURIComponent(n) + '=' + encodeURIComponent(v)).join('&')
+    : '';
+  const params =
+    r.params.length === 0 ? undefined : r.paramsAs === 'usp' ? new URLSearchParams(r.params) : paramsObject(r.params);
   return {
     method: r.method,
     ...(r.baseSplit ? { baseURL: HOST, url: path + search } : { url: HOST + path + search }),
@@ -81,7 +119,9 @@ function toParts(r: Req): KeyRequestParts {
  */
 function normalForm(r: Req): string {
   const paramPairs =
-    r.paramsAs === 'usp' ? r.params : Object.entries(paramsObject(r.params)).map(([n, v]): [string, string] => [n.trim(), v]);
+    r.paramsAs === 'usp'
+      ? r.params
+      : Object.entries(paramsObject(r.params)).map(([n, v]): [string, string] => [n.trim(), v]);
   const pairs = [...r.query, ...paramPairs].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
   const headers = r.headers.map(([n, v]) => [n.toLowerCase(), v]).sort((x, y) => (x[0]! < y[0]! ? -1 : 1));
   return JSON.stringify({
@@ -111,27 +151,26 @@ describe('cache keys (properties)', () => {
 
   it('gives equal keys wherever the query parameters are split between the URL and params', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.tuple(nasty(3), nasty(3)), { maxLength: 5 }),
-        fc.nat(),
-        fc.nat(),
-        (pairs, i, j) => {
-          const at = (k: number): KeyRequestParts => {
-            const cut = k % (pairs.length + 1);
-            const search = pairs
-              .slice(0, cut)
-              .map(([n, v]) => encodeURIComponent(n) + '=' + encodeURIComponent(v))
-              .join('&');
-            return { url: `${HOST}/p${search ? '?' + search : ''}`, params: new URLSearchParams(pairs.slice(cut)) };
-          };
-          expect(keyOf(at(i))).toBe(keyOf(at(j)));
-        },
-      ),
+      fc.property(fc.array(fc.tuple(nasty(3), nasty(3)), { maxLength: 5 }), fc.nat(), fc.nat(), (pairs, i, j) => {
+        const at = (k: number): KeyRequestParts => {
+          const cut = k % (pairs.length + 1);
+          const search = pairs
+            .slice(0, cut)
+            .map(([n, v]) => encodeURIComponent(n) + '=' + encodeURIComponent(v))
+            .join('&');
+          return { url: `${HOST}/p${search ? '?' + search : ''}`, params: new URLSearchParams(pairs.slice(cut)) };
+        };
+        expect(keyOf(at(i))).toBe(keyOf(at(j)));
+      }),
       RUNS,
     );
   });
 
-  const keyName = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'Z', '1', '_', '%', '&', '=', '+', '|', ':', 'é'), minLength: 1, maxLength: 4 });
+  const keyName = fc.string({
+    unit: fc.constantFrom('a', 'b', 'c', 'Z', '1', '_', '%', '&', '=', '+', '|', ':', 'é'),
+    minLength: 1,
+    maxLength: 4,
+  });
   const paramLeaf = fc.oneof(fc.string({ maxLength: 4 }), fc.integer(), fc.boolean(), fc.constant(null));
   const paramsValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     value: fc.oneof({ depthSize: 'small' }, paramLeaf, fc.array(paramLeaf, { maxLength: 3 }), tie('object')),
@@ -154,7 +193,10 @@ describe('cache keys (properties)', () => {
   }
 
   // A JSON body is an object or an array (a bare number or boolean body is uncacheable).
-  const jsonBody = fc.oneof(fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue(), { maxKeys: 5 }), fc.array(fc.jsonValue(), { maxLength: 4 }));
+  const jsonBody = fc.oneof(
+    fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue(), { maxKeys: 5 }),
+    fc.array(fc.jsonValue(), { maxLength: 4 }),
+  );
 
   it('gives equal keys for equal requests: same parts, params and JSON bodies in any key order', () => {
     fc.assert(
@@ -175,13 +217,22 @@ describe('cache keys (properties)', () => {
     const plain = new KeyMaker();
     const ignoring = new KeyMaker(options);
     fc.assert(
-      fc.property(reqArb, fc.dictionary(keyName, fc.oneof(fc.string({ maxLength: 3 }), fc.integer()), { maxKeys: 3 }), (r, params) => {
-        const parts = { ...toParts(r), params, data: r.body, headers: { 'content-type': r.bodyAs === 'buffer' ? 'application/x-www-form-urlencoded' : 'text/plain' } };
-        for (let round = 0; round < 2; round++) {
-          expect(plain.keyFor(parts)).toBe(keyOf(parts));
-          expect(ignoring.keyFor(parts)).toBe(keyOf(parts, options));
-        }
-      }),
+      fc.property(
+        reqArb,
+        fc.dictionary(keyName, fc.oneof(fc.string({ maxLength: 3 }), fc.integer()), { maxKeys: 3 }),
+        (r, params) => {
+          const parts = {
+            ...toParts(r),
+            params,
+            data: r.body,
+            headers: { 'content-type': r.bodyAs === 'buffer' ? 'application/x-www-form-urlencoded' : 'text/plain' },
+          };
+          for (let round = 0; round < 2; round++) {
+            expect(plain.keyFor(parts)).toBe(keyOf(parts));
+            expect(ignoring.keyFor(parts)).toBe(keyOf(parts, options));
+          }
+        },
+      ),
       RUNS,
     );
   });

@@ -57,9 +57,7 @@ describe('normalizeUrl', () => {
         url: 'https://a.com/x?z=0',
         params: { b: [1, 2], a: { c: 'd', e: new Date(0) }, n: null, u: undefined, t: true, ' s ': 'x y' },
       }),
-    ).toBe(
-      'https://a.com/x?a%5Bc%5D=d&a%5Be%5D=1970-01-01T00%3A00%3A00.000Z&b%5B%5D=1&b%5B%5D=2&s=x%20y&t=true&z=0',
-    );
+    ).toBe('https://a.com/x?a%5Bc%5D=d&a%5Be%5D=1970-01-01T00%3A00%3A00.000Z&b%5B%5D=1&b%5B%5D=2&s=x%20y&t=true&z=0');
   });
 
   it('accepts URLSearchParams params', () => {
@@ -204,7 +202,9 @@ describe('createKey', () => {
     }
     const cyclic: Record<string, unknown> = {};
     cyclic['self'] = cyclic;
-    expect(() => key({ method: 'POST', url, data: cyclic })).toThrow('Uncacheable request body: Object (circular JSON)');
+    expect(() => key({ method: 'POST', url, data: cyclic })).toThrow(
+      'Uncacheable request body: Object (circular JSON)',
+    );
   });
 
   it('ignores headers by default', () => {
@@ -213,20 +213,28 @@ describe('createKey', () => {
 
   it('includes all headers with includeHeaders: true (names case-insensitive, order-free)', () => {
     const opts = { includeHeaders: true };
-    expect(key({ url, headers: { Accept: 'a', 'X-B': 'b' } }, opts)).toBe(key({ url, headers: { 'x-b': 'b', accept: 'a' } }, opts));
+    expect(key({ url, headers: { Accept: 'a', 'X-B': 'b' } }, opts)).toBe(
+      key({ url, headers: { 'x-b': 'b', accept: 'a' } }, opts),
+    );
     expect(key({ url, headers: { Accept: 'a' } }, opts)).not.toBe(key({ url, headers: { Accept: 'b' } }, opts));
     expect(key({ url, headers: { Accept: ['a', 'b'] } }, opts)).toBe(key({ url, headers: { Accept: 'a, b' } }, opts));
-    expect(key({ url, headers: { Accept: 'a', X: null, Y: undefined } }, opts)).toBe(key({ url, headers: { Accept: 'a' } }, opts));
+    expect(key({ url, headers: { Accept: 'a', X: null, Y: undefined } }, opts)).toBe(
+      key({ url, headers: { Accept: 'a' } }, opts),
+    );
   });
 
   it('reads headers from anything with toJSON (AxiosHeaders)', () => {
     const axiosLike = { toJSON: () => ({ Accept: 'a' }), get: () => undefined };
-    expect(key({ url, headers: axiosLike }, { includeHeaders: true })).toBe(key({ url, headers: { accept: 'a' } }, { includeHeaders: true }));
+    expect(key({ url, headers: axiosLike }, { includeHeaders: true })).toBe(
+      key({ url, headers: { accept: 'a' } }, { includeHeaders: true }),
+    );
   });
 
   it('includes only the listed headers with includeHeaders: [names]', () => {
     const opts = { includeHeaders: ['Accept'] };
-    expect(key({ url, headers: { Accept: 'a', 'X-Trace': '1' } }, opts)).toBe(key({ url, headers: { accept: 'a', 'x-trace': '2' } }, opts));
+    expect(key({ url, headers: { Accept: 'a', 'X-Trace': '1' } }, opts)).toBe(
+      key({ url, headers: { accept: 'a', 'x-trace': '2' } }, opts),
+    );
     expect(key({ url, headers: { Accept: 'a' } }, opts)).not.toBe(key({ url, headers: { Accept: 'b' } }, opts));
   });
 
@@ -259,7 +267,9 @@ describe('createKey', () => {
 
     it('removes them from headers (case-insensitive)', () => {
       const o = { ignoredParams: ['X-Api-Key'], includeHeaders: true };
-      expect(key({ url, headers: { 'x-api-key': '1', Accept: 'a' } }, o)).toBe(key({ url, headers: { Accept: 'a' } }, o));
+      expect(key({ url, headers: { 'x-api-key': '1', Accept: 'a' } }, o)).toBe(
+        key({ url, headers: { Accept: 'a' } }, o),
+      );
     });
   });
 
@@ -275,7 +285,15 @@ describe('canonicalRequest', () => {
       { method: 'post', url: 'https://a.com/x', data: { b: 1, a: 2 }, headers: { B: '1', A: '2' } },
       { includeHeaders: true },
     );
-    expect(JSON.parse(c.text)).toEqual(['acc1', 'POST', 'https://a.com/x', [['a', '2'], ['b', '1']]]);
+    expect(JSON.parse(c.text)).toEqual([
+      'acc1',
+      'POST',
+      'https://a.com/x',
+      [
+        ['a', '2'],
+        ['b', '1'],
+      ],
+    ]);
     expect(Buffer.from(c.body ?? []).toString()).toBe('{"a":2,"b":1}');
   });
 
@@ -297,21 +315,34 @@ describe('KeyMaker', () => {
     { url: 'https://a.com/x', params: new URLSearchParams('z=1&y=2') },
     { method: 'POST', url: 'https://a.com/x', data: { b: 1, a: 2 } },
     { method: 'POST', url: 'https://a.com/x', data: Buffer.from('hello') },
-    { method: 'POST', url: 'https://a.com/x', data: 'api_key=1&a=1', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } },
+    {
+      method: 'POST',
+      url: 'https://a.com/x',
+      data: 'api_key=1&a=1',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    },
     { method: 'POST', url: 'https://a.com/x', data: 'api_key=1&a=1', headers: { 'Content-Type': 'text/plain' } },
     { method: 'POST', url: 'https://a.com/x', data: 'x'.repeat(5000) },
     { url: 'https://a.com/x', headers: { Accept: 'a' } },
   ];
-  const optionSets: KeyOptions[] = [{}, { ignoredParams: ['api_key'] }, { includeHeaders: true }, { includeHeaders: ['accept'] }];
+  const optionSets: KeyOptions[] = [
+    {},
+    { ignoredParams: ['api_key'] },
+    { includeHeaders: true },
+    { includeHeaders: ['accept'] },
+  ];
 
-  it.each(optionSets.map((o) => [JSON.stringify(o), o] as const))('matches createKey for many inputs, twice (%s)', (_n, options) => {
-    const maker = new KeyMaker(options);
-    for (let round = 0; round < 2; round++) {
-      for (const parts of inputs) {
-        expect(maker.keyFor(parts)).toBe(createKey(parts.method ?? 'GET', parts.url ?? '', parts, options));
+  it.each(optionSets.map((o) => [JSON.stringify(o), o] as const))(
+    'matches createKey for many inputs, twice (%s)',
+    (_n, options) => {
+      const maker = new KeyMaker(options);
+      for (let round = 0; round < 2; round++) {
+        for (const parts of inputs) {
+          expect(maker.keyFor(parts)).toBe(createKey(parts.method ?? 'GET', parts.url ?? '', parts, options));
+        }
       }
-    }
-  });
+    },
+  );
 
   it('does not serve a stale key after params are mutated between calls', () => {
     const maker = new KeyMaker();
@@ -334,7 +365,9 @@ describe('KeyMaker', () => {
     headers['content-type'] = 'text/plain';
     const asText = maker.keyFor(parts);
     expect(asText).not.toBe(asForm);
-    expect(asText).toBe(createKey('POST', 'https://a.com/x', { data: 'api_key=1&a=1', headers }, { ignoredParams: ['api_key'] }));
+    expect(asText).toBe(
+      createKey('POST', 'https://a.com/x', { data: 'api_key=1&a=1', headers }, { ignoredParams: ['api_key'] }),
+    );
   });
 
   it('does not confuse fields that contain separators', () => {

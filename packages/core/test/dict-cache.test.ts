@@ -1,10 +1,29 @@
-import { CachedResponse, CacheClosedError, CacheConfigError, CacheError, CacheSerializationError, CacheStoreError, DictCache, msgpackSerializer } from '@axios-client-cache/core';
+import {
+  CachedResponse,
+  CacheClosedError,
+  CacheConfigError,
+  CacheError,
+  CacheSerializationError,
+  CacheStoreError,
+  DictCache,
+  msgpackSerializer,
+} from '@axios-client-cache/core';
 
 function response(body = '{"a":1}'): CachedResponse {
   return new CachedResponse({
-    method: 'GET', url: 'https://a.example/x', finalUrl: 'https://a.example/x', status: 200, statusText: 'OK',
-    headers: [['content-type', 'application/json'], ['set-cookie', 'a=1'], ['set-cookie', 'b=2']],
-    body: Buffer.from(body), createdAt: 1000, expires: null,
+    method: 'GET',
+    url: 'https://a.example/x',
+    finalUrl: 'https://a.example/x',
+    status: 200,
+    statusText: 'OK',
+    headers: [
+      ['content-type', 'application/json'],
+      ['set-cookie', 'a=1'],
+      ['set-cookie', 'b=2'],
+    ],
+    body: Buffer.from(body),
+    createdAt: 1000,
+    expires: null,
   });
 }
 
@@ -81,7 +100,9 @@ describe('errors', () => {
     expect(err.code).toBe('ERR_CACHE_CLOSED');
     expect(err.cause).toBe(cause);
     // a copy from another bundle: same brand, different class objects
-    const foreign = Object.assign(new Error('x'), { [Symbol.for('axios-client-cache.error')]: ['ERR_CACHE_CONFIG', 'ERR_CACHE'] });
+    const foreign = Object.assign(new Error('x'), {
+      [Symbol.for('axios-client-cache.error')]: ['ERR_CACHE_CONFIG', 'ERR_CACHE'],
+    });
     expect(foreign).toBeInstanceOf(CacheConfigError);
     expect(foreign).not.toBeInstanceOf(CacheStoreError);
   });

@@ -31,7 +31,12 @@ describe('parseExpireAfter: valid values', () => {
     ['a Date', new Date(NOW + D), abs(NOW + D), NOW + D],
     ['a Date in the past', new Date(0), abs(0), 0],
     ['a duration object', { hours: 1, minutes: 30 }, rel(H + 30 * M), NOW + H + 30 * M],
-    ['every duration field', { weeks: 1, days: 1, hours: 1, minutes: 1, seconds: 1, milliseconds: 1 }, rel(8 * D + H + M + S + 1), NOW + 8 * D + H + M + S + 1],
+    [
+      'every duration field',
+      { weeks: 1, days: 1, hours: 1, minutes: 1, seconds: 1, milliseconds: 1 },
+      rel(8 * D + H + M + S + 1),
+      NOW + 8 * D + H + M + S + 1,
+    ],
     ['a duration object with an undefined field', { seconds: 5, minutes: undefined }, rel(5 * S), NOW + 5 * S],
     ['a zero duration object', { seconds: 0 }, SKIP, NOW],
     ['90s', '90s', rel(90 * S), NOW + 90 * S],
@@ -52,7 +57,12 @@ describe('parseExpireAfter: valid values', () => {
     ['numeric string', '60', rel(60 * S), NOW + 60 * S],
     ['numeric string -1', '-1', NEVER, null],
     ['numeric string 0', '0', SKIP, NOW],
-    ['IMF-fixdate', 'Sun, 06 Nov 1994 08:49:37 GMT', abs(Date.UTC(1994, 10, 6, 8, 49, 37)), Date.UTC(1994, 10, 6, 8, 49, 37)],
+    [
+      'IMF-fixdate',
+      'Sun, 06 Nov 1994 08:49:37 GMT',
+      abs(Date.UTC(1994, 10, 6, 8, 49, 37)),
+      Date.UTC(1994, 10, 6, 8, 49, 37),
+    ],
     ['asctime date', 'Tue Jan 16 12:00:00 2024', abs(NOW + D), NOW + D],
   ];
 
@@ -224,7 +234,11 @@ describe('UrlExpiryRules', () => {
   });
 
   it('matches globs', () => {
-    const rules = new UrlExpiryRules({ '*.example.com/static/*': '1d', 'example.org/**/*.png': 'PT1M', 'a.com/{x,y}/z': 5 });
+    const rules = new UrlExpiryRules({
+      '*.example.com/static/*': '1d',
+      'example.org/**/*.png': 'PT1M',
+      'a.com/{x,y}/z': 5,
+    });
     expect(rules.match('cdn.example.com/static/a/b.js')).toEqual(rel(D));
     expect(rules.match('cdn.example.com/static/app.js')).toEqual(rel(D));
     expect(rules.match('cdn.example.com/dynamic/app.js')).toBeUndefined();

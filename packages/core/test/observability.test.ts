@@ -6,18 +6,29 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import axios from 'axios';
 import {
-  attachCache, CacheBackend, requestChannel, type CacheBackendOptions, type CacheEventMap, type RequestMessage,
+  attachCache,
+  CacheBackend,
+  requestChannel,
+  type CacheBackendOptions,
+  type CacheEventMap,
+  type RequestMessage,
 } from '@axios-client-cache/core';
 import { MemoryBackend } from '@axios-client-cache/memory';
 import { fakeOrigin, manualClock, type FakeReply, type FakeSeen } from './helpers/fake-origin.js';
 
 const BASE = 'https://api.example.com';
 
-function setup(handler: (req: FakeSeen, n: number) => FakeReply | Promise<FakeReply>, options: CacheBackendOptions = {}) {
+function setup(
+  handler: (req: FakeSeen, n: number) => FakeReply | Promise<FakeReply>,
+  options: CacheBackendOptions = {},
+) {
   const clock = manualClock();
   const origin = fakeOrigin(handler);
   const backend = new CacheBackend({ clock: clock.now, ...options });
-  const api = attachCache(axios.create({ baseURL: BASE, adapter: origin.adapter, validateStatus: () => true }), backend);
+  const api = attachCache(
+    axios.create({ baseURL: BASE, adapter: origin.adapter, validateStatus: () => true }),
+    backend,
+  );
   return { api, origin, clock, backend };
 }
 
@@ -43,11 +54,21 @@ describe('not-stored: every decision not to store has a named reason, with the a
     ['private', { shared: true }, reply({ 'cache-control': 'private' }), {}],
     ['set-cookie', { shared: true }, reply({ 'set-cookie': 'sid=1' }), {}],
     ['vary-star', {}, reply({ vary: '*' }), {}],
-    ['authorization', { cacheControl: true, shared: true }, reply({ 'cache-control': 'max-age=60' }), { headers: { Authorization: 'Bearer x' } }],
+    [
+      'authorization',
+      { cacheControl: true, shared: true },
+      reply({ 'cache-control': 'max-age=60' }),
+      { headers: { Authorization: 'Bearer x' } },
+    ],
     ['expire-after-0', { cacheControl: true, expireAfter: 0 }, reply(), {}],
     ['stale', { cacheControl: true }, reply({ 'cache-control': 'max-age=0' }), {}],
     ['filter', { filterFn: () => false }, reply(), {}],
-    ['partial', { cacheControl: true }, reply({ 'content-range': 'bytes 0-1/*' }, 206), { headers: { Range: 'bytes=0-1' } }],
+    [
+      'partial',
+      { cacheControl: true },
+      reply({ 'content-range': 'bytes 0-1/*' }, 206),
+      { headers: { Range: 'bytes=0-1' } },
+    ],
   ])('%s', async (reason, options, answer, config) => {
     const { api, backend } = setup(() => answer, options);
     const events: Array<CacheEventMap['not-stored']> = [];
@@ -72,11 +93,15 @@ describe('not-stored: every decision not to store has a named reason, with the a
 
   it('hit, miss, stale, revalidated and stored carry the absolute URL, the method and the key', async () => {
     const { api, backend, clock } = setup(
-      (req) => (req.headers.get('if-none-match') ? reply({}, 304) : reply({ etag: '"e"', 'cache-control': 'max-age=10, stale-while-revalidate=5' })),
+      (req) =>
+        req.headers.get('if-none-match')
+          ? reply({}, 304)
+          : reply({ etag: '"e"', 'cache-control': 'max-age=10, stale-while-revalidate=5' }),
       { cacheControl: true },
     );
     const seen: Array<[string, { key: string; url: string; method: string }]> = [];
-    for (const event of ['hit', 'miss', 'stale', 'revalidated', 'stored'] as const) backend.on(event, (e) => seen.push([event, e]));
+    for (const event of ['hit', 'miss', 'stale', 'revalidated', 'stored'] as const)
+      backend.on(event, (e) => seen.push([event, e]));
     const first = await api.get('/e');
     await api.get('/e');
     clock.tick(12_000);
@@ -92,10 +117,19 @@ describe('debug: one line per decision', () => {
   it('a scripted scenario: miss, stored, hit, bypass, stale-if-error, not stored', async () => {
     let fail = false;
     const lines: string[] = [];
-    const { api, clock } = setup((req) => {
-      if (fail) return { status: 503, body: 'down' };
-      return req.url.endsWith('/nope') ? reply({ 'cache-control': 'no-store' }) : reply({ 'cache-control': 'max-age=1' });
-    }, { cacheControl: true, staleIfError: '1h', debug: (message, details) => lines.push(`${message} ${String(details['url'])}`) });
+    const { api, clock } = setup(
+      (req) => {
+        if (fail) return { status: 503, body: 'down' };
+        return req.url.endsWith('/nope')
+          ? reply({ 'cache-control': 'no-store' })
+          : reply({ 'cache-control': 'max-age=1' });
+      },
+      {
+        cacheControl: true,
+        staleIfError: '1h',
+        debug: (message, details) => lines.push(`${message} ${String(details['url'])}`),
+      },
+    );
     await api.get('/a');
     await api.get('/a');
     await api.get('/a', { clientCache: false });
@@ -119,7 +153,12 @@ describe('debug: one line per decision', () => {
 
   it('details carry the method, URL and key; a throwing logger never fails a request', async () => {
     const details: Array<Record<string, unknown>> = [];
-    const { api } = setup(() => reply(), { debug: (_m, d) => { details.push(d); throw new Error('logger down'); } });
+    const { api } = setup(() => reply(), {
+      debug: (_m, d) => {
+        details.push(d);
+        throw new Error('logger down');
+      },
+    });
     const res = await api.get('/x');
     expect(res.status).toBe(200);
     expect(details[0]).toMatchObject({ method: 'GET', url: `${BASE}/x`, key: res.cacheKey });
@@ -130,7 +169,12 @@ describe('the axios-client-cache:request diagnostics channel', () => {
   it('one message per request: method, url, key, outcome, reason, durationMs, cacheName', async () => {
     let fail = false;
     const { api, clock } = setup(
-      (req) => (fail ? { status: 503 } : req.headers.get('if-none-match') ? reply({}, 304) : reply({ etag: '"e"', 'cache-control': 'max-age=10' })),
+      (req) =>
+        fail
+          ? { status: 503 }
+          : req.headers.get('if-none-match')
+            ? reply({}, 304)
+            : reply({ etag: '"e"', 'cache-control': 'max-age=10' }),
       { cacheControl: true, cacheName: 'billing-api', staleIfError: true },
     );
     const messages = await published(async () => {
@@ -145,17 +189,31 @@ describe('the axios-client-cache:request diagnostics channel', () => {
       await api.get('/other', { clientCache: { onlyIfCached: true } });
     });
     expect(messages.map((m) => [m.outcome, m.reason])).toEqual([
-      ['miss', undefined], ['hit', undefined], ['revalidated', undefined], ['bypass', 'disabled'],
-      ['stale', 'stale-if-error'], ['miss', 'only-if-cached'],
+      ['miss', undefined],
+      ['hit', undefined],
+      ['revalidated', undefined],
+      ['bypass', 'disabled'],
+      ['stale', 'stale-if-error'],
+      ['miss', 'only-if-cached'],
     ]);
     const key = messages[0]!.key;
-    expect(messages[0]).toEqual({ method: 'GET', url: `${BASE}/c`, key, outcome: 'miss', reason: undefined, durationMs: expect.any(Number), cacheName: 'billing-api' });
+    expect(messages[0]).toEqual({
+      method: 'GET',
+      url: `${BASE}/c`,
+      key,
+      outcome: 'miss',
+      reason: undefined,
+      durationMs: expect.any(Number),
+      cacheName: 'billing-api',
+    });
     expect(messages.every((m) => m.durationMs >= 0)).toBe(true);
   });
 
   it('coalesced for a request that waited on an identical one; error for a request that failed', async () => {
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     const { api } = setup(async (req) => {
       if (req.url.endsWith('/down')) throw new axios.AxiosError('socket hang up', 'ECONNRESET');
       await gate;

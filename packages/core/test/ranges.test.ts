@@ -18,15 +18,23 @@ function origin(etag = '"v1"') {
     if (!range) return { headers, body: BODY };
     const first = range[1] === '' ? BODY.length - Number(range[2]) : Number(range[1]);
     const last = range[1] === '' || range[2] === '' ? BODY.length - 1 : Number(range[2]);
-    return { status: 206, headers: { ...headers, 'content-range': `bytes ${first}-${last}/${BODY.length}` }, body: BODY.slice(first, last + 1) };
+    return {
+      status: 206,
+      headers: { ...headers, 'content-range': `bytes ${first}-${last}/${BODY.length}` },
+      body: BODY.slice(first, last + 1),
+    };
   });
 }
 
 function setup(etag?: string) {
   const server = origin(etag);
   const backend = new CacheBackend({ cacheControl: true });
-  const api = attachCache(axios.create({ baseURL: BASE, adapter: server.adapter, validateStatus: () => true, responseType: 'text' }), backend);
-  const get = (range?: string, extra: Record<string, string> = {}) => api.get('/file', { headers: { ...(range ? { Range: range } : {}), ...extra } });
+  const api = attachCache(
+    axios.create({ baseURL: BASE, adapter: server.adapter, validateStatus: () => true, responseType: 'text' }),
+    backend,
+  );
+  const get = (range?: string, extra: Record<string, string> = {}) =>
+    api.get('/file', { headers: { ...(range ? { Range: range } : {}), ...extra } });
   return { api, backend, server, get, settle: () => new Promise((r) => setImmediate(r)) };
 }
 
@@ -124,9 +132,16 @@ describe('stored parts', () => {
     const server = fakeOrigin((req) => {
       const range = /^bytes=(\d+)-(\d+)$/.exec(String(req.headers.get('range') ?? ''))!;
       const [first, last] = [Number(range[1]), Number(range[2])];
-      return { status: 206, headers: { 'cache-control': 'max-age=600', etag, 'content-range': `bytes ${first}-${last}/10` }, body: BODY.slice(first, last + 1) };
+      return {
+        status: 206,
+        headers: { 'cache-control': 'max-age=600', etag, 'content-range': `bytes ${first}-${last}/10` },
+        body: BODY.slice(first, last + 1),
+      };
     });
-    const api = attachCache(axios.create({ baseURL: BASE, adapter: server.adapter, validateStatus: () => true, responseType: 'text' }), new CacheBackend({ cacheControl: true }));
+    const api = attachCache(
+      axios.create({ baseURL: BASE, adapter: server.adapter, validateStatus: () => true, responseType: 'text' }),
+      new CacheBackend({ cacheControl: true }),
+    );
     await api.get('/file', { headers: { Range: 'bytes=0-4' } });
     await new Promise((r) => setImmediate(r));
     etag = '"b"';

@@ -4,8 +4,10 @@ import { resolveSettings, type CacheBackendOptions } from '../src/options.js';
 import { Planner, type PlanInput } from '../src/request-plan.js';
 
 const URL = 'https://api.example.com/items';
-const planner = (options: CacheBackendOptions = {}, secret = 'secret') => new Planner(resolveSettings(options, false), secret);
-const plan = (input: PlanInput = {}, options: CacheBackendOptions = {}) => planner(options).plan({ url: URL, ...input });
+const planner = (options: CacheBackendOptions = {}, secret = 'secret') =>
+  new Planner(resolveSettings(options, false), secret);
+const plan = (input: PlanInput = {}, options: CacheBackendOptions = {}) =>
+  planner(options).plan({ url: URL, ...input });
 
 describe('credentials', () => {
   it.each<[string, PlanInput]>([
@@ -27,7 +29,9 @@ describe('credentials', () => {
   it('the same credentials give the same key, sent as a header or through auth', () => {
     const basic = `Basic ${Buffer.from('u:p').toString('base64')}`;
     expect(plan({ auth: { username: 'u', password: 'p' } }).key).toBe(plan({ headers: { Authorization: basic } }).key);
-    expect(plan({ headers: { Authorization: 'Bearer a' } }).key).not.toBe(plan({ headers: { Authorization: 'Bearer b' } }).key);
+    expect(plan({ headers: { Authorization: 'Bearer a' } }).key).not.toBe(
+      plan({ headers: { Authorization: 'Bearer b' } }).key,
+    );
   });
 
   it('enter the key as an HMAC keyed by the secret: another secret, another key', () => {
@@ -74,8 +78,18 @@ describe('bypass reasons', () => {
     ['a per-request expireAfter of 0', { expireAfter: 0 }, { cacheControl: true }, 'expire-after-0'],
     ['a URL rule of 0 without cacheControl', {}, { urlsExpireAfter: { 'api.example.com/items': 0 } }, 'expire-after-0'],
     ['an instance expireAfter of 0 without cacheControl', {}, { expireAfter: 0 }, 'expire-after-0'],
-    ['request Cache-Control: no-store (with cacheControl)', { headers: { 'Cache-Control': 'no-store' } }, { cacheControl: true }, 'request-no-store'],
-    ['a body that cannot be keyed', { method: 'post', data: new (class Stream {})() }, { allowedMethods: ['POST'] }, 'body'],
+    [
+      'request Cache-Control: no-store (with cacheControl)',
+      { headers: { 'Cache-Control': 'no-store' } },
+      { cacheControl: true },
+      'request-no-store',
+    ],
+    [
+      'a body that cannot be keyed',
+      { method: 'post', data: new (class Stream {})() },
+      { allowedMethods: ['POST'] },
+      'body',
+    ],
     ['a URL that cannot be resolved', { url: '/relative' }, {}, 'url'],
     ['a Range request for several ranges', { headers: { Range: 'bytes=0-1, 5-6' } }, {}, 'range'],
     ['a Range request in another unit', { headers: { Range: 'items=0-1' } }, {}, 'range'],

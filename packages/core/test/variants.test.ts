@@ -3,7 +3,13 @@
  * request headers, all under the URL's one entry. Through real axios and an in-process origin.
  */
 import axios from 'axios';
-import { attachCache, CacheBackend, CachedVariants, CacheConfigError, type CacheBackendOptions } from '@axios-client-cache/core';
+import {
+  attachCache,
+  CacheBackend,
+  CachedVariants,
+  CacheConfigError,
+  type CacheBackendOptions,
+} from '@axios-client-cache/core';
 import { fakeOrigin, manualClock, type FakeSeen } from './helpers/fake-origin.js';
 
 const BASE = 'https://api.example.com';
@@ -11,7 +17,11 @@ const BASE = 'https://api.example.com';
 function setup(options: CacheBackendOptions = {}, vary = 'Accept-Language') {
   const clock = manualClock();
   const origin = fakeOrigin((req: FakeSeen) => ({
-    headers: { vary, 'cache-control': 'max-age=600', 'content-language': req.headers.get('accept-language') as string ?? 'none' },
+    headers: {
+      vary,
+      'cache-control': 'max-age=600',
+      'content-language': (req.headers.get('accept-language') as string) ?? 'none',
+    },
     body: JSON.stringify({ lang: req.headers.get('accept-language') ?? null, n: Math.random() }),
   }));
   const backend = new CacheBackend({ clock: clock.now, cacheControl: true, ...options });

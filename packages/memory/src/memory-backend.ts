@@ -1,4 +1,9 @@
-import { baseCacheOptionsOf, CacheBackend, type CacheBackendOptions, type CachedResponse } from '@axios-client-cache/core';
+import {
+  baseCacheOptionsOf,
+  CacheBackend,
+  type CacheBackendOptions,
+  type CachedResponse,
+} from '@axios-client-cache/core';
 import { MemoryCache } from './memory-cache.js';
 import type { MemoryLimits } from './options.js';
 

@@ -1,7 +1,17 @@
 import {
-  BaseCache, CachedResponse, CachedVariants, CacheClosedError, CacheConfigError, CacheSerializationError, describeValue,
-  type BaseCacheOptions, type CacheItem, type WriteOptions,
-  isImmutableItem, NOT_NOW, type StoreUsage,
+  BaseCache,
+  CachedResponse,
+  CachedVariants,
+  CacheClosedError,
+  CacheConfigError,
+  CacheSerializationError,
+  describeValue,
+  type BaseCacheOptions,
+  type CacheItem,
+  type WriteOptions,
+  isImmutableItem,
+  NOT_NOW,
+  type StoreUsage,
 } from '@axios-client-cache/core';
 import { resolveMemoryLimits, type MemoryLimits, type ResolvedMemoryLimits } from './options.js';
 

@@ -40,9 +40,19 @@ describe('MemoryCache soak', () => {
       const offset = Math.floor(Math.random() * (pool.length - length));
       const url = `https://api.example.com/items/${i}?page=${i % 97}`;
       const response = new CachedResponse({
-        method: 'GET', url, finalUrl: url, status: 200, statusText: 'OK',
-        headers: [['content-type', 'application/octet-stream'], ['etag', `"${i.toString(16)}"`], ['cache-control', 'max-age=60']],
-        body: pool.subarray(offset, offset + length), createdAt: 1_700_000_000_000 + i, expires: null,
+        method: 'GET',
+        url,
+        finalUrl: url,
+        status: 200,
+        statusText: 'OK',
+        headers: [
+          ['content-type', 'application/octet-stream'],
+          ['etag', `"${i.toString(16)}"`],
+          ['cache-control', 'max-age=60'],
+        ],
+        body: pool.subarray(offset, offset + length),
+        createdAt: 1_700_000_000_000 + i,
+        expires: null,
       });
       await cache.write(`key-${i}`, response);
       if (cache.storedBytes > peakStored) peakStored = cache.storedBytes;
@@ -57,7 +67,10 @@ describe('MemoryCache soak', () => {
     expect(peakStored).toBeGreaterThan(maxBytes - 8 * 1024); // the bound, not something else, was binding
     expect(evictions).toBe(writes - cache.storedEntries);
     expect(peakHeap).toBeLessThan(3 * maxBytes);
-    if (process.env['SOAK_REPORT']) process.stderr.write(`soak: peak heap growth ${(peakHeap / MiB).toFixed(1)} MiB, ${cache.storedEntries} entries, ${(peakStored / MiB).toFixed(2)} MiB stored\n`);
+    if (process.env['SOAK_REPORT'])
+      process.stderr.write(
+        `soak: peak heap growth ${(peakHeap / MiB).toFixed(1)} MiB, ${cache.storedEntries} entries, ${(peakStored / MiB).toFixed(2)} MiB stored\n`,
+      );
     await cache.close();
   }, 60_000);
 });

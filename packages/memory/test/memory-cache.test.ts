@@ -1,6 +1,17 @@
-import { CacheConfigError, CachedResponse, FORMAT_VERSION, msgpackSerializer, type CacheEventMap } from '@axios-client-cache/core';
 import {
-  DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRIES, DEFAULT_MAX_ENTRY_BYTES, DEFAULT_SWEEP_INTERVAL_MS, MemoryBackend, MemoryCache,
+  CacheConfigError,
+  CachedResponse,
+  FORMAT_VERSION,
+  msgpackSerializer,
+  type CacheEventMap,
+} from '@axios-client-cache/core';
+import {
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_ENTRIES,
+  DEFAULT_MAX_ENTRY_BYTES,
+  DEFAULT_SWEEP_INTERVAL_MS,
+  MemoryBackend,
+  MemoryCache,
   type MemoryCacheOptions,
 } from '@axios-client-cache/memory';
 import { collect, makeResponse, ManualClock } from '@axios-client-cache/test-suite';
@@ -32,9 +43,15 @@ function responseOfSize(size: number, url = 'https://a.example/x'): CachedRespon
 describe('MemoryCache options', () => {
   it('has the documented defaults', () => {
     const { cache: c } = cache({ sweepIntervalMs: undefined });
-    expect(c.limits).toEqual({ maxEntries: 1024, maxBytes: 100 * 1024 * 1024, maxEntryBytes: 5 * 1024 * 1024, sweepIntervalMs: 60_000 });
-    expect([DEFAULT_MAX_ENTRIES, DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRY_BYTES, DEFAULT_SWEEP_INTERVAL_MS])
-      .toEqual([1024, 104_857_600, 5_242_880, 60_000]);
+    expect(c.limits).toEqual({
+      maxEntries: 1024,
+      maxBytes: 100 * 1024 * 1024,
+      maxEntryBytes: 5 * 1024 * 1024,
+      sweepIntervalMs: 60_000,
+    });
+    expect([DEFAULT_MAX_ENTRIES, DEFAULT_MAX_BYTES, DEFAULT_MAX_ENTRY_BYTES, DEFAULT_SWEEP_INTERVAL_MS]).toEqual([
+      1024, 104_857_600, 5_242_880, 60_000,
+    ]);
   });
 
   const bad: unknown[] = [0, -1, NaN, 1.5, Infinity, '10', null, true];
@@ -43,7 +60,9 @@ describe('MemoryCache options', () => {
       for (const value of bad) {
         const make = () => new MemoryCache({ [option]: value } as MemoryCacheOptions);
         expect(make).toThrow(CacheConfigError);
-        expect(make).toThrow(new RegExp(`^Invalid ${option}: ${String(value === '10' ? '"10"' : value)} \\(expected an integer`));
+        expect(make).toThrow(
+          new RegExp(`^Invalid ${option}: ${String(value === '10' ? '"10"' : value)} \\(expected an integer`),
+        );
       }
     });
   }
@@ -285,7 +304,10 @@ describe('MemoryCache immutability', () => {
   });
 
   it('lets an unreadable entry raise CacheSerializationError (the backend turns it into a miss)', async () => {
-    const broken = { dumps: () => msgpackSerializer.dumps({ t: 'response', v: FORMAT_VERSION, status: 'not a number' }, {}), loads: msgpackSerializer.loads };
+    const broken = {
+      dumps: () => msgpackSerializer.dumps({ t: 'response', v: FORMAT_VERSION, status: 'not a number' }, {}),
+      loads: msgpackSerializer.loads,
+    };
     const { cache: c } = cache<CachedResponse>({ serializer: broken });
     await c.write('k', makeResponse());
     await expect(c.read('k')).rejects.toMatchObject({ code: 'ERR_CACHE_SERIALIZATION' });
@@ -306,7 +328,13 @@ describe('MemoryBackend', () => {
 
   it('creates two bounded stores with the bounds, serializer and clock it was given', () => {
     const clock = new ManualClock();
-    const b = backend({ maxEntries: 10, maxBytes: 1_000, maxEntryBytes: 500, serializer: msgpackSerializer, clock: clock.now });
+    const b = backend({
+      maxEntries: 10,
+      maxBytes: 1_000,
+      maxEntryBytes: 500,
+      serializer: msgpackSerializer,
+      clock: clock.now,
+    });
     for (const store of [b.responses, b.redirects]) {
       expect(store).toBeInstanceOf(MemoryCache);
       expect(store.limits).toEqual({ maxEntries: 10, maxBytes: 1_000, maxEntryBytes: 500, sweepIntervalMs: false });

@@ -32,30 +32,48 @@ export type CommandClass = typeof Command;
  * @param requireCluster true for the `cluster` option, which takes a Cluster only
  * @throws CacheConfigError when `value` is not an ioredis client, or one of ioredis 4 or older
  */
-export function checkClient(option: string, value: unknown, requireCluster = false): { client: Redis | Cluster; Command: CommandClass } {
+export function checkClient(
+  option: string,
+  value: unknown,
+  requireCluster = false,
+): { client: Redis | Cluster; Command: CommandClass } {
   if (value instanceof Redis || value instanceof Cluster) {
     if (requireCluster) checkCluster(option, value, value.isCluster);
     return { client: value, Command };
   }
   const v = value as Partial<Record<string, unknown>> | null;
-  if (typeof v !== 'object' || v === null || typeof v['sendCommand'] !== 'function' || typeof v['pipeline'] !== 'function') {
-    throw new CacheConfigError(`Invalid ${option}: ${describeValue(value)} (expected an ioredis 5 or 6 Redis or Cluster client)`);
+  if (
+    typeof v !== 'object' ||
+    v === null ||
+    typeof v['sendCommand'] !== 'function' ||
+    typeof v['pipeline'] !== 'function'
+  ) {
+    throw new CacheConfigError(
+      `Invalid ${option}: ${describeValue(value)} (expected an ioredis 5 or 6 Redis or Cluster client)`,
+    );
   }
   // ioredis 4's Redis has no isCluster and neither of its classes has createScanStream
   // (added in 5.0.0); its commands and reply handling differ from what this library sends.
   if (typeof v['isCluster'] !== 'boolean' || typeof v['createScanStream'] !== 'function') {
-    throw new CacheConfigError(`Invalid ${option}: a client of ioredis 4 or older (expected an ioredis 5 or 6 Redis or Cluster client)`);
+    throw new CacheConfigError(
+      `Invalid ${option}: a client of ioredis 4 or older (expected an ioredis 5 or 6 Redis or Cluster client)`,
+    );
   }
   if (requireCluster) checkCluster(option, value, v['isCluster']);
   const Foreign = commandClassOf(value as Redis);
   if (Foreign === undefined) {
-    throw new CacheConfigError(`Invalid ${option}: its ioredis commands could not be made (expected an ioredis 5 or 6 Redis or Cluster client)`);
+    throw new CacheConfigError(
+      `Invalid ${option}: its ioredis commands could not be made (expected an ioredis 5 or 6 Redis or Cluster client)`,
+    );
   }
   return { client: value as Redis | Cluster, Command: Foreign };
 }
 
 function checkCluster(option: string, value: unknown, isCluster: boolean): void {
-  if (!isCluster) throw new CacheConfigError(`Invalid ${option}: ${describeValue(value)} (expected an ioredis Cluster; give a standalone Redis as client)`);
+  if (!isCluster)
+    throw new CacheConfigError(
+      `Invalid ${option}: ${describeValue(value)} (expected an ioredis Cluster; give a standalone Redis as client)`,
+    );
 }
 
 /**

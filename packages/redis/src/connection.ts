@@ -97,14 +97,18 @@ export class RedisConnection {
   constructor(options: RedisConnectionOptions = {}) {
     const { url, client, cluster, timeoutMs = DEFAULT_TIMEOUT_MS, redisOptions } = options;
     const given = (['url', 'client', 'cluster', 'connection'] as const).filter((k) => options[k] !== undefined);
-    if (given.length > 1) throw new CacheConfigError(`Give only one of url, client, cluster, connection (got ${given.join(', ')})`);
+    if (given.length > 1)
+      throw new CacheConfigError(`Give only one of url, client, cluster, connection (got ${given.join(', ')})`);
     checkMs('timeoutMs', timeoutMs);
     if (redisOptions !== undefined && (typeof redisOptions !== 'object' || redisOptions === null)) {
-      throw new CacheConfigError(`Invalid redisOptions: ${describeValue(redisOptions)} (expected an ioredis options object)`);
+      throw new CacheConfigError(
+        `Invalid redisOptions: ${describeValue(redisOptions)} (expected an ioredis options object)`,
+      );
     }
     this.deadlines = new DeadlineQueue(timeoutMs, () => this.#trip());
     if (client !== undefined || isClientShaped(cluster)) {
-      const { client: existing, Command: Own } = client !== undefined ? checkClient('client', client) : checkClient('cluster', cluster, true);
+      const { client: existing, Command: Own } =
+        client !== undefined ? checkClient('client', client) : checkClient('cluster', cluster, true);
       this.owned = false;
       this.isCluster = existing.isCluster;
       this.#client = existing;
@@ -112,32 +116,40 @@ export class RedisConnection {
       this.#firstAttempt = Promise.resolve();
     } else if (cluster !== undefined) {
       const startup = cluster as { nodes?: unknown; options?: ClusterOptions } | null;
-      if (typeof startup !== 'object' || startup === null || !Array.isArray(startup.nodes) || startup.nodes.length === 0) {
-        throw new CacheConfigError(`Invalid cluster: ${describeValue(cluster)} (expected { nodes: [...], options? } or an ioredis Cluster)`);
+      if (
+        typeof startup !== 'object' ||
+        startup === null ||
+        !Array.isArray(startup.nodes) ||
+        startup.nodes.length === 0
+      ) {
+        throw new CacheConfigError(
+          `Invalid cluster: ${describeValue(cluster)} (expected { nodes: [...], options? } or an ioredis Cluster)`,
+        );
       }
       const nodes = startup.nodes as ClusterNode[];
       const clusterOptions = startup.options ?? {};
       this.owned = true;
       this.#Command = Command;
       this.isCluster = true;
-      this.#create = () => new Cluster(nodes, {
-        lazyConnect: true,
-        enableOfflineQueue: false,
-        maxRedirections: 4,
-        retryDelayOnFailover: 50,
-        retryDelayOnClusterDown: 50,
-        clusterRetryStrategy: (times: number) => Math.min(50 * times, 500),
-        ...clusterOptions,
-        redisOptions: {
-          // Node connections are made on demand and need their queue for that first command;
-          // our deadline still bounds every call.
-          maxRetriesPerRequest: 1,
-          autoResendUnfulfilledCommands: false,
-          connectTimeout: 2000,
-          disconnectTimeout: 200,
-          ...clusterOptions.redisOptions,
-        },
-      });
+      this.#create = () =>
+        new Cluster(nodes, {
+          lazyConnect: true,
+          enableOfflineQueue: false,
+          maxRedirections: 4,
+          retryDelayOnFailover: 50,
+          retryDelayOnClusterDown: 50,
+          clusterRetryStrategy: (times: number) => Math.min(50 * times, 500),
+          ...clusterOptions,
+          redisOptions: {
+            // Node connections are made on demand and need their queue for that first command;
+            // our deadline still bounds every call.
+            maxRetriesPerRequest: 1,
+            autoResendUnfulfilledCommands: false,
+            connectTimeout: 2000,
+            disconnectTimeout: 200,
+            ...clusterOptions.redisOptions,
+          },
+        });
     } else {
       if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//i.test(url))) {
         throw new CacheConfigError(`Invalid url: ${describeValue(url)} (expected a redis:// or rediss:// URL)`);
@@ -216,7 +228,11 @@ export class RedisConnection {
    */
   send<T>(client: RedisClient | Redis, command: Command): Promise<T> {
     if (!this.#responsive) {
-      command.reject(new CacheStoreError(`Redis ${command.name.toUpperCase()} skipped: Redis did not answer within ${this.deadlines.ms} ms; retrying in the background`));
+      command.reject(
+        new CacheStoreError(
+          `Redis ${command.name.toUpperCase()} skipped: Redis did not answer within ${this.deadlines.ms} ms; retrying in the background`,
+        ),
+      );
       return command.promise as Promise<T>;
     }
     // With other commands in flight this one would wait behind their answers anyway: hold
@@ -230,7 +246,8 @@ export class RedisConnection {
       command.isResolved = true;
       reject(error);
     };
-    if (this.deadlines.track(command) > 1 && this.#corked === undefined && !client.isCluster) this.#cork(client as Redis);
+    if (this.deadlines.track(command) > 1 && this.#corked === undefined && !client.isCluster)
+      this.#cork(client as Redis);
     client.sendCommand(command);
     return command.promise as Promise<T>;
   }
@@ -307,7 +324,9 @@ export class RedisConnection {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
           client.quit().catch(() => undefined),
-          new Promise((resolve) => { timer = setTimeout(resolve, this.deadlines.ms); }),
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, this.deadlines.ms);
+          }),
         ]);
         clearTimeout(timer);
       }
@@ -337,7 +356,9 @@ export class RedisConnection {
           // Node connections are lazy: open every master's now, so the first commands
           // are not held up (past their deadline) by connecting.
           const masters = (client as Cluster).nodes('master');
-          void Promise.allSettled(masters.map((node) => (node.status === 'wait' ? node.connect() : undefined))).then(() => resolve());
+          void Promise.allSettled(masters.map((node) => (node.status === 'wait' ? node.connect() : undefined))).then(
+            () => resolve(),
+          );
         } else resolve();
       };
       client.on('ready', done);
@@ -354,7 +375,9 @@ export class RedisConnection {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.#firstAttempt,
-      new Promise<void>((resolve) => { timer = setTimeout(resolve, waitMs); }),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, waitMs);
+      }),
     ]);
     clearTimeout(timer);
   }
@@ -362,17 +385,26 @@ export class RedisConnection {
 
 /** True for what looks like a client rather than `{ nodes, options }` (checked by checkClient). */
 function isClientShaped(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as { sendCommand?: unknown }).sendCommand === 'function';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { sendCommand?: unknown }).sendCommand === 'function'
+  );
 }
 
 /** Resolves the connection of a store: the shared one given, or a new one it owns. */
 export function connectionOf(options: RedisConnectionOptions): RedisConnection {
   if (options.connection !== undefined) {
     if (!(options.connection instanceof RedisConnection)) {
-      throw new CacheConfigError(`Invalid connection: ${describeValue(options.connection)} (expected a RedisConnection)`);
+      throw new CacheConfigError(
+        `Invalid connection: ${describeValue(options.connection)} (expected a RedisConnection)`,
+      );
     }
     const others = (['url', 'client', 'cluster'] as const).filter((k) => options[k] !== undefined);
-    if (others.length > 0) throw new CacheConfigError(`Give only one of url, client, cluster, connection (got connection, ${others.join(', ')})`);
+    if (others.length > 0)
+      throw new CacheConfigError(
+        `Give only one of url, client, cluster, connection (got connection, ${others.join(', ')})`,
+      );
     return options.connection;
   }
   return new RedisConnection(options);

@@ -3,7 +3,11 @@ export type { CommandOptions, RedisClient, RedisConnectionOptions } from './conn
 export type { IoredisClient } from './client-check.js';
 export { DeadlineQueue } from './deadline.js';
 export {
-  DEFAULT_NEAR_HEARTBEAT_MS, DEFAULT_NEAR_MAX_BYTES, DEFAULT_NEAR_MAX_ENTRIES, DEFAULT_NEAR_MAX_ENTRY_BYTES, resolveNearCache,
+  DEFAULT_NEAR_HEARTBEAT_MS,
+  DEFAULT_NEAR_MAX_BYTES,
+  DEFAULT_NEAR_MAX_ENTRIES,
+  DEFAULT_NEAR_MAX_ENTRY_BYTES,
+  resolveNearCache,
 } from './near-cache.js';
 export type { NearCacheOptions, ResolvedNearCacheOptions } from './near-cache.js';
 export { RedisBackend } from './redis-backend.js';

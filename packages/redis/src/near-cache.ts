@@ -59,11 +59,15 @@ export function resolveNearCache(value: unknown): ResolvedNearCacheOptions | und
   if (value === undefined || value === false) return undefined;
   if (value === true) value = {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new CacheConfigError(`Invalid nearCache: ${describeValue(value)} (expected true, false or { maxEntries, maxBytes, maxEntryBytes, heartbeatMs })`);
+    throw new CacheConfigError(
+      `Invalid nearCache: ${describeValue(value)} (expected true, false or { maxEntries, maxBytes, maxEntryBytes, heartbeatMs })`,
+    );
   }
   for (const name of Object.keys(value)) {
     if (!OPTION_NAMES.has(name)) {
-      throw new CacheConfigError(`Invalid nearCache: unknown option ${name} (expected maxEntries, maxBytes, maxEntryBytes or heartbeatMs)`);
+      throw new CacheConfigError(
+        `Invalid nearCache: unknown option ${name} (expected maxEntries, maxBytes, maxEntryBytes or heartbeatMs)`,
+      );
     }
   }
   const {
@@ -81,7 +85,9 @@ export function resolveNearCache(value: unknown): ResolvedNearCacheOptions | und
 
 function positiveInteger(option: string, value: unknown, max: number): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new CacheConfigError(`Invalid nearCache.${option}: ${describeValue(value)} (expected an integer from 1 to ${max})`);
+    throw new CacheConfigError(
+      `Invalid nearCache.${option}: ${describeValue(value)} (expected an integer from 1 to ${max})`,
+    );
   }
 }
 

@@ -1,5 +1,11 @@
 import {
-  baseCacheOptionsOf, CacheBackend, CacheConfigError, checkMs, DEFAULT_CACHE_NAME, type CacheBackendOptions, type CachedResponse,
+  baseCacheOptionsOf,
+  CacheBackend,
+  CacheConfigError,
+  checkMs,
+  DEFAULT_CACHE_NAME,
+  type CacheBackendOptions,
+  type CachedResponse,
 } from '@axios-client-cache/core';
 import { RedisConnection, type RedisConnectionOptions } from './connection.js';
 import { RedisCache } from './redis-cache.js';
@@ -9,7 +15,8 @@ import type { NearCacheControl, Tracking } from './tracking.js';
 
 /** Options of a {@link RedisBackend}: where Redis is, and every CacheBackend option. */
 export interface RedisBackendOptions
-  extends Omit<CacheBackendOptions, 'responses' | 'redirects' | 'lock'>, RedisConnectionOptions {
+  extends Omit<CacheBackendOptions, 'responses' | 'redirects' | 'lock'>,
+    RedisConnectionOptions {
   /**
    * Lease time of the cross-process single-flight in ms (see {@link RedisMissLock}); `false`
    * turns the cross-process lease off (single-flight within each process only).
@@ -55,7 +62,9 @@ export class RedisBackend extends CacheBackend {
     this.#lock = lock;
     // One report per connection error, whichever store or lock saw it.
     connection.onError((error) => responses.events.emit('store-error', { operation: 'connection', error }));
-    (responses.nearCache as Tracking | undefined)?.onError((error) => responses.events.emit('store-error', { operation: 'near-cache', error }));
+    (responses.nearCache as Tracking | undefined)?.onError((error) =>
+      responses.events.emit('store-error', { operation: 'near-cache', error }),
+    );
   }
 
   /** The near cache (state, counters, `ready()`), with `nearCache`; shared by both stores. */

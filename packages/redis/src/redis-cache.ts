@@ -1,7 +1,18 @@
 import {
-  BaseCache, BytesMemo, CacheClosedError, CacheConfigError, CacheSerializationError, CacheStoreError, DEFAULT_CACHE_NAME,
-  describeValue, isImmutableItem, NOT_NOW,
-  type BaseCacheOptions, type CacheItem, type StoreUsage, type WriteOptions,
+  BaseCache,
+  BytesMemo,
+  CacheClosedError,
+  CacheConfigError,
+  CacheSerializationError,
+  CacheStoreError,
+  DEFAULT_CACHE_NAME,
+  describeValue,
+  isImmutableItem,
+  NOT_NOW,
+  type BaseCacheOptions,
+  type CacheItem,
+  type StoreUsage,
+  type WriteOptions,
 } from '@axios-client-cache/core';
 import type { Cluster, Command, Redis } from 'ioredis';
 import { connectionOf, type RedisClient, type RedisConnection, type RedisConnectionOptions } from './connection.js';
@@ -70,7 +81,9 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
       throw new CacheConfigError(`Invalid cacheName: ${describeValue(cacheName)} (expected a non-empty string)`);
     }
     if (typeof namespace !== 'string' || namespace === '' || namespace.includes(':')) {
-      throw new CacheConfigError(`Invalid namespace: ${describeValue(namespace)} (expected a non-empty string without ':')`);
+      throw new CacheConfigError(
+        `Invalid namespace: ${describeValue(namespace)} (expected a non-empty string without ':')`,
+      );
     }
     this.prefix = `${cacheName}:${namespace}:`;
     this.#match = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
@@ -79,7 +92,12 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     this.connection = connectionOf(options);
     this.connection.retain();
     if (near !== undefined) {
-      this.#near = new NearStore<T>(this.prefix, near, Tracking.for(this.connection, `${cacheName}:`, near), this.clock);
+      this.#near = new NearStore<T>(
+        this.prefix,
+        near,
+        Tracking.for(this.connection, `${cacheName}:`, near),
+        this.clock,
+      );
       this.#near.tracking.attach(this.#near as NearStore<unknown>);
     }
     if (options.connection === undefined) {
@@ -211,9 +229,10 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     if (expiresAt !== null && expiresAt <= this.clock()) return this.delete(key);
     const bytes = await this.serialize(item, key, expiresAt);
     const value = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const args = expiresAt === null || expiresAt === Infinity
-      ? [this.prefix + key, value]
-      : [this.prefix + key, value, 'PXAT', String(Math.ceil(expiresAt))];
+    const args =
+      expiresAt === null || expiresAt === Infinity
+        ? [this.prefix + key, value]
+        : [this.prefix + key, value, 'PXAT', String(Math.ceil(expiresAt))];
     const near = this.#near;
     const ticket = near === undefined ? -1 : near.beginWrite(key);
     try {
@@ -223,7 +242,13 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
       throw error;
     }
     // Acknowledged: the written item is the near copy, unless an invalidation came meanwhile.
-    near?.end(key, ticket, isImmutableItem(item) ? item : undefined, value.byteLength, expiresAt === Infinity ? null : expiresAt);
+    near?.end(
+      key,
+      ticket,
+      isImmutableItem(item) ? item : undefined,
+      value.byteLength,
+      expiresAt === Infinity ? null : expiresAt,
+    );
   }
 
   override async delete(key: string): Promise<void> {
@@ -306,8 +331,8 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
         let values: Array<Buffer | null>;
         try {
           values = conn.isCluster
-            // keys of one node may sit on many slots: one GET each (no cross-slot MGET)
-            ? await Promise.all(fresh.map((k) => conn.send<Buffer | null>(node, conn.command('get', [k]))))
+            ? // keys of one node may sit on many slots: one GET each (no cross-slot MGET)
+              await Promise.all(fresh.map((k) => conn.send<Buffer | null>(node, conn.command('get', [k]))))
             : await conn.send<Array<Buffer | null>>(node, conn.command('mget', fresh));
         } catch (error) {
           throw storeError('GET', undefined, error);
@@ -390,7 +415,10 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     do {
       let reply: [string, string[]];
       try {
-        reply = await this.connection.send(node, this.connection.command('scan', [cursor, 'MATCH', this.#match, 'COUNT', SCAN_COUNT], UTF8));
+        reply = await this.connection.send(
+          node,
+          this.connection.command('scan', [cursor, 'MATCH', this.#match, 'COUNT', SCAN_COUNT], UTF8),
+        );
       } catch (error) {
         throw storeError('SCAN', undefined, error);
       }
@@ -419,5 +447,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
 function storeError(command: string, key: string | undefined, error: unknown): CacheStoreError {
   if (error instanceof CacheStoreError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new CacheStoreError(`Redis ${command}${key === undefined ? '' : ` ${key}`} failed: ${message}`, { cause: error });
+  return new CacheStoreError(`Redis ${command}${key === undefined ? '' : ` ${key}`} failed: ${message}`, {
+    cause: error,
+  });
 }

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  CacheConfigError, checkMs, DEFAULT_CACHE_NAME, describeValue, type LeaseOutcome, type MissLease, type MissLock,
+  CacheConfigError,
+  checkMs,
+  DEFAULT_CACHE_NAME,
+  describeValue,
+  type LeaseOutcome,
+  type MissLease,
+  type MissLock,
 } from '@axios-client-cache/core';
 import { connectionOf, type RedisConnection, type RedisConnectionOptions } from './connection.js';
 
@@ -106,9 +112,17 @@ export class RedisMissLock implements MissLock {
       const client = await this.connection.client();
       // the lease ends leaseMs after Redis set it, so no earlier than leaseMs from now
       const expiresAt = performance.now() + this.leaseMs;
-      const taken = await this.connection.send<number>(client, this.connection.command(
-        'eval', [ACQUIRE_SCRIPT, 1, leaseKey, token, String(Math.ceil(this.leaseMs)), LEASE_LUA],
-      ));
+      const taken = await this.connection.send<number>(
+        client,
+        this.connection.command('eval', [
+          ACQUIRE_SCRIPT,
+          1,
+          leaseKey,
+          token,
+          String(Math.ceil(this.leaseMs)),
+          LEASE_LUA,
+        ]),
+      );
       if (taken !== 1) return undefined;
       return new RedisLease(this.connection, leaseKey, token, expiresAt);
     } catch {
@@ -179,7 +193,10 @@ class RedisLease implements MissLease {
     while (!this.#connection.closed) {
       try {
         const client = await this.#connection.client();
-        await this.#connection.send(client, this.#connection.command('eval', [RELEASE_SCRIPT, 1, this.#key, this.#token]));
+        await this.#connection.send(
+          client,
+          this.#connection.command('eval', [RELEASE_SCRIPT, 1, this.#key, this.#token]),
+        );
         return;
       } catch {
         if (this.#expiresAt - performance.now() <= pause) return;

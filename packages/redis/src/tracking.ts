@@ -89,10 +89,22 @@ class Pair {
   readonly subscriber: Redis;
   readonly tracker: Redis;
 
-  constructor(source: Redis, overrides: Partial<RedisOptions>, onMessage: (message: unknown) => void, onLost: (why: string) => void) {
-    this.subscriber = source.duplicate({ ...PAIR_OPTIONS, connectionName: 'axios-client-cache-near-sub', ...overrides });
+  constructor(
+    source: Redis,
+    overrides: Partial<RedisOptions>,
+    onMessage: (message: unknown) => void,
+    onLost: (why: string) => void,
+  ) {
+    this.subscriber = source.duplicate({
+      ...PAIR_OPTIONS,
+      connectionName: 'axios-client-cache-near-sub',
+      ...overrides,
+    });
     this.tracker = source.duplicate({ ...PAIR_OPTIONS, connectionName: 'axios-client-cache-near-track', ...overrides });
-    for (const [name, connection] of [['subscriber', this.subscriber], ['tracker', this.tracker]] as const) {
+    for (const [name, connection] of [
+      ['subscriber', this.subscriber],
+      ['tracker', this.tracker],
+    ] as const) {
       // ioredis writes unhandled 'error' events to the console; losses are seen as 'close'.
       connection.on('error', () => {});
       connection.on('close', () => onLost(`the near cache's ${name} connection closed`));
@@ -106,11 +118,16 @@ class Pair {
     const connectMs = Math.max(2000, ms * 10);
     await within(Promise.all([subscriber.connect(), tracker.connect()]), connectMs, 'connect');
     // The pair alone never keeps a process alive (the data connection does, until close()).
-    for (const connection of [subscriber, tracker]) (connection.stream as { unref?: () => void } | undefined)?.unref?.();
+    for (const connection of [subscriber, tracker])
+      (connection.stream as { unref?: () => void } | undefined)?.unref?.();
     const id = await within(subscriber.call('CLIENT', 'ID'), ms, 'CLIENT ID');
     await within(subscriber.subscribe(INVALIDATE_CHANNEL), ms, 'SUBSCRIBE');
     // Subscribed first: a redirect to a client not in Pub/Sub mode drops the messages.
-    await within(tracker.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(id), 'BCAST', 'PREFIX', prefix), ms, 'CLIENT TRACKING');
+    await within(
+      tracker.call('CLIENT', 'TRACKING', 'ON', 'REDIRECT', String(id), 'BCAST', 'PREFIX', prefix),
+      ms,
+      'CLIENT TRACKING',
+    );
     if (requireMaster) await within(tracker.call('ROLE').then(assertMaster), ms, 'ROLE');
   }
 
@@ -122,7 +139,11 @@ class Pair {
   check(ms: number, requireMaster: boolean): Array<Promise<unknown>> {
     return [
       within(this.subscriber.ping(), ms, 'PING (subscriber)'),
-      within(requireMaster ? this.tracker.call('ROLE').then(assertMaster) : this.tracker.ping(), ms, requireMaster ? 'ROLE' : 'PING (tracker)'),
+      within(
+        requireMaster ? this.tracker.call('ROLE').then(assertMaster) : this.tracker.ping(),
+        ms,
+        requireMaster ? 'ROLE' : 'PING (tracker)',
+      ),
     ];
   }
 
@@ -147,7 +168,8 @@ function closed(connection: Redis): Promise<void> {
 
 function assertMaster(role: unknown): void {
   const name = Array.isArray(role) ? String(role[0]) : String(role);
-  if (name !== 'master') throw new CacheStoreError(`Redis node is a ${name}, not a master: it no longer sees the writes of its slots`);
+  if (name !== 'master')
+    throw new CacheStoreError(`Redis node is a ${name}, not a master: it no longer sees the writes of its slots`);
 }
 
 /** `promise`, or a CacheStoreError after `ms`. */
@@ -325,7 +347,14 @@ export class Tracking implements NearCacheControl {
       if (generation !== this.#generation) return;
       const ms = this.#connection.deadlines.ms;
       for (const [source, overrides] of nodes.values()) {
-        pairs.push(new Pair(source, overrides, (m) => this.#onMessage(generation, m), (why) => this.#lost(generation, why)));
+        pairs.push(
+          new Pair(
+            source,
+            overrides,
+            (m) => this.#onMessage(generation, m),
+            (why) => this.#lost(generation, why),
+          ),
+        );
       }
       await Promise.all(pairs.map((pair) => pair.open(this.prefix, ms, client.isCluster)));
       if (generation !== this.#generation) {
@@ -354,7 +383,12 @@ export class Tracking implements NearCacheControl {
       }
       this.#failures++;
       this.#counts.failures++;
-      this.#fail(new CacheStoreError(`Redis near cache: tracking could not be armed (${describe(error)}); reads go to Redis until it is`, { cause: error }));
+      this.#fail(
+        new CacheStoreError(
+          `Redis near cache: tracking could not be armed (${describe(error)}); reads go to Redis until it is`,
+          { cause: error },
+        ),
+      );
       this.#state = 'waiting';
       this.#schedule(backoff(this.#failures));
     }
@@ -449,7 +483,8 @@ export class Tracking implements NearCacheControl {
   }
 
   #lost(generation: number, why: string): void {
-    if (generation === this.#generation && (this.#state === 'armed' || this.#state === 'arming')) this.#gap(new CacheStoreError(why));
+    if (generation === this.#generation && (this.#state === 'armed' || this.#state === 'arming'))
+      this.#gap(new CacheStoreError(why));
   }
 
   /** The stream may have a gap: flush, bypass, drop the pairs, and arm again. */

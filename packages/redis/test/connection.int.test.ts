@@ -9,7 +9,8 @@ import { makeResponse } from '@axios-client-cache/test-suite';
 import type { Redis } from 'ioredis';
 import { describeIf, REDIS_URL, uniqueName } from './helpers/env.js';
 
-const response = (i: number): CachedResponse => makeResponse({ url: `https://api.test/items/${i}`, body: JSON.stringify({ id: i }) });
+const response = (i: number): CachedResponse =>
+  makeResponse({ url: `https://api.test/items/${i}`, body: JSON.stringify({ id: i }) });
 
 describeIf(REDIS_URL, 'REDIS_URL not set')('concurrent calls on one connection', () => {
   let cache: RedisCache;
@@ -24,7 +25,9 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('concurrent calls on one connection',
   });
 
   it('answers each of 300 reads sent at once with its own entry, and leaves the socket uncorked', async () => {
-    await Promise.all(Array.from({ length: 300 }, (_, i) => cache.write(`k${i}`, response(i), { expiresAt: Date.now() + 60_000 })));
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) => cache.write(`k${i}`, response(i), { expiresAt: Date.now() + 60_000 })),
+    );
     const stream = (cache.connection.existingClient as Redis).stream;
     for (let round = 0; round < 3; round++) {
       const reads = Array.from({ length: 300 }, (_, i) => cache.read(i % 7 === 0 ? `missing${i}` : `k${i}`));
@@ -53,7 +56,9 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('an error reply', () => {
       await client.set(`${cache.prefix}list`, 'a string');
       const { Command } = await import('ioredis');
       // LPUSH on a string: Redis answers WRONGTYPE at once.
-      await expect(cache.connection.send(client, new Command('lpush', [`${cache.prefix}list`, 'x']))).rejects.toThrow(/WRONGTYPE/);
+      await expect(cache.connection.send(client, new Command('lpush', [`${cache.prefix}list`, 'x']))).rejects.toThrow(
+        /WRONGTYPE/,
+      );
       // Watch past the 100 ms deadline: the connection must never be taken for frozen.
       let tripped = false;
       for (let waited = 0; waited < 250; waited += 5) {

@@ -24,12 +24,12 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('decoded entries', () => {
     const reader = store({ cacheName });
     const writer = store({ cacheName }); // its own connection, as another process would have
     await writer.write('k', makeResponse({ body: 'v1' }));
-    const first = await reader.read('k') as CachedResponse;
+    const first = (await reader.read('k')) as CachedResponse;
     expect(first.text()).toBe('v1');
     expect(await reader.read('k')).toBe(first);
 
     await writer.write('k', makeResponse({ body: 'v2' }));
-    const second = await reader.read('k') as CachedResponse;
+    const second = (await reader.read('k')) as CachedResponse;
     expect(second.text()).toBe('v2');
     expect(await reader.read('k')).toBe(second);
 
@@ -37,7 +37,7 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('decoded entries', () => {
     expect(await reader.read('k')).toBeUndefined();
   });
 
-  it('are not kept with a serializer of the user\'s own (its loads may depend on more than the bytes)', async () => {
+  it("are not kept with a serializer of the user's own (its loads may depend on more than the bytes)", async () => {
     let loads = 0;
     const counting: Serializer = {
       dumps: (value, context) => msgpackSerializer.dumps(value, context),

@@ -33,7 +33,12 @@ describeIf(REDIS_SERVER_BIN, 'REDIS_SERVER_BIN not set')('fail-open under load (
 
   beforeEach(async () => {
     if (server.process?.exitCode !== null || server.process?.signalCode !== null) await server.start();
-    backend = new RedisBackend({ url: server.url, cacheName: uniqueName('fail-open'), timeoutMs: TIMEOUT_MS, expireAfter: 60 });
+    backend = new RedisBackend({
+      url: server.url,
+      cacheName: uniqueName('fail-open'),
+      timeoutMs: TIMEOUT_MS,
+      expireAfter: 60,
+    });
     await backend.connection.connect();
     storeErrors = [];
     backend.on('store-error', (e) => storeErrors.push(e.error));
@@ -73,8 +78,13 @@ describeIf(REDIS_SERVER_BIN, 'REDIS_SERVER_BIN not set')('fail-open under load (
 
   it('SIGSTOP, then SIGCONT', async () => {
     await expectFailOpen(
-      async () => { server.signal('SIGSTOP'); await new Promise((r) => setTimeout(r, 1500)); },
-      async () => { server.signal('SIGCONT'); },
+      async () => {
+        server.signal('SIGSTOP');
+        await new Promise((r) => setTimeout(r, 1500));
+      },
+      async () => {
+        server.signal('SIGCONT');
+      },
     );
   }, 60_000);
 

@@ -19,7 +19,11 @@ const standalone: Array<[string, () => AnyClient, string]> = [
   ['ioredis 5', () => new Redis5(REDIS_URL!, { lazyConnect: true }), 'resp=2'],
   ['ioredis 6 (its default protocol, RESP3)', () => new Redis6(REDIS_URL!, { lazyConnect: true }), 'resp=3'],
   ['ioredis 6, protocol: 2', () => new Redis6(REDIS_URL!, { lazyConnect: true, protocol: 2 }), 'resp=2'],
-  ['ioredis 6, protocol: 3, replyMapping: resp3', () => new Redis6(REDIS_URL!, { lazyConnect: true, protocol: 3, replyMapping: 'resp3' }), 'resp=3'],
+  [
+    'ioredis 6, protocol: 3, replyMapping: resp3',
+    () => new Redis6(REDIS_URL!, { lazyConnect: true, protocol: 3, replyMapping: 'resp3' }),
+    'resp=3',
+  ],
 ];
 
 const clusters: Array<[string, () => AnyClient]> = [
@@ -38,7 +42,10 @@ afterAll(async () => {
 /** Resolves on the backend's next `stored` event; fails (after 5 s) when nothing is stored. */
 function stored(backend: RedisBackend, errors: unknown[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`nothing stored; store errors: ${errors.map(String).join('; ')}`)), 5000);
+    const timer = setTimeout(
+      () => reject(new Error(`nothing stored; store errors: ${errors.map(String).join('; ')}`)),
+      5000,
+    );
     const off = backend.on('stored', () => {
       off();
       clearTimeout(timer);
@@ -51,9 +58,16 @@ function stored(backend: RedisBackend, errors: unknown[]): Promise<void> {
 async function exercise(a: AnyClient, b: AnyClient, option: 'client' | 'cluster'): Promise<void> {
   const cacheName = uniqueName('majors');
   const errors: unknown[] = [];
-  const backends = [a, b].map((client) => new RedisBackend({
-    ...(option === 'client' ? { client } : { cluster: client }), cacheName, expireAfter: 60, timeoutMs: 2000, leaseMs: 5000,
-  }));
+  const backends = [a, b].map(
+    (client) =>
+      new RedisBackend({
+        ...(option === 'client' ? { client } : { cluster: client }),
+        cacheName,
+        expireAfter: 60,
+        timeoutMs: 2000,
+        leaseMs: 5000,
+      }),
+  );
   for (const backend of backends) backend.on('store-error', ({ error }) => errors.push(error));
   const [first, second] = backends as [RedisBackend, RedisBackend];
   const [apiA, apiB] = backends.map((backend) => attachCache(axios.create({ baseURL: origin.url }), backend));
@@ -132,7 +146,11 @@ describe('what is not a client of a supported ioredis', () => {
     ['a plain object', {}, /Invalid client: \{\} \(expected an ioredis 5 or 6 Redis or Cluster client\)/],
     ['null', null, /Invalid client: null/],
     // the shape of ioredis 4's Redis: no isCluster, no createScanStream
-    ['an ioredis 4 client', { status: 'wait', sendCommand() {}, pipeline() {} }, /Invalid client: a client of ioredis 4 or older/],
+    [
+      'an ioredis 4 client',
+      { status: 'wait', sendCommand() {}, pipeline() {} },
+      /Invalid client: a client of ioredis 4 or older/,
+    ],
   ])('%s is a CacheConfigError at construction', (_, client, message) => {
     expect(() => new RedisBackend({ client: client as never })).toThrow(CacheConfigError);
     expect(() => new RedisBackend({ client: client as never })).toThrow(message);

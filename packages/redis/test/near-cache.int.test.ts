@@ -58,7 +58,13 @@ describeIf(REDIS_SERVER_BIN, 'REDIS_SERVER_BIN not set (scripts/with-redis.mjs)'
   });
 
   const backendOf = (options: ConstructorParameters<typeof RedisBackend>[0] = {}) => {
-    const backend = new RedisBackend({ url: server.url, cacheName: uniqueName('near1'), expireAfter: 600, timeoutMs: 2000, ...options });
+    const backend = new RedisBackend({
+      url: server.url,
+      cacheName: uniqueName('near1'),
+      expireAfter: 600,
+      timeoutMs: 2000,
+      ...options,
+    });
     closers.push(() => backend.close());
     return backend;
   };
@@ -103,14 +109,19 @@ describeIf(REDIS_SERVER_BIN, 'REDIS_SERVER_BIN not set (scripts/with-redis.mjs)'
     const store = backend.responses as RedisCache<CachedResponse>;
     expect(await backend.nearCache!.ready(10_000)).toBe(true);
     await store.write('k', makeResponse({ body: 'signed v1' }));
-    await until(async () => (await store.read('k'))?.text() === 'signed v1' && store.nearEntries === 1, 'the near copy');
+    await until(
+      async () => (await store.read('k'))?.text() === 'signed v1' && store.nearEntries === 1,
+      'the near copy',
+    );
     const before = await commandCalls(admin);
     for (let i = 0; i < 100; i++) expect((await store.read('k'))!.text()).toBe('signed v1');
     expect((await commandCalls(admin)) - before).toBeLessThanOrEqual(2); // at most a heartbeat's PINGs
 
-    const arrived = new Promise<void>((resolve) => backend.nearCache!.onInvalidate((keys) => {
-      if (keys?.includes(`${store.prefix}k`)) resolve();
-    }));
+    const arrived = new Promise<void>((resolve) =>
+      backend.nearCache!.onInvalidate((keys) => {
+        if (keys?.includes(`${store.prefix}k`)) resolve();
+      }),
+    );
     await admin.set(`${store.prefix}k`, 'forged bytes');
     await arrived;
     const found = await backend.getResponse('k');
@@ -125,7 +136,11 @@ describeIf(REDIS_SERVER_BIN, 'REDIS_SERVER_BIN not set (scripts/with-redis.mjs)'
       dumps: (value, context) => msgpackSerializer.dumps(value, context),
       loads: (bytes, context) => {
         const value = msgpackSerializer.loads(bytes, context);
-        return hold ? new Promise((resolve) => { release = () => resolve(value); }) : value;
+        return hold
+          ? new Promise((resolve) => {
+              release = () => resolve(value);
+            })
+          : value;
       },
     };
     const cacheName = uniqueName('race');
@@ -134,14 +149,15 @@ describeIf(REDIS_SERVER_BIN, 'REDIS_SERVER_BIN not set (scripts/with-redis.mjs)'
     await writer.write('k', 'v1');
     expect(await reader.nearCache!.ready(10_000)).toBe(true);
 
-    const invalidation = (): Promise<void> => new Promise<void>((resolve) => {
-      const off = reader.nearCache!.onInvalidate((keys) => {
-        if (keys?.includes(`${reader.prefix}k`)) {
-          off();
-          resolve();
-        }
+    const invalidation = (): Promise<void> =>
+      new Promise<void>((resolve) => {
+        const off = reader.nearCache!.onInvalidate((keys) => {
+          if (keys?.includes(`${reader.prefix}k`)) {
+            off();
+            resolve();
+          }
+        });
       });
-    });
     let version = 1;
     for (const cause of ['a write', 'a gap'] as const) {
       const dropped = invalidation();
@@ -211,7 +227,7 @@ describeIf(REDIS_SERVER_BIN, 'REDIS_SERVER_BIN not set (scripts/with-redis.mjs)'
     expect(store.nearCache!.stats().entries).toBe(5);
   });
 
-  it('connections: none until first use, two for the pair, none after close; a user\'s client is never closed', async () => {
+  it("connections: none until first use, two for the pair, none after close; a user's client is never closed", async () => {
     const client = new Redis(server.url);
     try {
       const backend = new RedisBackend({ client, cacheName: uniqueName('life'), nearCache: true });
@@ -219,7 +235,10 @@ describeIf(REDIS_SERVER_BIN, 'REDIS_SERVER_BIN not set (scripts/with-redis.mjs)'
       expect(await nearConnections(admin)).toEqual([]);
       await backend.responses.read('x');
       expect(await backend.nearCache!.ready(10_000)).toBe(true);
-      expect((await nearConnections(admin)).sort()).toEqual(['axios-client-cache-near-sub', 'axios-client-cache-near-track']);
+      expect((await nearConnections(admin)).sort()).toEqual([
+        'axios-client-cache-near-sub',
+        'axios-client-cache-near-track',
+      ]);
       await backend.close();
       await until(async () => (await nearConnections(admin)).length === 0, 'the pair to close');
       expect(client.status).toBe('ready');
@@ -243,7 +262,12 @@ describeIf(REDIS_SERVER_BIN, 'REDIS_SERVER_BIN not set (scripts/with-redis.mjs)'
       expect(await backend.nearCache!.ready(300)).toBe(false);
       expect((await store.read('k'))!.text()).toBe('from redis');
       expect(store.nearEntries).toBe(0);
-      expect(errors).toContainEqual(expect.objectContaining({ operation: 'near-cache', error: expect.objectContaining({ message: expect.stringMatching(/NOPERM/) }) }));
+      expect(errors).toContainEqual(
+        expect.objectContaining({
+          operation: 'near-cache',
+          error: expect.objectContaining({ message: expect.stringMatching(/NOPERM/) }),
+        }),
+      );
       expect(backend.nearCache!.stats()).toMatchObject({ armed: false, armings: 0 });
 
       await admin.call('ACL', 'SETUSER', user, '+client');
@@ -256,30 +280,43 @@ describeIf(REDIS_SERVER_BIN, 'REDIS_SERVER_BIN not set (scripts/with-redis.mjs)'
   }, 30_000);
 });
 
-describeIf(REDIS_SERVER_BIN, 'REDIS_SERVER_BIN not set (scripts/with-redis.mjs)')('near cache on a server without client tracking', () => {
-  let server: RedisServer;
+describeIf(REDIS_SERVER_BIN, 'REDIS_SERVER_BIN not set (scripts/with-redis.mjs)')(
+  'near cache on a server without client tracking',
+  () => {
+    let server: RedisServer;
 
-  beforeAll(async () => {
-    // CLIENT renamed away: CLIENT ID and CLIENT TRACKING are unknown commands, as on a server before Redis 6.
-    server = await startRedisServer({ bin: REDIS_SERVER_BIN, extraArgs: ['--rename-command', 'CLIENT', ''] });
-  });
-  afterAll(async () => {
-    await server.stop();
-  });
+    beforeAll(async () => {
+      // CLIENT renamed away: CLIENT ID and CLIENT TRACKING are unknown commands, as on a server before Redis 6.
+      server = await startRedisServer({ bin: REDIS_SERVER_BIN, extraArgs: ['--rename-command', 'CLIENT', ''] });
+    });
+    afterAll(async () => {
+      await server.stop();
+    });
 
-  it('is bypassed: the store works from Redis and reports why', async () => {
-    const errors: unknown[] = [];
-    const store = new RedisCache<string>({ url: server.url, cacheName: uniqueName('old'), timeoutMs: 2000, nearCache: true });
-    store.on('store-error', (e) => errors.push(e));
-    try {
-      await store.write('k', 'v');
-      expect(await store.read('k')).toBe('v');
-      expect(await store.nearCache!.ready(300)).toBe(false);
-      expect(await store.read('k')).toBe('v');
-      expect(store.nearEntries).toBe(0);
-      expect(errors).toContainEqual(expect.objectContaining({ operation: 'near-cache', error: expect.objectContaining({ message: expect.stringMatching(/unknown command/i) }) }));
-    } finally {
-      await store.close();
-    }
-  });
-});
+    it('is bypassed: the store works from Redis and reports why', async () => {
+      const errors: unknown[] = [];
+      const store = new RedisCache<string>({
+        url: server.url,
+        cacheName: uniqueName('old'),
+        timeoutMs: 2000,
+        nearCache: true,
+      });
+      store.on('store-error', (e) => errors.push(e));
+      try {
+        await store.write('k', 'v');
+        expect(await store.read('k')).toBe('v');
+        expect(await store.nearCache!.ready(300)).toBe(false);
+        expect(await store.read('k')).toBe('v');
+        expect(store.nearEntries).toBe(0);
+        expect(errors).toContainEqual(
+          expect.objectContaining({
+            operation: 'near-cache',
+            error: expect.objectContaining({ message: expect.stringMatching(/unknown command/i) }),
+          }),
+        );
+      } finally {
+        await store.close();
+      }
+    });
+  },
+);

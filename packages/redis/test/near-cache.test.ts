@@ -1,7 +1,12 @@
 import { CacheConfigError } from '@axios-client-cache/core';
 import {
-  DEFAULT_NEAR_HEARTBEAT_MS, DEFAULT_NEAR_MAX_BYTES, DEFAULT_NEAR_MAX_ENTRIES, DEFAULT_NEAR_MAX_ENTRY_BYTES,
-  RedisBackend, RedisCache, resolveNearCache,
+  DEFAULT_NEAR_HEARTBEAT_MS,
+  DEFAULT_NEAR_MAX_BYTES,
+  DEFAULT_NEAR_MAX_ENTRIES,
+  DEFAULT_NEAR_MAX_ENTRY_BYTES,
+  RedisBackend,
+  RedisCache,
+  resolveNearCache,
 } from '@axios-client-cache/redis';
 import { NearStore } from '../src/near-cache.js';
 import type { Tracking } from '../src/tracking.js';
@@ -11,7 +16,10 @@ describe('nearCache option', () => {
     expect(resolveNearCache(undefined)).toBeUndefined();
     expect(resolveNearCache(false)).toBeUndefined();
     expect(resolveNearCache(true)).toEqual({
-      maxEntries: DEFAULT_NEAR_MAX_ENTRIES, maxBytes: DEFAULT_NEAR_MAX_BYTES, maxEntryBytes: DEFAULT_NEAR_MAX_ENTRY_BYTES, heartbeatMs: DEFAULT_NEAR_HEARTBEAT_MS,
+      maxEntries: DEFAULT_NEAR_MAX_ENTRIES,
+      maxBytes: DEFAULT_NEAR_MAX_BYTES,
+      maxEntryBytes: DEFAULT_NEAR_MAX_ENTRY_BYTES,
+      heartbeatMs: DEFAULT_NEAR_HEARTBEAT_MS,
     });
     expect(resolveNearCache({ maxEntries: 10 })).toMatchObject({ maxEntries: 10, maxBytes: DEFAULT_NEAR_MAX_BYTES });
   });
@@ -78,7 +86,7 @@ describe('NearStore', () => {
     return { store, tracking, all: [store as NearStore<unknown>] };
   };
 
-  it('keeps a read\'s result only when no invalidation of its key arrived while it was in flight', () => {
+  it("keeps a read's result only when no invalidation of its key arrived while it was in flight", () => {
     const { store, tracking, all } = make();
     const t1 = store.begin('k');
     tracking.invalidate(all, ['k']);
@@ -141,7 +149,7 @@ describe('NearStore', () => {
     expect(store.get('k')).toBeUndefined();
   });
 
-  it('an invalidation arriving before the write\'s acknowledgement keeps the write out', () => {
+  it("an invalidation arriving before the write's acknowledgement keeps the write out", () => {
     const { store, tracking, all } = make();
     const write = store.beginWrite('k');
     tracking.invalidate(all, ['k']); // another process wrote k after us (or our own write's echo came first)

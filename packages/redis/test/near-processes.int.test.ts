@@ -26,7 +26,12 @@ const available = targets.filter(([, , ready]) => ready).map(([on]) => on);
 beforeAll(async () => {
   if (available.length === 0) return;
   origin = await startOrigin(5);
-  const env: Record<string, string> = { CACHE_NAME: uniqueName('near'), ORIGIN: origin.url, TIMEOUT_MS: '2000', HEARTBEAT_MS: '500' };
+  const env: Record<string, string> = {
+    CACHE_NAME: uniqueName('near'),
+    ORIGIN: origin.url,
+    TIMEOUT_MS: '2000',
+    HEARTBEAT_MS: '500',
+  };
   if (REDIS_URL) env['REDIS_URL'] = REDIS_URL;
   if (CLUSTER_NODES) env['CLUSTER_NODES'] = process.env['REDIS_CLUSTER_NODES']!;
   // Generous deadlines: these tests are about coherence, not about failing open on a busy machine.
@@ -41,7 +46,7 @@ for (const [on, name, ready] of targets) {
   describeIf(ready, `${name} not started (scripts/with-redis.mjs)`)(`near caches of processes sharing ${name}`, () => {
     const start = (n: number): Worker[] => workers.slice(0, n);
 
-    it('2 processes: a write or a delete in one is never served from the other\'s near cache once its invalidation arrived', async () => {
+    it("2 processes: a write or a delete in one is never served from the other's near cache once its invalidation arrived", async () => {
       const [a, b] = start(2);
       await b!.ask({ on, type: 'write', key: 'k', index: 1 });
       expect(await a!.ask({ on, type: 'read', key: 'k' })).toBe(1);
@@ -49,8 +54,14 @@ for (const [on, name, ready] of targets) {
       expect(await a!.ask({ on, type: 'read', key: 'k' })).toBe(1);
       expect((await a!.ask<WorkerStats>({ on, type: 'stats' })).hits).toBe(before.hits + 1); // from A's memory
 
-      for (const [step, expected] of [['write', 2], ['delete', null], ['write', 3]] as const) {
-        const { sentAt } = await b!.ask<{ sentAt: number }>(step === 'write' ? { on, type: 'write', key: 'k', index: expected } : { on, type: 'delete', key: 'k' });
+      for (const [step, expected] of [
+        ['write', 2],
+        ['delete', null],
+        ['write', 3],
+      ] as const) {
+        const { sentAt } = await b!.ask<{ sentAt: number }>(
+          step === 'write' ? { on, type: 'write', key: 'k', index: expected } : { on, type: 'delete', key: 'k' },
+        );
         expect(await a!.ask({ on, type: 'waitInvalidation', key: 'k', since: sentAt, timeoutMs: 10_000 })).toBe(true);
         expect(await a!.ask({ on, type: 'read', key: 'k' })).toBe(expected);
         expect(await a!.ask({ on, type: 'read', key: 'k' })).toBe(expected);
@@ -96,7 +107,14 @@ for (const [on, name, ready] of targets) {
 
     it('4 processes, 1 000 interleaved writes and deletes with reads: no read older than the invalidation that reached it allows', async () => {
       const all = start(4);
-      const { report, stats, writes } = await runWorkload(all, { on, tag: 'fuzz', writes: 250, keysPerWorker: 2, maxPauseMs: 3, settleMs: 300 });
+      const { report, stats, writes } = await runWorkload(all, {
+        on,
+        tag: 'fuzz',
+        writes: 250,
+        keysPerWorker: 2,
+        maxPauseMs: 3,
+        settleMs: 300,
+      });
       process.stdout.write(`${summary(`fuzz, ${name}, ${writes} writes`, report)}\n`);
       expect(writes).toBeGreaterThanOrEqual(1000);
       expect(report.impossible).toEqual([]);
@@ -114,7 +132,14 @@ for (const [on, name, ready] of targets) {
 describe('coherence check (helpers/coherence.ts) can fail', () => {
   it('flags a read older than an invalidation allows, and a write no other process heard of', async () => {
     const { checkCoherence } = await import('./helpers/coherence.js');
-    const writer = { ops: [{ key: 'k', index: 1, kind: 'set' as const, sentAt: 0, ackAt: 1 }, { key: 'k', index: 2, kind: 'set' as const, sentAt: 2, ackAt: 3 }], reads: [], arrivals: [] };
+    const writer = {
+      ops: [
+        { key: 'k', index: 1, kind: 'set' as const, sentAt: 0, ackAt: 1 },
+        { key: 'k', index: 2, kind: 'set' as const, sentAt: 2, ackAt: 3 },
+      ],
+      reads: [],
+      arrivals: [],
+    };
     const reader = {
       ops: [],
       reads: [
@@ -122,7 +147,10 @@ describe('coherence check (helpers/coherence.ts) can fail', () => {
         { key: 'k', startAt: 5, endAt: 5.1, value: 1 }, // stale: write 2 was acked before the invalidation at 4
         { key: 'k', startAt: 5, endAt: 5.1, value: 7 }, // never written
       ],
-      arrivals: [{ at: 1.5, keys: ['k'] }, { at: 4, keys: ['k'] }],
+      arrivals: [
+        { at: 1.5, keys: ['k'] },
+        { at: 4, keys: ['k'] },
+      ],
     };
     const report = checkCoherence([writer, reader]);
     expect(report.stale).toEqual([expect.objectContaining({ startAt: 5, value: 1, floor: 2 })]);

@@ -36,16 +36,26 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('processes sharing one Redis cache', 
   async function startWorkers(n: number): Promise<Worker[]> {
     // A generous deadline: these tests are about sharing, and four processes starting at once on
     // a busy 2-core machine can stall a Redis reply past 100 ms (which would rightly fail open).
-    workers = Array.from({ length: n }, () => new Worker({
-      REDIS_URL: REDIS_URL!, CACHE_NAME: cacheName, ORIGIN: origin.url, LEASE_MS: '3000', TIMEOUT_MS: '1000',
-    }));
+    workers = Array.from(
+      { length: n },
+      () =>
+        new Worker({
+          REDIS_URL: REDIS_URL!,
+          CACHE_NAME: cacheName,
+          ORIGIN: origin.url,
+          LEASE_MS: '3000',
+          TIMEOUT_MS: '1000',
+        }),
+    );
     await Promise.all(workers.map((w) => w.ready));
     return workers;
   }
 
   it('4 processes × 50 concurrent identical misses make exactly 1 origin request', async () => {
     const all = await startWorkers(4);
-    const results = (await Promise.all(all.map((w) => w.ask<Result[]>({ type: 'burst', path: '/same?x=1', n: 50 })))).flat();
+    const results = (
+      await Promise.all(all.map((w) => w.ask<Result[]>({ type: 'burst', path: '/same?x=1', n: 50 })))
+    ).flat();
     expect(results).toHaveLength(200);
     expect(results.filter((r) => !r.ok)).toEqual([]);
     expect(new Set(results.map((r) => r.body)).size).toBe(1);
@@ -54,7 +64,9 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('processes sharing one Redis cache', 
 
   it("a leader's origin error never fails another process's requests by itself: each asks the origin once", async () => {
     const all = await startWorkers(4);
-    const results = (await Promise.all(all.map((w) => w.ask<Result[]>({ type: 'burst', path: '/boom', n: 50 })))).flat();
+    const results = (
+      await Promise.all(all.map((w) => w.ask<Result[]>({ type: 'burst', path: '/boom', n: 50 })))
+    ).flat();
     expect(results).toHaveLength(200);
     expect(results.filter((r) => r.ok)).toEqual([]);
     // single-flight within each process still holds: one origin request per process, not per request

@@ -36,7 +36,9 @@ async function connected<T extends { connection: { connect(): Promise<boolean> }
 }
 
 /** Connected and with tracking armed, so the suite runs through the near copies. */
-async function armed<T extends { connection: { connect(): Promise<boolean> }; nearCache: RedisCache['nearCache'] }>(store: T): Promise<T> {
+async function armed<T extends { connection: { connect(): Promise<boolean> }; nearCache: RedisCache['nearCache'] }>(
+  store: T,
+): Promise<T> {
   await connected(store);
   if (!(await store.nearCache!.ready(10_000))) throw new Error('near cache not armed');
   return store;
@@ -51,8 +53,10 @@ if (REDIS_URL) {
     capabilities,
   });
   describeStoreConformance('RedisCache (standalone, nearCache)', {
-    create: ({ namespace }) => armed(new RedisCache({ url: REDIS_URL, cacheName: namespace, timeoutMs, nearCache: true })),
-    createBackend: ({ namespace }) => armed(new RedisBackend({ url: REDIS_URL, cacheName: namespace, timeoutMs, nearCache: true })),
+    create: ({ namespace }) =>
+      armed(new RedisCache({ url: REDIS_URL, cacheName: namespace, timeoutMs, nearCache: true })),
+    createBackend: ({ namespace }) =>
+      armed(new RedisBackend({ url: REDIS_URL, cacheName: namespace, timeoutMs, nearCache: true })),
     teardown,
     teardownBackend,
     capabilities,
@@ -63,15 +67,19 @@ if (REDIS_URL) {
 
 if (CLUSTER_NODES) {
   describeStoreConformance('RedisCache (cluster)', {
-    create: ({ namespace }) => connected(new RedisCache({ cluster: { nodes: CLUSTER_NODES! }, cacheName: namespace, timeoutMs })),
-    createBackend: ({ namespace }) => connected(new RedisBackend({ cluster: { nodes: CLUSTER_NODES! }, cacheName: namespace, timeoutMs })),
+    create: ({ namespace }) =>
+      connected(new RedisCache({ cluster: { nodes: CLUSTER_NODES! }, cacheName: namespace, timeoutMs })),
+    createBackend: ({ namespace }) =>
+      connected(new RedisBackend({ cluster: { nodes: CLUSTER_NODES! }, cacheName: namespace, timeoutMs })),
     teardown,
     teardownBackend,
     capabilities,
   });
   describeStoreConformance('RedisCache (cluster, nearCache)', {
-    create: ({ namespace }) => armed(new RedisCache({ cluster: { nodes: CLUSTER_NODES! }, cacheName: namespace, timeoutMs, nearCache: true })),
-    createBackend: ({ namespace }) => armed(new RedisBackend({ cluster: { nodes: CLUSTER_NODES! }, cacheName: namespace, timeoutMs, nearCache: true })),
+    create: ({ namespace }) =>
+      armed(new RedisCache({ cluster: { nodes: CLUSTER_NODES! }, cacheName: namespace, timeoutMs, nearCache: true })),
+    createBackend: ({ namespace }) =>
+      armed(new RedisBackend({ cluster: { nodes: CLUSTER_NODES! }, cacheName: namespace, timeoutMs, nearCache: true })),
     teardown,
     teardownBackend,
     capabilities,

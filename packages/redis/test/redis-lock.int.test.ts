@@ -13,8 +13,12 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('RedisMissLock', () => {
     locks.push(lock);
     return lock;
   };
-  beforeAll(() => { redis = new Redis(REDIS_URL!); });
-  afterAll(async () => { await redis.quit(); });
+  beforeAll(() => {
+    redis = new Redis(REDIS_URL!);
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
   afterEach(async () => {
     await Promise.all(locks.splice(0).map((l) => l.close()));
   });
@@ -97,11 +101,20 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('RedisMissLock', () => {
 
   describe('what another writer left under a lease key is untrusted', () => {
     const planted: Array<[string, (key: string) => Promise<unknown>]> = [
-      ['an outcome of an older release, with no TTL', (key) => redis.set(key, 'O:{"ok":false,"message":"planted","code":"ECONNREFUSED"}')],
+      [
+        'an outcome of an older release, with no TTL',
+        (key) => redis.set(key, 'O:{"ok":false,"message":"planted","code":"ECONNREFUSED"}'),
+      ],
       ['a well-formed lease with no TTL', (key) => redis.set(key, 'L:00000000-0000-4000-8000-000000000000')],
-      ['a well-formed lease with a TTL far past any lease', (key) => redis.set(key, 'L:00000000-0000-4000-8000-000000000000', 'PX', 86_400_000)],
+      [
+        'a well-formed lease with a TTL far past any lease',
+        (key) => redis.set(key, 'L:00000000-0000-4000-8000-000000000000', 'PX', 86_400_000),
+      ],
       ['garbage bytes', (key) => redis.set(key, Buffer.from([0xff, 0x00, 0x13, 0x37]))],
-      ['a lease-looking value with junk after it', (key) => redis.set(key, 'L:00000000-0000-4000-8000-000000000000;junk', 'PX', 1000)],
+      [
+        'a lease-looking value with junk after it',
+        (key) => redis.set(key, 'L:00000000-0000-4000-8000-000000000000;junk', 'PX', 1000),
+      ],
     ];
 
     it.each(planted)('%s: the next miss takes the lease at once', async (_case, plant) => {
@@ -118,17 +131,25 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('RedisMissLock', () => {
       await lease!.release({ ok: true });
     });
 
-    it.each(planted.filter(([name]) => !name.startsWith('a well-formed')))('%s: a waiter does not wait on it', async (_case, plant) => {
-      const name = uniqueName('lock');
-      const lock = make(name, 30_000);
-      await plant(`${name}:l:k`);
-      // at its first poll: the test's own 5 s timeout would catch a wait for the 30 s lease
-      expect(await lock.wait('k')).toBeUndefined();
-    }, 5000);
+    it.each(planted.filter(([name]) => !name.startsWith('a well-formed')))(
+      '%s: a waiter does not wait on it',
+      async (_case, plant) => {
+        const name = uniqueName('lock');
+        const lock = make(name, 30_000);
+        await plant(`${name}:l:k`);
+        // at its first poll: the test's own 5 s timeout would catch a wait for the 30 s lease
+        expect(await lock.wait('k')).toBeUndefined();
+      },
+      5000,
+    );
   });
 
   it('with Redis unreachable, acquire gives a lease that does nothing and wait ends at once', async () => {
-    const lock = new RedisMissLock({ url: `redis://127.0.0.1:${await freePort()}`, cacheName: uniqueName('lock'), leaseMs: 30_000 });
+    const lock = new RedisMissLock({
+      url: `redis://127.0.0.1:${await freePort()}`,
+      cacheName: uniqueName('lock'),
+      leaseMs: 30_000,
+    });
     locks.push(lock);
     const lease = await lock.acquire('k');
     expect(lease).toBeDefined(); // a no-op lease: the caller goes to the origin as if it held one
@@ -163,28 +184,33 @@ describeIf(REDIS_URL && CLUSTER_NODES, 'REDIS_CLUSTER_NODES not set')('RedisMiss
   });
 });
 
-describeIf(REDIS_SERVER_BIN, 'REDIS_SERVER_BIN not set')('RedisMissLock on a Redis refusing writes (own redis-server)', () => {
-  it('a release that failed is retried: the waiter is woken once Redis takes writes again', async () => {
-    const server = await startRedisServer({ bin: REDIS_SERVER_BIN });
-    const name = uniqueName('lock');
-    const [a, b] = [new RedisMissLock({ url: server.url, cacheName: name, leaseMs: 10_000 }),
-      new RedisMissLock({ url: server.url, cacheName: name, leaseMs: 10_000 })];
-    try {
-      const lease = await a.acquire('k');
-      expect(await b.acquire('k')).toBeUndefined();
-      const waiting = b.wait('k');
-      // With no replica to write to, Redis refuses every write (NOREPLICAS): the release fails
-      expect(await rawCommand(server.port, 'CONFIG SET min-replicas-to-write 1')).toMatch(/^\+OK/);
-      const released = lease!.release({ ok: true });
-      await new Promise((r) => setTimeout(r, 300));
-      expect(await rawCommand(server.port, `EXISTS ${name}:l:k`)).toBe(':1\r\n');
-      expect(await rawCommand(server.port, 'CONFIG SET min-replicas-to-write 0')).toMatch(/^\+OK/);
-      await released;
-      // woken by the retried release, long before the 10 s lease ends (the test's timeout would catch that)
-      expect(await waiting).toEqual({ ok: true });
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-      await server.stop();
-    }
-  }, 8000);
-});
+describeIf(REDIS_SERVER_BIN, 'REDIS_SERVER_BIN not set')(
+  'RedisMissLock on a Redis refusing writes (own redis-server)',
+  () => {
+    it('a release that failed is retried: the waiter is woken once Redis takes writes again', async () => {
+      const server = await startRedisServer({ bin: REDIS_SERVER_BIN });
+      const name = uniqueName('lock');
+      const [a, b] = [
+        new RedisMissLock({ url: server.url, cacheName: name, leaseMs: 10_000 }),
+        new RedisMissLock({ url: server.url, cacheName: name, leaseMs: 10_000 }),
+      ];
+      try {
+        const lease = await a.acquire('k');
+        expect(await b.acquire('k')).toBeUndefined();
+        const waiting = b.wait('k');
+        // With no replica to write to, Redis refuses every write (NOREPLICAS): the release fails
+        expect(await rawCommand(server.port, 'CONFIG SET min-replicas-to-write 1')).toMatch(/^\+OK/);
+        const released = lease!.release({ ok: true });
+        await new Promise((r) => setTimeout(r, 300));
+        expect(await rawCommand(server.port, `EXISTS ${name}:l:k`)).toBe(':1\r\n');
+        expect(await rawCommand(server.port, 'CONFIG SET min-replicas-to-write 0')).toMatch(/^\+OK/);
+        await released;
+        // woken by the retried release, long before the 10 s lease ends (the test's timeout would catch that)
+        expect(await waiting).toEqual({ ok: true });
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+        await server.stop();
+      }
+    }, 8000);
+  },
+);

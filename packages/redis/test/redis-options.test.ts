@@ -6,7 +6,11 @@ describe('options (validated when created, no connection made)', () => {
     ['timeoutMs', { timeoutMs: 0 }, /Invalid timeoutMs: 0/],
     ['timeoutMs', { timeoutMs: Number.NaN }, /Invalid timeoutMs: NaN/],
     ['url', { url: 'http://127.0.0.1' }, /Invalid url: "http:\/\/127.0.0.1"/],
-    ['two targets', { url: 'redis://127.0.0.1', cluster: { nodes: [{ host: '127.0.0.1', port: 7000 }] } }, /only one of url, client, cluster/],
+    [
+      'two targets',
+      { url: 'redis://127.0.0.1', cluster: { nodes: [{ host: '127.0.0.1', port: 7000 }] } },
+      /only one of url, client, cluster/,
+    ],
     ['cluster', { cluster: { nodes: [] } }, /Invalid cluster/],
     ['client', { client: {} as never }, /Invalid client/],
     ['cacheName', { cacheName: '' }, /Invalid cacheName: ""/],
@@ -53,7 +57,14 @@ describe('options (validated when created, no connection made)', () => {
 
 describe('DeadlineQueue', () => {
   const command = (name = 'get') => {
-    const c = { name, isResolved: false, error: undefined as Error | undefined, reject(e: Error) { this.error = e; } };
+    const c = {
+      name,
+      isResolved: false,
+      error: undefined as Error | undefined,
+      reject(e: Error) {
+        this.error = e;
+      },
+    };
     return c;
   };
 
@@ -123,7 +134,15 @@ describe('DeadlineQueue', () => {
     // ioredis's Cluster client resends a command whose node connection closes, from its reject.
     const q = new DeadlineQueue(20);
     let resent = 0;
-    const c = { name: 'set', isResolved: false, errors: [] as Error[], reject(e: Error) { this.errors.push(e); if (this.errors.length > 1) resent++; } };
+    const c = {
+      name: 'set',
+      isResolved: false,
+      errors: [] as Error[],
+      reject(e: Error) {
+        this.errors.push(e);
+        if (this.errors.length > 1) resent++;
+      },
+    };
     q.track(c);
     await new Promise((r) => setTimeout(r, 60));
     expect(c.errors.map((e) => e.message)).toEqual(['Redis SET timed out after 20 ms']);

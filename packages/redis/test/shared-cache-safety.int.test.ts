@@ -18,7 +18,11 @@ let origin: Origin;
 let redis: Redis;
 const backends: RedisBackend[] = [];
 
-function cache(options: RedisBackendOptions = {}): { api: CachedAxiosInstance<AxiosInstance>; backend: RedisBackend; cacheName: string } {
+function cache(options: RedisBackendOptions = {}): {
+  api: CachedAxiosInstance<AxiosInstance>;
+  backend: RedisBackend;
+  cacheName: string;
+} {
   const cacheName = options.cacheName ?? uniqueName('safety');
   // A generous deadline: these tests are about who sees what, not about a busy machine failing open.
   const backend = new RedisBackend({ url: REDIS_URL, timeoutMs: 2000, ...options, cacheName });
@@ -45,12 +49,23 @@ const settle = () => new Promise((r) => setTimeout(r, 50));
 /** An origin that says who asked: the credentials and tenant it saw. */
 const whoAsked: Handler = (req, res) => {
   res.setHeader('content-type', 'application/json');
-  res.end(JSON.stringify({ authorization: req.headers.authorization ?? null, cookie: req.headers.cookie ?? null, tenant: req.headers['x-tenant'] ?? null, host: req.headers.host }));
+  res.end(
+    JSON.stringify({
+      authorization: req.headers.authorization ?? null,
+      cookie: req.headers.cookie ?? null,
+      tenant: req.headers['x-tenant'] ?? null,
+      host: req.headers.host,
+    }),
+  );
 };
 
 describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ€™s response to another', () => {
-  beforeAll(() => { redis = new Redis(REDIS_URL!); });
-  afterAll(async () => { await redis.quit(); });
+  beforeAll(() => {
+    redis = new Redis(REDIS_URL!);
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
   afterEach(async () => {
     for (const b of backends.splice(0)) {
       await b.clear().catch(() => undefined);
@@ -74,7 +89,9 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
       expect(anonymous.data.authorization).toBeNull();
       // each caller still gets its own response from the cache
       await settle();
-      expect((await api.get('/me', { auth: { username: 'alice', password: 'pw-a' } })).data.authorization).toBe(alice.data.authorization);
+      expect((await api.get('/me', { auth: { username: 'alice', password: 'pw-a' } })).data.authorization).toBe(
+        alice.data.authorization,
+      );
       expect(origin.count('/me')).toBe(3);
     });
 
@@ -82,7 +99,10 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
       origin = await startOrigin(whoAsked);
       const { api } = cache();
       let token = 'alice-token';
-      api.interceptors.request.use((config) => { config.headers.set('Authorization', `Bearer ${token}`); return config; });
+      api.interceptors.request.use((config) => {
+        config.headers.set('Authorization', `Bearer ${token}`);
+        return config;
+      });
       await api.get('/me');
       await settle();
       token = 'bob-token';
@@ -128,7 +148,8 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
       origin = await startOrigin(whoAsked);
       const skip = cache({ credentials: 'skip' });
       const reasons: string[] = [];
-      skip.backend.on('miss', () => reasons.push('miss'));
+      skip.backend
+        .on('miss', () => reasons.push('miss'));
       await skip.api.get('/me', { headers: { Authorization: 'Bearer a' } });
       await settle();
       expect((await skip.api.get('/me', { headers: { Authorization: 'Bearer a' } })).fromCache).toBe(false);
@@ -141,27 +162,36 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
   });
 
   describe('responses a shared cache never stores, with or without cacheControl', () => {
-    it.each([false, true])('Set-Cookie (cacheControl: %s): another user never gets Aliceâ€™s session cookie', async (cacheControl) => {
-      let n = 0;
-      origin = await startOrigin((_req, res) => {
-        n++;
-        res.setHeader('set-cookie', `sid=session-${n}`);
-        res.setHeader('cache-control', 'max-age=60');
-        res.end(`{"n":${n}}`);
-      });
-      const { api, backend } = cache({ cacheControl });
-      const notStored: Array<CacheEventMap['not-stored']> = [];
-      backend.on('not-stored', (e) => notStored.push(e));
-      expect((await api.get('/login')).headers['set-cookie']).toEqual(['sid=session-1']);
-      await settle();
-      const other = await api.get('/login');
-      expect(other.fromCache).toBe(false);
-      expect(other.headers['set-cookie']).toEqual(['sid=session-2']);
-      expect(notStored.map((e) => e.reason)).toEqual(['set-cookie', 'set-cookie']);
-    });
+    it.each([false, true])(
+      'Set-Cookie (cacheControl: %s): another user never gets Aliceâ€™s session cookie',
+      async (cacheControl) => {
+        let n = 0;
+        origin = await startOrigin((_req, res) => {
+          n++;
+          res.setHeader('set-cookie', `sid=session-${n}`);
+          res.setHeader('cache-control', 'max-age=60');
+          res.end(`{"n":${n}}`);
+        });
+        const { api, backend } = cache({ cacheControl });
+        const notStored: Array<CacheEventMap['not-stored']> = [];
+        backend.on('not-stored', (e) => notStored.push(e));
+        expect((await api.get('/login')).headers['set-cookie']).toEqual(['sid=session-1']);
+        await settle();
+        const other = await api.get('/login');
+        expect(other.fromCache).toBe(false);
+        expect(other.headers['set-cookie']).toEqual(['sid=session-2']);
+        expect(notStored.map((e) => e.reason)).toEqual(['set-cookie', 'set-cookie']);
+      },
+    );
 
-    it.each([['private', 'private, max-age=60'], ['no-store', 'no-store']])('Cache-Control: %s without cacheControl', async (reason, header) => {
-      origin = await startOrigin((_req, res, _body, seen) => { res.setHeader('cache-control', header); res.end(`{"n":${seen.length}}`); });
+    it.each([
+      ['private', 'private, max-age=60'],
+      ['no-store', 'no-store'],
+    ])('Cache-Control: %s without cacheControl', async (reason, header) => {
+      origin = await startOrigin((_req, res, _body, seen) => {
+        res.setHeader('cache-control', header);
+        res.end(`{"n":${seen.length}}`);
+      });
       const { api, backend } = cache({ expireAfter: 60 });
       const notStored: string[] = [];
       backend.on('not-stored', (e) => notStored.push(e.reason));
@@ -172,7 +202,10 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
     });
 
     it('Vary selects without cacheControl: tenant B never gets tenant Aâ€™s response', async () => {
-      origin = await startOrigin((req, res) => { res.setHeader('vary', 'X-Tenant'); whoAsked(req, res, '', []); });
+      origin = await startOrigin((req, res) => {
+        res.setHeader('vary', 'X-Tenant');
+        whoAsked(req, res, '', []);
+      });
       const { api } = cache();
       await api.get('/data', { headers: { 'X-Tenant': 'a' } });
       await settle();
@@ -196,7 +229,10 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
 
     it('decompress: false stores the encoded bytes under a key of its own', async () => {
       const body = JSON.stringify({ hello: 'world' });
-      origin = await startOrigin((_req, res) => { res.setHeader('content-encoding', 'gzip'); res.end(gzipSync(body)); });
+      origin = await startOrigin((_req, res) => {
+        res.setHeader('content-encoding', 'gzip');
+        res.end(gzipSync(body));
+      });
       const { api } = cache();
       const raw = await api.get<Buffer>('/z', { decompress: false, responseType: 'arraybuffer' });
       expect(gunzipSync(raw.data).toString()).toBe(body);
@@ -209,7 +245,12 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
 
     it('maxRedirects: 0 answers with the redirect itself, under a key of its own', async () => {
       origin = await startOrigin((req, res) => {
-        if (req.url === '/from') { res.statusCode = 302; res.setHeader('location', '/to'); res.end(); return; }
+        if (req.url === '/from') {
+          res.statusCode = 302;
+          res.setHeader('location', '/to');
+          res.end();
+          return;
+        }
         res.end('{"final":true}');
       });
       const { api } = cache({ allowedCodes: [200, 302] });
@@ -223,7 +264,12 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
 
     it('a Range request never stores its 206 for a plain GET', async () => {
       origin = await startOrigin((req, res) => {
-        if (req.headers.range) { res.statusCode = 206; res.setHeader('content-range', 'bytes 0-1/10'); res.end('01'); return; }
+        if (req.headers.range) {
+          res.statusCode = 206;
+          res.setHeader('content-range', 'bytes 0-1/10');
+          res.end('01');
+          return;
+        }
         res.end('0123456789');
       });
       const { api } = cache({ allowedCodes: [200, 206] });
@@ -237,19 +283,38 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
 
   it('nothing secret is stored in clear: URLs, final URLs, redirect hops, request headers, Vary values', async () => {
     origin = await startOrigin((req, res) => {
-      if (req.url?.startsWith('/hop')) { res.statusCode = 302; res.setHeader('location', '/landing?token=TOKEN-AFTER-REDIRECT'); res.end(); return; }
+      if (req.url?.startsWith('/hop')) {
+        res.statusCode = 302;
+        res.setHeader('location', '/landing?token=TOKEN-AFTER-REDIRECT');
+        res.end();
+        return;
+      }
       res.setHeader('vary', 'Authorization, Cookie');
       res.end('{"ok":true}');
     });
     const { api, cacheName } = cache({ ignoredParams: ['token'] });
     const withUser = origin.url.replace('http://', 'http://url-user:URL-PASSWORD@');
-    await api.get(`${withUser}/hop?token=TOKEN-IN-QUERY`, { headers: { Cookie: 'sid=COOKIE-VALUE', Authorization: 'Bearer HEADER-TOKEN' } });
-    await api.get('/landing', { auth: { username: 'basic-user', password: 'BASIC-PASSWORD' }, headers: { 'Proxy-Authorization': 'Basic PROXY-SECRET' } });
+    await api.get(`${withUser}/hop?token=TOKEN-IN-QUERY`, {
+      headers: { Cookie: 'sid=COOKIE-VALUE', Authorization: 'Bearer HEADER-TOKEN' },
+    });
+    await api.get('/landing', {
+      auth: { username: 'basic-user', password: 'BASIC-PASSWORD' },
+      headers: { 'Proxy-Authorization': 'Basic PROXY-SECRET' },
+    });
     await settle();
     const stored = await everythingStored(cacheName);
     expect(stored.length).toBeGreaterThan(0);
-    for (const secret of ['URL-PASSWORD', 'url-user', 'TOKEN-IN-QUERY', 'TOKEN-AFTER-REDIRECT', 'COOKIE-VALUE', 'HEADER-TOKEN', 'BASIC-PASSWORD',
-      Buffer.from('basic-user:BASIC-PASSWORD').toString('base64'), 'PROXY-SECRET']) {
+    for (const secret of [
+      'URL-PASSWORD',
+      'url-user',
+      'TOKEN-IN-QUERY',
+      'TOKEN-AFTER-REDIRECT',
+      'COOKIE-VALUE',
+      'HEADER-TOKEN',
+      'BASIC-PASSWORD',
+      Buffer.from('basic-user:BASIC-PASSWORD').toString('base64'),
+      'PROXY-SECRET',
+    ]) {
       expect(stored.includes(secret)).toBe(false);
     }
   });
@@ -259,20 +324,28 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
       ['a failure outcome with no TTL', 'O:{"ok":false,"message":"planted","code":"ECONNREFUSED","status":502}'],
       ['a lease with no TTL', 'L:00000000-0000-4000-8000-000000000000'],
       ['garbage', '\u0000\u00ff garbage'],
-    ])('%s under the lease key: requests still succeed, from the origin, and then from the cache', async (_case, value) => {
-      origin = await startOrigin((_req, res, _body, seen) => { res.end(`{"n":${seen.length}}`); });
-      const { api, backend, cacheName } = cache({ expireAfter: 60 });
-      const key = backend.createKey('GET', `${origin.url}/planted`);
-      await redis.set(`${cacheName}:l:${key}`, value);
-      const first = await api.get('/planted');
-      expect(first.data).toEqual({ n: 1 });
-      await settle();
-      expect((await api.get('/planted')).fromCache).toBe(true);
-      expect(await redis.get(`${cacheName}:l:${key}`)).not.toBe(value);
-    }, 10_000);
+    ])(
+      '%s under the lease key: requests still succeed, from the origin, and then from the cache',
+      async (_case, value) => {
+        origin = await startOrigin((_req, res, _body, seen) => {
+          res.end(`{"n":${seen.length}}`);
+        });
+        const { api, backend, cacheName } = cache({ expireAfter: 60 });
+        const key = backend.createKey('GET', `${origin.url}/planted`);
+        await redis.set(`${cacheName}:l:${key}`, value);
+        const first = await api.get('/planted');
+        expect(first.data).toEqual({ n: 1 });
+        await settle();
+        expect((await api.get('/planted')).fromCache).toBe(true);
+        expect(await redis.get(`${cacheName}:l:${key}`)).not.toBe(value);
+      },
+      10_000,
+    );
 
     it('garbage under a response key is a miss answered by the origin, and is replaced', async () => {
-      origin = await startOrigin((_req, res, _body, seen) => { res.end(`{"n":${seen.length}}`); });
+      origin = await startOrigin((_req, res, _body, seen) => {
+        res.end(`{"n":${seen.length}}`);
+      });
       const { api, backend, cacheName } = cache({ expireAfter: 60 });
       const key = backend.createKey('GET', `${origin.url}/g`);
       await redis.set(`${cacheName}:r:${key}`, Buffer.from([0xc1, 0xff, 0x00]));
@@ -285,7 +358,9 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
     });
 
     it('a signed entry copied to another cache of the same secret does not verify there', async () => {
-      origin = await startOrigin((_req, res, _body, seen) => { res.end(`{"n":${seen.length}}`); });
+      origin = await startOrigin((_req, res, _body, seen) => {
+        res.end(`{"n":${seen.length}}`);
+      });
       const a = cache({ secretKey: SECRET, expireAfter: 60 });
       const b = cache({ secretKey: SECRET, expireAfter: 60 });
       const first = await a.api.get('/s');
@@ -304,48 +379,70 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
 
   describe('one request in flight per key, and only when its answer suits them all', () => {
     // With the cross-process lease, and within one process alone (the lease off): single-flight must hold in both.
-    const modes: Array<[string, RedisBackendOptions]> = [['with the cross-process lease', {}], ['within one process (leaseMs: false)', { leaseMs: false }]];
+    const modes: Array<[string, RedisBackendOptions]> = [
+      ['with the cross-process lease', {}],
+      ['within one process (leaseMs: false)', { leaseMs: false }],
+    ];
 
-    it.each(modes)('50 concurrent requests for a stale entry with an ETag make one conditional request (%s)', async (_mode, options) => {
-      let now = Date.now();
-      origin = await startOrigin(async (req, res) => {
-        await new Promise((r) => setTimeout(r, 50));
-        res.setHeader('etag', '"v1"');
-        res.setHeader('cache-control', 'max-age=1');
-        if (req.headers['if-none-match'] === '"v1"') { res.statusCode = 304; res.end(); return; }
-        res.end('{"v":1}');
-      });
-      const { api } = cache({ ...options, cacheControl: true, clock: () => now });
-      await api.get('/e');
-      await settle();
-      now += 5_000;
-      const all = await Promise.all(Array.from({ length: 50 }, () => api.get('/e')));
-      expect(all.every((r) => r.data.v === 1)).toBe(true);
-      expect(origin.seen.filter((s) => s.headers['if-none-match'] === '"v1"')).toHaveLength(1);
-      expect(origin.count('/e')).toBe(2);
-    });
+    it.each(modes)(
+      '50 concurrent requests for a stale entry with an ETag make one conditional request (%s)',
+      async (_mode, options) => {
+        let now = Date.now();
+        origin = await startOrigin(async (req, res) => {
+          await new Promise((r) => setTimeout(r, 50));
+          res.setHeader('etag', '"v1"');
+          res.setHeader('cache-control', 'max-age=1');
+          if (req.headers['if-none-match'] === '"v1"') {
+            res.statusCode = 304;
+            res.end();
+            return;
+          }
+          res.end('{"v":1}');
+        });
+        const { api } = cache({ ...options, cacheControl: true, clock: () => now });
+        await api.get('/e');
+        await settle();
+        now += 5_000;
+        const all = await Promise.all(Array.from({ length: 50 }, () => api.get('/e')));
+        expect(all.every((r) => r.data.v === 1)).toBe(true);
+        expect(origin.seen.filter((s) => s.headers['if-none-match'] === '"v1"')).toHaveLength(1);
+        expect(origin.count('/e')).toBe(2);
+      },
+    );
 
-    it.each(modes)('50 concurrent refresh: true of an entry with an ETag make one conditional request (%s)', async (_mode, options) => {
-      origin = await startOrigin(async (req, res) => {
-        await new Promise((r) => setTimeout(r, 50));
-        res.setHeader('etag', '"v1"');
-        res.setHeader('cache-control', 'max-age=60');
-        if (req.headers['if-none-match'] === '"v1"') { res.statusCode = 304; res.end(); return; }
-        res.end('{"v":1}');
-      });
-      const { api } = cache({ ...options, cacheControl: true });
-      await api.get('/f');
-      await settle();
-      const all = await Promise.all(Array.from({ length: 50 }, () => api.get('/f', { refresh: true })));
-      expect(all.every((r) => r.data.v === 1 && r.fromCache === true)).toBe(true);
-      expect(origin.seen.filter((s) => s.headers['if-none-match'] === '"v1"')).toHaveLength(1);
-      expect(origin.count('/f')).toBe(2);
-    });
+    it.each(modes)(
+      '50 concurrent refresh: true of an entry with an ETag make one conditional request (%s)',
+      async (_mode, options) => {
+        origin = await startOrigin(async (req, res) => {
+          await new Promise((r) => setTimeout(r, 50));
+          res.setHeader('etag', '"v1"');
+          res.setHeader('cache-control', 'max-age=60');
+          if (req.headers['if-none-match'] === '"v1"') {
+            res.statusCode = 304;
+            res.end();
+            return;
+          }
+          res.end('{"v":1}');
+        });
+        const { api } = cache({ ...options, cacheControl: true });
+        await api.get('/f');
+        await settle();
+        const all = await Promise.all(Array.from({ length: 50 }, () => api.get('/f', { refresh: true })));
+        expect(all.every((r) => r.data.v === 1 && r.fromCache === true)).toBe(true);
+        expect(origin.seen.filter((s) => s.headers['if-none-match'] === '"v1"')).toHaveLength(1);
+        expect(origin.count('/f')).toBe(2);
+      },
+    );
 
     it('a leaderâ€™s own maxContentLength error is not a followerâ€™s', async () => {
       let release!: () => void;
-      const gate = new Promise<void>((r) => { release = r; });
-      origin = await startOrigin(async (_req, res) => { await gate; res.end('x'.repeat(100)); });
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
+      origin = await startOrigin(async (_req, res) => {
+        await gate;
+        res.end('x'.repeat(100));
+      });
       const { api } = cache({ expireAfter: 60 });
       const leader = api.get('/big', { maxContentLength: 10 }).catch((e: unknown) => e as AxiosError);
       const follower = api.get('/big');
@@ -358,7 +455,10 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
     it('after one hung origin request, a waiter takes over at lockTimeoutMs and later misses do not wait on the hung one', async () => {
       let hang = true;
       origin = await startOrigin(async (_req, res, _body, seen) => {
-        if (hang) { hang = false; return; } // never answers
+        if (hang) {
+          hang = false;
+          return;
+        } // never answers
         res.statusCode = 503; // not stored: every later request is a miss
         res.end(`{"n":${seen.length}}`);
       });
@@ -432,13 +532,22 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
       let cut = true;
       origin = await startOrigin((req, res) => {
         res.setHeader('content-length', '100');
-        if (cut) { res.write('x'.repeat(10)); setTimeout(() => req.socket.destroy(), 10); return; }
+        if (cut) {
+          res.write('x'.repeat(10));
+          setTimeout(() => req.socket.destroy(), 10);
+          return;
+        }
         res.end('y'.repeat(100));
       });
       const { api } = cache({ expireAfter: 60 });
       const cutShort = await api.get<Readable>('/sc', { responseType: 'stream' });
-      await expect(new Promise((resolve, reject) => { cutShort.data.on('data', () => undefined); cutShort.data.on('end', resolve); cutShort.data.on('error', reject); }))
-        .rejects.toBeDefined();
+      await expect(
+        new Promise((resolve, reject) => {
+          cutShort.data.on('data', () => undefined);
+          cutShort.data.on('end', resolve);
+          cutShort.data.on('error', reject);
+        }),
+      ).rejects.toBeDefined();
       await settle();
       cut = false;
       const next = await api.get('/sc');
@@ -461,7 +570,9 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
       ['clientCache.onlyIfCached: 1', { clientCache: { onlyIfCached: 1 } }, /clientCache\.onlyIfCached/],
       ['an unknown clientCache key', { clientCache: { staleIfErorr: true } }, /clientCache\.staleIfErorr/],
     ])('%s is a CacheConfigError at the request', async (_case, config, message) => {
-      origin = await startOrigin((_req, res) => { res.end("{}"); });
+      origin = await startOrigin((_req, res) => {
+        res.end('{}');
+      });
       const { api } = cache();
       const error = await api.get('/x', config as never).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CacheConfigError);

@@ -7,15 +7,26 @@ import { CLUSTER_NODES, describeIf, REDIS_URL, uniqueName } from './helpers/env.
 
 describeIf(REDIS_URL, 'REDIS_URL not set')('stats({ scan: true }) on Redis', () => {
   let origin: Origin;
-  beforeAll(async () => { origin = await startOrigin((req, res) => { res.end(`{"path":"${req.url}"}`); }); });
-  afterAll(async () => { await origin.close(); });
+  beforeAll(async () => {
+    origin = await startOrigin((req, res) => {
+      res.end(`{"path":"${req.url}"}`);
+    });
+  });
+  afterAll(async () => {
+    await origin.close();
+  });
 
   it.each([
     ['a standalone Redis', () => ({ url: REDIS_URL })],
     ['a Redis Cluster', () => (CLUSTER_NODES ? { cluster: { nodes: CLUSTER_NODES } } : { url: REDIS_URL })],
   ])('%s: entries and bytes of this cache only, lower bounds past the limit', async (_case, where) => {
     const backend = new RedisBackend({ ...where(), cacheName: uniqueName('stats'), timeoutMs: 2000, expireAfter: 60 });
-    const other = new RedisBackend({ ...where(), cacheName: uniqueName('stats-other'), timeoutMs: 2000, expireAfter: 60 });
+    const other = new RedisBackend({
+      ...where(),
+      cacheName: uniqueName('stats-other'),
+      timeoutMs: 2000,
+      expireAfter: 60,
+    });
     try {
       const api = attachCache(axios.create({ baseURL: origin.url }), backend);
       const elsewhere = attachCache(axios.create({ baseURL: origin.url }), other);

@@ -87,12 +87,21 @@ export function unpackParts(b: Uint8Array): Parts | string {
     if (p >= b.length) return 'truncated';
     const sigLength = b[p++]!;
     if (p + sigLength > b.length) return 'truncated';
-    return { kind, header, first: b.subarray(p, p + sigLength), second: b.subarray(0, 0), rest: b.subarray(p + sigLength) };
+    return {
+      kind,
+      header,
+      first: b.subarray(p, p + sigLength),
+      second: b.subarray(0, 0),
+      rest: b.subarray(p + sigLength),
+    };
   }
   if (kind === KIND_ENCRYPTED) {
     if (p + IV_BYTES + TAG_BYTES > b.length) return 'truncated';
     return {
-      kind, header, first: b.subarray(p, p + IV_BYTES), second: b.subarray(p + IV_BYTES, p + IV_BYTES + TAG_BYTES),
+      kind,
+      header,
+      first: b.subarray(p, p + IV_BYTES),
+      second: b.subarray(p + IV_BYTES, p + IV_BYTES + TAG_BYTES),
       rest: b.subarray(p + IV_BYTES + TAG_BYTES),
     };
   }

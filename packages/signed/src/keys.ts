@@ -9,7 +9,10 @@ export type KeyUse = SignedAlgorithm | 'A256GCM';
 
 /** Node's digest name of each algorithm. */
 export const DIGEST: Readonly<Record<KeyUse, 'sha256' | 'sha384' | 'sha512'>> = Object.freeze({
-  HS256: 'sha256', HS384: 'sha384', HS512: 'sha512', A256GCM: 'sha256',
+  HS256: 'sha256',
+  HS384: 'sha384',
+  HS512: 'sha512',
+  A256GCM: 'sha256',
 });
 
 /**
@@ -17,12 +20,17 @@ export const DIGEST: Readonly<Record<KeyUse, 'sha256' | 'sha384' | 'sha512'>> = 
  * (RFC 7518 §3.2), the key size for AES-256-GCM.
  */
 export const MIN_SECRET_BYTES: Readonly<Record<KeyUse, number>> = Object.freeze({
-  HS256: 32, HS384: 48, HS512: 64, A256GCM: 32,
+  HS256: 32,
+  HS384: 48,
+  HS512: 64,
+  A256GCM: 32,
 });
 
 /** Length of the signature each algorithm makes, in bytes. */
 export const SIGNATURE_BYTES: Readonly<Record<SignedAlgorithm, number>> = Object.freeze({
-  HS256: 32, HS384: 48, HS512: 64,
+  HS256: 32,
+  HS384: 48,
+  HS512: 64,
 });
 
 /** A key derived from one secret: what signs or seals, and the `kid` that names it. */
@@ -63,7 +71,10 @@ export function normaliseSecrets(option: string, value: unknown, use: KeyUse): U
     if (typeof secret === 'string') bytes = Buffer.from(secret, 'utf8');
     else if (secret instanceof Uint8Array) bytes = Uint8Array.prototype.slice.call(secret);
     // The type only: whatever was passed may still be a secret.
-    else throw new CacheConfigError(`Invalid ${name}: a value of type ${secret === null ? 'null' : typeof secret} (expected a string or bytes)`);
+    else
+      throw new CacheConfigError(
+        `Invalid ${name}: a value of type ${secret === null ? 'null' : typeof secret} (expected a string or bytes)`,
+      );
     const min = MIN_SECRET_BYTES[use];
     if (bytes.byteLength < min) {
       throw new CacheConfigError(

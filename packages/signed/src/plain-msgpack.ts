@@ -32,36 +32,71 @@ export function checkPlainMsgpack(b: Uint8Array): string | undefined {
     left[depth]!--;
     if (p >= n) return 'truncated';
     const t = b[p++]!;
-    if (isKey && !((t >= 0xa0 && t <= 0xbf) || t === 0xd9 || t === 0xda || t === 0xdb)) return 'a map key that is not a string';
+    if (isKey && !((t >= 0xa0 && t <= 0xbf) || t === 0xd9 || t === 0xda || t === 0xdb))
+      return 'a map key that is not a string';
     if (t <= 0x7f || t >= 0xe0) continue; // fixint
     let skip = -1;
     let count = -1;
     let map = false;
-    if (t <= 0x8f) { count = t & 0x0f; map = true; }
-    else if (t <= 0x9f) count = t & 0x0f;
+    if (t <= 0x8f) {
+      count = t & 0x0f;
+      map = true;
+    } else if (t <= 0x9f) count = t & 0x0f;
     else if (t <= 0xbf) skip = t & 0x1f;
     else {
       switch (t) {
-        case 0xc0: case 0xc2: case 0xc3: continue;
-        case 0xc4: case 0xd9:
+        case 0xc0:
+        case 0xc2:
+        case 0xc3:
+          continue;
+        case 0xc4:
+        case 0xd9:
           if (p + 1 > n) return 'truncated';
-          skip = b[p]!; p += 1; break;
-        case 0xc5: case 0xda:
+          skip = b[p]!;
+          p += 1;
+          break;
+        case 0xc5:
+        case 0xda:
           if (p + 2 > n) return 'truncated';
-          skip = (b[p]! << 8) | b[p + 1]!; p += 2; break;
-        case 0xc6: case 0xdb:
+          skip = (b[p]! << 8) | b[p + 1]!;
+          p += 2;
+          break;
+        case 0xc6:
+        case 0xdb:
           if (p + 4 > n) return 'truncated';
-          skip = u32(b, p); p += 4; break;
-        case 0xcc: case 0xd0: skip = 1; break;
-        case 0xcd: case 0xd1: skip = 2; break;
-        case 0xca: case 0xce: case 0xd2: skip = 4; break;
-        case 0xcb: skip = 8; break;
-        case 0xdc: case 0xde:
+          skip = u32(b, p);
+          p += 4;
+          break;
+        case 0xcc:
+        case 0xd0:
+          skip = 1;
+          break;
+        case 0xcd:
+        case 0xd1:
+          skip = 2;
+          break;
+        case 0xca:
+        case 0xce:
+        case 0xd2:
+          skip = 4;
+          break;
+        case 0xcb:
+          skip = 8;
+          break;
+        case 0xdc:
+        case 0xde:
           if (p + 2 > n) return 'truncated';
-          count = (b[p]! << 8) | b[p + 1]!; p += 2; map = t === 0xde; break;
-        case 0xdd: case 0xdf:
+          count = (b[p]! << 8) | b[p + 1]!;
+          p += 2;
+          map = t === 0xde;
+          break;
+        case 0xdd:
+        case 0xdf:
           if (p + 4 > n) return 'truncated';
-          count = u32(b, p); p += 4; map = t === 0xdf; break;
+          count = u32(b, p);
+          p += 4;
+          map = t === 0xdf;
+          break;
         default:
           return `MessagePack type 0x${t.toString(16)} (extensions and 64-bit integers are not plain data)`;
       }
@@ -86,7 +121,13 @@ function u32(b: Uint8Array, p: number): number {
 
 // The same settings as core's default serializer: no records, no structured clone, so
 // what is written is plain MessagePack that checkPlainMsgpack accepts.
-const OPTIONS = { useRecords: false, structuredClone: false, moreTypes: false, mapsAsObjects: true, variableMapSize: true } as const;
+const OPTIONS = {
+  useRecords: false,
+  structuredClone: false,
+  moreTypes: false,
+  mapsAsObjects: true,
+  variableMapSize: true,
+} as const;
 
 /** Packs plain values. */
 export const packr = new Packr(OPTIONS);

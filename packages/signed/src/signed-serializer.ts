@@ -1,9 +1,26 @@
 import { createCipheriv, createDecipheriv, createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
-  BytesMemo, CacheConfigError, CacheSerializationError, CacheSignatureError, DEFAULT_SALT, FORMAT_VERSION, checkSecretKey, describeValue,
-  type SecretKeyOption, type SerializeContext, type Serializer,
+  BytesMemo,
+  CacheConfigError,
+  CacheSerializationError,
+  CacheSignatureError,
+  DEFAULT_SALT,
+  FORMAT_VERSION,
+  checkSecretKey,
+  describeValue,
+  type SecretKeyOption,
+  type SerializeContext,
+  type Serializer,
 } from '@axios-client-cache/core';
-import { IV_BYTES, KIND_ENCRYPTED, KIND_SIGNED, TAG_BYTES, packEncrypted, packSigned, unpackParts } from './container.js';
+import {
+  IV_BYTES,
+  KIND_ENCRYPTED,
+  KIND_SIGNED,
+  TAG_BYTES,
+  packEncrypted,
+  packSigned,
+  unpackParts,
+} from './container.js';
 import { DIGEST, SIGNATURE_BYTES, deriveKey, normaliseSecrets, type DerivedKey, type SignedAlgorithm } from './keys.js';
 import { checkPlainMsgpack, packr, unpackr } from './plain-msgpack.js';
 
@@ -66,23 +83,32 @@ export function resolveSignedOptions(options: SignedSerializerOptions): Resolved
     throw new CacheConfigError(`Invalid SignedSerializer options: ${describeValue(options)} (expected an object)`);
   }
   const { secretKey, secretKeys, salt = DEFAULT_SALT, algorithm, encrypt = false, clock = Date.now } = options;
-  if (typeof encrypt !== 'boolean') throw new CacheConfigError(`Invalid encrypt: ${describeValue(encrypt)} (expected a boolean)`);
+  if (typeof encrypt !== 'boolean')
+    throw new CacheConfigError(`Invalid encrypt: ${describeValue(encrypt)} (expected a boolean)`);
   if (algorithm !== undefined && !SIGNED_ALGORITHMS.includes(algorithm)) {
-    throw new CacheConfigError(`Invalid algorithm: ${describeValue(algorithm)} (expected one of ${SIGNED_ALGORITHMS.join(', ')})`);
+    throw new CacheConfigError(
+      `Invalid algorithm: ${describeValue(algorithm)} (expected one of ${SIGNED_ALGORITHMS.join(', ')})`,
+    );
   }
   if (algorithm !== undefined && encrypt) {
-    throw new CacheConfigError(`Invalid algorithm: ${describeValue(algorithm)} (encrypted entries always use dir + A256GCM; leave algorithm out with encrypt: true)`);
+    throw new CacheConfigError(
+      `Invalid algorithm: ${describeValue(algorithm)} (encrypted entries always use dir + A256GCM; leave algorithm out with encrypt: true)`,
+    );
   }
   if (typeof salt !== 'string' && !(salt instanceof Uint8Array)) {
     throw new CacheConfigError(`Invalid salt: ${describeValue(salt)} (expected a string or bytes)`);
   }
-  if (typeof clock !== 'function') throw new CacheConfigError(`Invalid clock: ${describeValue(clock)} (expected a function)`);
+  if (typeof clock !== 'function')
+    throw new CacheConfigError(`Invalid clock: ${describeValue(clock)} (expected a function)`);
   const hasKey = Object.hasOwn(options, 'secretKey');
   const hasKeys = Object.hasOwn(options, 'secretKeys');
   if (hasKey && hasKeys) throw new CacheConfigError('Invalid secretKeys: give secretKey or secretKeys, not both');
-  if (!hasKey && !hasKeys) throw new CacheConfigError('Invalid secretKey: undefined (a SignedSerializer needs secretKey or secretKeys)');
+  if (!hasKey && !hasKeys)
+    throw new CacheConfigError('Invalid secretKey: undefined (a SignedSerializer needs secretKey or secretKeys)');
   if (hasKeys && !Array.isArray(secretKeys)) {
-    throw new CacheConfigError('Invalid secretKeys: not a list (expected an array of strings or bytes; use secretKey for one secret)');
+    throw new CacheConfigError(
+      'Invalid secretKeys: not a list (expected an array of strings or bytes; use secretKey for one secret)',
+    );
   }
   if (hasKeys) checkSecretKey('secretKeys', secretKeys);
   else checkSecretKey('secretKey', secretKey);
@@ -179,11 +205,14 @@ export class SignedSerializer implements Serializer {
       throw new CacheSerializationError('Cannot store this value in a signed cache', { cause });
     }
     const why = checkPlainMsgpack(payload);
-    if (why !== undefined) throw new CacheSerializationError(`Cannot store this value in a signed cache: it contains ${why}`);
+    if (why !== undefined)
+      throw new CacheSerializationError(`Cannot store this value in a signed cache: it contains ${why}`);
     // Infinity (an unbounded stale window) means what null means: no expiry.
-    const expiresAt = context.expiresAt === Infinity ? null : context.expiresAt ?? null;
+    const expiresAt = context.expiresAt === Infinity ? null : (context.expiresAt ?? null);
     if (expiresAt !== null && !Number.isFinite(expiresAt)) {
-      throw new CacheSerializationError(`Cannot sign an entry with expiresAt ${describeValue(expiresAt)} (expected epoch ms or null)`);
+      throw new CacheSerializationError(
+        `Cannot sign an entry with expiresAt ${describeValue(expiresAt)} (expected epoch ms or null)`,
+      );
     }
     const signer = this.#signer;
     const header: Record<string, unknown> = this.encrypt
@@ -196,7 +225,10 @@ export class SignedSerializer implements Serializer {
     const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
     const encodedHeader = headerBytes.toString('base64url');
     if (!this.encrypt) {
-      const signature = createHmac(DIGEST[signer.use], signer.key).update(encodedHeader + '.', 'latin1').update(payload).digest();
+      const signature = createHmac(DIGEST[signer.use], signer.key)
+        .update(encodedHeader + '.', 'latin1')
+        .update(payload)
+        .digest();
       return packSigned(headerBytes, signature, payload);
     }
     // A random 96-bit IV per entry; rotate the secret long before 2^32 entries per key.
@@ -205,7 +237,12 @@ export class SignedSerializer implements Serializer {
     cipher.setAAD(Buffer.from(encodedHeader, 'latin1'));
     const ciphertext = cipher.update(payload);
     const last = cipher.final();
-    return packEncrypted(headerBytes, iv, cipher.getAuthTag(), last.length === 0 ? ciphertext : Buffer.concat([ciphertext, last]));
+    return packEncrypted(
+      headerBytes,
+      iv,
+      cipher.getAuthTag(),
+      last.length === 0 ? ciphertext : Buffer.concat([ciphertext, last]),
+    );
   }
 
   /**
@@ -224,7 +261,8 @@ export class SignedSerializer implements Serializer {
     }
     const parts = unpackParts(bytes);
     if (typeof parts === 'string') reject(key, parts);
-    if (parts.kind !== this.#kind) reject(key, this.encrypt ? 'a signed entry in an encrypted cache' : 'an encrypted entry in a signed cache');
+    if (parts.kind !== this.#kind)
+      reject(key, this.encrypt ? 'a signed entry in an encrypted cache' : 'an encrypted entry in a signed cache');
     let header: unknown;
     try {
       header = JSON.parse(utf8.decode(parts.header));
@@ -234,22 +272,29 @@ export class SignedSerializer implements Serializer {
     if (typeof header !== 'object' || header === null || Array.isArray(header)) reject(key, 'malformed header');
     const h = header as Record<string, unknown>;
     if (this.encrypt) {
-      if (h['alg'] !== 'dir' || h['enc'] !== 'A256GCM') reject(key, `algorithm ${describeValue(h['alg'])}/${describeValue(h['enc'])} not allowed`);
+      if (h['alg'] !== 'dir' || h['enc'] !== 'A256GCM')
+        reject(key, `algorithm ${describeValue(h['alg'])}/${describeValue(h['enc'])} not allowed`);
       if (h['zip'] !== undefined || h['crit'] !== undefined) reject(key, 'unsupported header parameter');
     } else {
       if (h['alg'] !== this.algorithm) reject(key, `algorithm ${describeValue(h['alg'])} not allowed`);
       const crit = h['crit'];
-      if (h['b64'] !== false || !Array.isArray(crit) || crit.length !== 1 || crit[0] !== 'b64') reject(key, 'unsupported payload encoding');
+      if (h['b64'] !== false || !Array.isArray(crit) || crit.length !== 1 || crit[0] !== 'b64')
+        reject(key, 'unsupported payload encoding');
     }
     const kid = h['kid'];
     const derived = typeof kid === 'string' ? this.#keys.get(kid) : undefined;
     if (derived === undefined) reject(key, 'unknown kid');
-    const encodedHeader = Buffer.from(parts.header.buffer, parts.header.byteOffset, parts.header.byteLength).toString('base64url');
+    const encodedHeader = Buffer.from(parts.header.buffer, parts.header.byteOffset, parts.header.byteLength).toString(
+      'base64url',
+    );
     let payload: Uint8Array;
     if (!this.encrypt) {
       const alg = derived.use as SignedAlgorithm;
       if (parts.first.length !== SIGNATURE_BYTES[alg]) reject(key, 'bad signature');
-      const mac = createHmac(DIGEST[alg], derived.key).update(encodedHeader + '.', 'latin1').update(parts.rest).digest();
+      const mac = createHmac(DIGEST[alg], derived.key)
+        .update(encodedHeader + '.', 'latin1')
+        .update(parts.rest)
+        .digest();
       if (!timingSafeEqual(mac, parts.first)) reject(key, 'bad signature');
       payload = parts.rest;
     } else {
@@ -268,16 +313,26 @@ export class SignedSerializer implements Serializer {
     if (h['v'] !== CONTAINER_VERSION || h['fv'] !== FORMAT_VERSION) reject(key, 'unknown format version');
     if (h['ck'] !== (key === undefined ? undefined : keyBinding(key))) reject(key, 'signed for another key');
     const expiresAt = h['xat'];
-    if (expiresAt !== undefined && !(typeof expiresAt === 'number' && expiresAt > this.#clock())) reject(key, 'expired');
+    if (expiresAt !== undefined && !(typeof expiresAt === 'number' && expiresAt > this.#clock()))
+      reject(key, 'expired');
     const why = checkPlainMsgpack(payload);
-    if (why !== undefined) throw new CacheSerializationError(`Signed entry${key === undefined ? '' : ` ${key}`} cannot be decoded: it contains ${why}`);
+    if (why !== undefined)
+      throw new CacheSerializationError(
+        `Signed entry${key === undefined ? '' : ` ${key}`} cannot be decoded: it contains ${why}`,
+      );
     let value: unknown;
     try {
       value = unpackr.unpack(payload);
     } catch (cause) {
-      throw new CacheSerializationError(`Signed entry${key === undefined ? '' : ` ${key}`} cannot be decoded`, { cause });
+      throw new CacheSerializationError(`Signed entry${key === undefined ? '' : ` ${key}`} cannot be decoded`, {
+        cause,
+      });
     }
-    if (key !== undefined) this.#verified.set(key, bytes, { value: deepFreeze(value), expiresAt: typeof expiresAt === 'number' ? expiresAt : undefined });
+    if (key !== undefined)
+      this.#verified.set(key, bytes, {
+        value: deepFreeze(value),
+        expiresAt: typeof expiresAt === 'number' ? expiresAt : undefined,
+      });
     return value;
   }
 }

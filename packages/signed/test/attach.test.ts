@@ -1,6 +1,12 @@
 import axios, { type AxiosAdapter } from 'axios';
 import {
-  CacheBackend, CacheSerializationError, DictCache, attachCache, type BaseCache, type CachedResponse, type Serializer,
+  CacheBackend,
+  CacheSerializationError,
+  DictCache,
+  attachCache,
+  type BaseCache,
+  type CachedResponse,
+  type Serializer,
 } from '@axios-client-cache/core';
 import { MemoryCache } from '@axios-client-cache/memory';
 import { SignedSerializer } from '@axios-client-cache/signed';
@@ -16,8 +22,12 @@ function origin(): { adapter: AxiosAdapter; calls: () => number } {
   const adapter: AxiosAdapter = async (config) => {
     calls++;
     return {
-      data: JSON.stringify({ call: calls }), status: 200, statusText: 'OK',
-      headers: { 'content-type': 'application/json' }, config, request: {},
+      data: JSON.stringify({ call: calls }),
+      status: 200,
+      statusText: 'OK',
+      headers: { 'content-type': 'application/json' },
+      config,
+      request: {},
     };
   };
   return { adapter, calls: () => calls };
@@ -48,7 +58,15 @@ describe.each(STORES)('attachCache over a signed %s', (_name, createStore) => {
     backend.on('signature-invalid', (event) => events.push(event));
     const server = origin();
     const api = attachCache(axios.create({ adapter: server.adapter }), backend);
-    return { api, backend, events, server, stopTampering: () => { tamperOn = false; } };
+    return {
+      api,
+      backend,
+      events,
+      server,
+      stopTampering: () => {
+        tamperOn = false;
+      },
+    };
   }
 
   test.each(TAMPER_CASES)('%s: origin answers, entry deleted, event raised', async (_case, tamper) => {

@@ -16,12 +16,25 @@ type Use = keyof typeof HASH;
 
 /** HKDF(hash, IKM = secret, salt, info = "axios-client-cache/signed v1 " + use, L). */
 function documentedKey(secret: string, salt: string, use: Use): Uint8Array {
-  return new Uint8Array(hkdfSync(HASH[use], Buffer.from(secret, 'utf8'), Buffer.from(salt, 'utf8'), `axios-client-cache/signed v1 ${use}`, LENGTH[use]));
+  return new Uint8Array(
+    hkdfSync(
+      HASH[use],
+      Buffer.from(secret, 'utf8'),
+      Buffer.from(salt, 'utf8'),
+      `axios-client-cache/signed v1 ${use}`,
+      LENGTH[use],
+    ),
+  );
 }
 
 /** kid = base64url of the first 8 bytes of SHA-256("axios-client-cache/signed kid" 0x00 || key). */
 function documentedKid(key: Uint8Array): string {
-  return createHash('sha256').update('axios-client-cache/signed kid\0').update(key).digest().subarray(0, 8).toString('base64url');
+  return createHash('sha256')
+    .update('axios-client-cache/signed kid\0')
+    .update(key)
+    .digest()
+    .subarray(0, 8)
+    .toString('base64url');
 }
 
 /** The stored layout: 0xC1, 'S' or 'E', u16 header length (big endian), header, then per kind. */
@@ -45,19 +58,35 @@ const SALT = 'billing-api';
 const KEY = 'GET https://api.example.com/users';
 
 describe('an entry verifies with jose from the documented parameters alone', () => {
-  test.each([['HS256', SECRET], ['HS384', SECRET_48], ['HS512', SECRET_64]] as const)('%s', async (algorithm, secret) => {
+  test.each([
+    ['HS256', SECRET],
+    ['HS384', SECRET_48],
+    ['HS512', SECRET_64],
+  ] as const)('%s', async (algorithm, secret) => {
     const serializer = new SignedSerializer({ secretKey: secret, salt: SALT, algorithm });
     const entry = serializer.dumps({ hello: 'world' }, { key: KEY, expiresAt: 4_000_000_000_000 });
     const parts = documentedParts(entry);
     expect(parts.kind).toBe('S');
     const key = documentedKey(secret, SALT, algorithm);
-    const jws = { protected: b64u(parts.header), payload: new Uint8Array(parts.payload!), signature: b64u(parts.signature!) };
+    const jws = {
+      protected: b64u(parts.header),
+      payload: new Uint8Array(parts.payload!),
+      signature: b64u(parts.signature!),
+    };
     const { protectedHeader, payload } = await flattenedVerify(jws, key, { algorithms: [algorithm] });
-    expect(protectedHeader).toMatchObject({ alg: algorithm, b64: false, crit: ['b64'], kid: documentedKid(key), xat: 4_000_000_000_000 });
+    expect(protectedHeader).toMatchObject({
+      alg: algorithm,
+      b64: false,
+      crit: ['b64'],
+      kid: documentedKid(key),
+      xat: 4_000_000_000_000,
+    });
     expect(protectedHeader?.['ck']).toBe(createHash('sha256').update(KEY).digest('base64url'));
     expect(Buffer.from(payload).equals(parts.payload!)).toBe(true);
     // another salt derives another key: the entry does not verify with it
-    await expect(flattenedVerify(jws, documentedKey(secret, 'other', algorithm), { algorithms: [algorithm] })).rejects.toThrow();
+    await expect(
+      flattenedVerify(jws, documentedKey(secret, 'other', algorithm), { algorithms: [algorithm] }),
+    ).rejects.toThrow();
   });
 
   test('an encrypted entry decrypts with the documented A256GCM key', async () => {
@@ -65,7 +94,12 @@ describe('an entry verifies with jose from the documented parameters alone', () 
     const parts = documentedParts(serializer.dumps('a secret body', { key: KEY }));
     expect(parts.kind).toBe('E');
     const key = documentedKey(SECRET, SALT, 'A256GCM');
-    const jwe = { protected: b64u(parts.header), iv: b64u(parts.iv!), tag: b64u(parts.tag!), ciphertext: b64u(parts.ciphertext!) };
+    const jwe = {
+      protected: b64u(parts.header),
+      iv: b64u(parts.iv!),
+      tag: b64u(parts.tag!),
+      ciphertext: b64u(parts.ciphertext!),
+    };
     const { protectedHeader, plaintext } = await flattenedDecrypt(jwe, key);
     expect(protectedHeader).toMatchObject({ alg: 'dir', enc: 'A256GCM', kid: documentedKid(key) });
     expect(Buffer.from(plaintext).toString('latin1')).toContain('a secret body');

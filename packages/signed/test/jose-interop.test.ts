@@ -15,15 +15,30 @@ const parts = (entry: Uint8Array): Parts => unpackParts(entry) as Parts;
 
 describe('jose reads what SignedSerializer writes', () => {
   test('a signed entry is a valid RFC 7797 flattened JWS (HS256, HS512)', async () => {
-    for (const [algorithm, secret] of [['HS256', SECRET], ['HS512', SECRET_64]] as const) {
+    for (const [algorithm, secret] of [
+      ['HS256', SECRET],
+      ['HS512', SECRET_64],
+    ] as const) {
       const s = new SignedSerializer({ secretKey: secret, algorithm });
       const p = parts(s.dumps({ hello: 'world' }, { key: KEY, expiresAt: 4_000_000_000_000 }));
       const jws = { protected: b64u(p.header), payload: new Uint8Array(p.rest), signature: b64u(p.first) };
       const key = derived(secret, algorithm).raw;
       const result = await flattenedVerify(jws, key, { algorithms: [algorithm] });
-      expect(result.protectedHeader).toMatchObject({ alg: algorithm, b64: false, crit: ['b64'], kid: s.kid, xat: 4_000_000_000_000 });
+      expect(result.protectedHeader).toMatchObject({
+        alg: algorithm,
+        b64: false,
+        crit: ['b64'],
+        kid: s.kid,
+        xat: 4_000_000_000_000,
+      });
       await expect(flattenedVerify(jws, key, { algorithms: ['HS384'] })).rejects.toThrow();
-      await expect(flattenedVerify(jws, derived(SECRET_64, algorithm).raw.map((x) => x ^ 1), { algorithms: [algorithm] })).rejects.toThrow();
+      await expect(
+        flattenedVerify(
+          jws,
+          derived(SECRET_64, algorithm).raw.map((x) => x ^ 1),
+          { algorithms: [algorithm] },
+        ),
+      ).rejects.toThrow();
     }
   });
 
@@ -49,10 +64,18 @@ describe('SignedSerializer reads what jose writes, and only what it allows', () 
   });
 
   test('a jose JWS with another algorithm or a base64url payload is refused', async () => {
-    const hs512 = await new FlattenedSign(payload).setProtectedHeader(headerFor(kid, KEY, { alg: 'HS512' }) as never).sign(raw);
-    expect(() => s.loads(packSigned(bytes(hs512.protected!), bytes(hs512.signature), payload), { key: KEY })).toThrow(CacheSignatureError);
-    const encoded = await new FlattenedSign(payload).setProtectedHeader({ alg: 'HS256', kid, v: 1, fv: FORMAT_VERSION } as never).sign(raw);
-    expect(() => s.loads(packSigned(bytes(encoded.protected!), bytes(encoded.signature), payload), { key: KEY })).toThrow(CacheSignatureError);
+    const hs512 = await new FlattenedSign(payload)
+      .setProtectedHeader(headerFor(kid, KEY, { alg: 'HS512' }) as never)
+      .sign(raw);
+    expect(() => s.loads(packSigned(bytes(hs512.protected!), bytes(hs512.signature), payload), { key: KEY })).toThrow(
+      CacheSignatureError,
+    );
+    const encoded = await new FlattenedSign(payload)
+      .setProtectedHeader({ alg: 'HS256', kid, v: 1, fv: FORMAT_VERSION } as never)
+      .sign(raw);
+    expect(() =>
+      s.loads(packSigned(bytes(encoded.protected!), bytes(encoded.signature), payload), { key: KEY }),
+    ).toThrow(CacheSignatureError);
   });
 
   test('a jose FlattenedEncrypt JWE decrypts', async () => {

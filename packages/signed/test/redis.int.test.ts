@@ -1,7 +1,12 @@
 import { testIf } from '@axios-client-cache/test-suite';
 import axios, { type AxiosAdapter } from 'axios';
 import { Redis } from 'ioredis';
-import { CacheSerializationError, CacheSignatureError, attachCache, type CachedResponse } from '@axios-client-cache/core';
+import {
+  CacheSerializationError,
+  CacheSignatureError,
+  attachCache,
+  type CachedResponse,
+} from '@axios-client-cache/core';
 import { RedisBackend, RedisCache } from '@axios-client-cache/redis';
 import { SignedSerializer } from '@axios-client-cache/signed';
 import { SECRET, makeResponse, view } from './helpers.js';
@@ -29,7 +34,12 @@ describeRedis('RedisCache with a SignedSerializer (real Redis)', () => {
     await raw.quit();
   });
   beforeEach(() => {
-    cache = new RedisCache<CachedResponse>({ url: REDIS_URL, cacheName: uniqueName('signed'), secretKey: SECRET, timeoutMs: 5_000 });
+    cache = new RedisCache<CachedResponse>({
+      url: REDIS_URL,
+      cacheName: uniqueName('signed'),
+      secretKey: SECRET,
+      timeoutMs: 5_000,
+    });
   });
   afterEach(async () => {
     await cache.clear();
@@ -61,7 +71,10 @@ describeRedis('RedisCache with a SignedSerializer (real Redis)', () => {
 
   test('encrypted: the body is not readable in Redis, and tampering is rejected', async () => {
     const sealed = new RedisCache<CachedResponse>({
-      url: REDIS_URL, cacheName: uniqueName('sealed'), timeoutMs: 5_000, serializer: new SignedSerializer({ secretKey: SECRET, encrypt: true }),
+      url: REDIS_URL,
+      cacheName: uniqueName('sealed'),
+      timeoutMs: 5_000,
+      serializer: new SignedSerializer({ secretKey: SECRET, encrypt: true }),
     });
     try {
       const response = makeResponse(2048);
@@ -83,10 +96,20 @@ describeRedis('RedisBackend with secretKey, end to end (real Redis)', () => {
   test('a forged entry in Redis: origin answers, entry deleted, signature-invalid raised', async () => {
     let calls = 0;
     const adapter: AxiosAdapter = async (config) => ({
-      data: JSON.stringify({ call: ++calls }), status: 200, statusText: 'OK',
-      headers: { 'content-type': 'application/json' }, config, request: {},
+      data: JSON.stringify({ call: ++calls }),
+      status: 200,
+      statusText: 'OK',
+      headers: { 'content-type': 'application/json' },
+      config,
+      request: {},
     });
-    const backend = new RedisBackend({ url: REDIS_URL, cacheName: uniqueName('e2e'), secretKey: SECRET, expireAfter: 60, timeoutMs: 5_000 });
+    const backend = new RedisBackend({
+      url: REDIS_URL,
+      cacheName: uniqueName('e2e'),
+      secretKey: SECRET,
+      expireAfter: 60,
+      timeoutMs: 5_000,
+    });
     const raw = new Redis(REDIS_URL!);
     try {
       const events: unknown[] = [];
@@ -102,7 +125,9 @@ describeRedis('RedisBackend with secretKey, end to end (real Redis)', () => {
 
       // Someone with the Redis password swaps in an entry signed with another key.
       const forged = new SignedSerializer({ secretKey: 'f'.repeat(32) }).dumps(
-        { ...(makeResponse().toRecord()), body: Buffer.from('{"forged":true}') }, { key, expiresAt: Date.now() + 60_000 });
+        { ...makeResponse().toRecord(), body: Buffer.from('{"forged":true}') },
+        { key, expiresAt: Date.now() + 60_000 },
+      );
       await raw.set(redisKey, Buffer.from(forged));
 
       const after = await api.get('https://api.example.com/orders/7');
@@ -121,4 +146,5 @@ describeRedis('RedisBackend with secretKey, end to end (real Redis)', () => {
   });
 });
 
-if (!REDIS_URL) testIf(false, 'REDIS_URL not set; run through scripts/with-redis.mjs')('signed entries on Redis', async () => {});
+if (!REDIS_URL)
+  testIf(false, 'REDIS_URL not set; run through scripts/with-redis.mjs')('signed entries on Redis', async () => {});

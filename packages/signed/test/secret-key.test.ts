@@ -3,7 +3,13 @@
  * a secret that is present but empty is a CacheConfigError wherever a secret is taken, and the
  * message says what it looks like. (A left-out secretKey is fine: entries are unsigned.)
  */
-import { BaseCache, CacheConfigError, checkSecretKeyOption, DictCache, type BaseCacheOptions } from '@axios-client-cache/core';
+import {
+  BaseCache,
+  CacheConfigError,
+  checkSecretKeyOption,
+  DictCache,
+  type BaseCacheOptions,
+} from '@axios-client-cache/core';
 import { MemoryBackend, MemoryCache } from '@axios-client-cache/memory';
 import { RedisBackend, RedisCache } from '@axios-client-cache/redis';
 import { SignedSerializer } from '@axios-client-cache/signed';
@@ -13,19 +19,25 @@ const MESSAGE = 'it looks like a missing environment variable';
 
 /** The smallest store of one's own: BaseCache checks its options for it. */
 class OwnStore extends BaseCache<string> {
-  override async read(): Promise<string | undefined> { return undefined; }
+  override async read(): Promise<string | undefined> {
+    return undefined;
+  }
   override async write(): Promise<void> {}
   override async delete(): Promise<void> {}
   override async bulkDelete(): Promise<void> {}
   override async clear(): Promise<void> {}
-  override async contains(): Promise<boolean> { return false; }
-  override async size(): Promise<number> { return 0; }
+  override async contains(): Promise<boolean> {
+    return false;
+  }
+  override async size(): Promise<number> {
+    return 0;
+  }
   override async *keys(): AsyncIterable<string> {}
   override async *values(): AsyncIterable<string> {}
 }
 
 const empty: Array<[string, unknown, string]> = [
-  ["''", '', "Invalid secretKey: \"\""],
+  ["''", '', 'Invalid secretKey: ""'],
   ['undefined given as the option', undefined, 'Invalid secretKey: undefined'],
   ['null', null, 'Invalid secretKey: null'],
   ['empty bytes', new Uint8Array(0), 'Invalid secretKey: empty bytes'],
@@ -44,17 +56,23 @@ const makers: Array<[string, (secretKey: unknown) => unknown]> = [
 ];
 
 describe.each(makers)('%s', (_, make) => {
-  test.each(empty)('a secretKey of %s is a CacheConfigError that says it looks like a missing variable', (_, secretKey, named) => {
-    expect(() => make(secretKey)).toThrow(CacheConfigError);
-    expect(() => make(secretKey)).toThrow(named);
-    expect(() => make(secretKey)).toThrow(MESSAGE);
-  });
+  test.each(empty)(
+    'a secretKey of %s is a CacheConfigError that says it looks like a missing variable',
+    (_, secretKey, named) => {
+      expect(() => make(secretKey)).toThrow(CacheConfigError);
+      expect(() => make(secretKey)).toThrow(named);
+      expect(() => make(secretKey)).toThrow(MESSAGE);
+    },
+  );
 });
 
 test('the variable-shaped values type-check and work once the variables are set', async () => {
   const env: Record<string, string | undefined> = { CACHE_KEY_OLD: SECRET, CACHE_KEY_NEW: SECRET_2 };
   const old = new MemoryCache<string>({ secretKey: env['CACHE_KEY_OLD'], sweepIntervalMs: false });
-  const rotated = new MemoryCache<string>({ secretKey: [env['CACHE_KEY_OLD'], env['CACHE_KEY_NEW']], sweepIntervalMs: false });
+  const rotated = new MemoryCache<string>({
+    secretKey: [env['CACHE_KEY_OLD'], env['CACHE_KEY_NEW']],
+    sweepIntervalMs: false,
+  });
   const bytes = await old.serialize('hello', 'k');
   expect(await rotated.deserialize(bytes, 'k')).toBe('hello');
   expect((rotated.serializer as SignedSerializer).kid).not.toBe((old.serializer as SignedSerializer).kid);

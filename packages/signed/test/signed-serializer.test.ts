@@ -1,6 +1,12 @@
 import {
-  CacheConfigError, CachedResponse, CacheSerializationError, CacheSignatureError, DictCache, FORMAT_VERSION,
-  encodeItem, msgpackSerializer,
+  CacheConfigError,
+  CachedResponse,
+  CacheSerializationError,
+  CacheSignatureError,
+  DictCache,
+  FORMAT_VERSION,
+  encodeItem,
+  msgpackSerializer,
 } from '@axios-client-cache/core';
 import { Packr } from 'msgpackr';
 import { SignedSerializer } from '@axios-client-cache/signed';
@@ -79,29 +85,39 @@ describe('SignedSerializer: stored form', () => {
     expect(bytes[1]).toBe(0x53);
     const header = parseHeader(bytes);
     expect(header).toEqual({
-      alg: 'HS256', b64: false, crit: ['b64'], kid: s.kid, v: 1, fv: FORMAT_VERSION,
-      ck: expect.any(String), xat: 1_900_000_000_000,
+      alg: 'HS256',
+      b64: false,
+      crit: ['b64'],
+      kid: s.kid,
+      v: 1,
+      fv: FORMAT_VERSION,
+      ck: expect.any(String),
+      xat: 1_900_000_000_000,
     });
     expect(bytes.indexOf(Buffer.from(response.body))).toBeGreaterThan(0);
     expect(bytes.indexOf(Buffer.from(SECRET))).toBe(-1);
     expect(s.kid).not.toContain(SECRET.slice(0, 4));
   });
 
-  test.each([1024, 10 * 1024, 100 * 1024])('a %i-byte body grows by at most 1%% + 200 bytes, signed or encrypted', (size) => {
-    const record = encodeItem(makeResponse(size, { expires: 1_900_000_000_000 }));
-    const plain = msgpackSerializer.dumps(record, {}) as Uint8Array;
-    const context = { key: 'a'.repeat(64), expiresAt: 1_900_000_000_000 };
-    for (const serializer of [s, new SignedSerializer({ secretKey: SECRET, encrypt: true })]) {
-      const signed = serializer.dumps(record, context);
-      expect(signed.length - plain.length).toBeLessThanOrEqual(plain.length * 0.01 + 200);
-    }
-  });
+  test.each([1024, 10 * 1024, 100 * 1024])(
+    'a %i-byte body grows by at most 1%% + 200 bytes, signed or encrypted',
+    (size) => {
+      const record = encodeItem(makeResponse(size, { expires: 1_900_000_000_000 }));
+      const plain = msgpackSerializer.dumps(record, {}) as Uint8Array;
+      const context = { key: 'a'.repeat(64), expiresAt: 1_900_000_000_000 };
+      for (const serializer of [s, new SignedSerializer({ secretKey: SECRET, encrypt: true })]) {
+        const signed = serializer.dumps(record, context);
+        expect(signed.length - plain.length).toBeLessThanOrEqual(plain.length * 0.01 + 200);
+      }
+    },
+  );
 
   test('kid is deterministic across processes and separated by salt and algorithm', () => {
     expect(new SignedSerializer({ secretKey: SECRET }).kid).toBe(s.kid);
     expect(new SignedSerializer({ secretKey: SECRET, salt: 'other' }).kid).not.toBe(s.kid);
-    expect(new SignedSerializer({ secretKey: SECRET_64, algorithm: 'HS512' }).kid)
-      .not.toBe(new SignedSerializer({ secretKey: SECRET_64 }).kid);
+    expect(new SignedSerializer({ secretKey: SECRET_64, algorithm: 'HS512' }).kid).not.toBe(
+      new SignedSerializer({ secretKey: SECRET_64 }).kid,
+    );
     expect(new SignedSerializer({ secretKey: SECRET, encrypt: true }).kid).not.toBe(s.kid);
     expect(s.kid).toMatch(/^[A-Za-z0-9_-]{11}$/);
   });
@@ -109,10 +125,14 @@ describe('SignedSerializer: stored form', () => {
 
 describe('SignedSerializer: key rules', () => {
   test.each([
-    ['HS256', 32], ['HS384', 48], ['HS512', 64],
+    ['HS256', 32],
+    ['HS384', 48],
+    ['HS512', 64],
   ] as const)('%s needs a secret of at least %i bytes', (algorithm, min) => {
     expect(() => new SignedSerializer({ secretKey: 'x'.repeat(min - 1), algorithm })).toThrow(CacheConfigError);
-    expect(() => new SignedSerializer({ secretKey: 'x'.repeat(min - 1), algorithm })).toThrow(`at least ${min} bytes for ${algorithm}`);
+    expect(() => new SignedSerializer({ secretKey: 'x'.repeat(min - 1), algorithm })).toThrow(
+      `at least ${min} bytes for ${algorithm}`,
+    );
     expect(() => new SignedSerializer({ secretKey: new Uint8Array(min - 1), algorithm })).toThrow(CacheConfigError);
     expect(new SignedSerializer({ secretKey: 'x'.repeat(min), algorithm }).algorithm).toBe(algorithm);
   });
@@ -124,7 +144,9 @@ describe('SignedSerializer: key rules', () => {
   });
 
   test('every secret of a rotation list is checked, and the message names which one', () => {
-    expect(() => new SignedSerializer({ secretKey: [SECRET, 'short'] })).toThrow('Invalid secretKey[1]: a 5-byte secret');
+    expect(() => new SignedSerializer({ secretKey: [SECRET, 'short'] })).toThrow(
+      'Invalid secretKey[1]: a 5-byte secret',
+    );
     expect(() => new SignedSerializer({ secretKeys: ['short', SECRET] })).toThrow('Invalid secretKeys[0]');
   });
 
@@ -136,16 +158,23 @@ describe('SignedSerializer: key rules', () => {
       () => new SignedSerializer({ secretKey: 12345678 as never }),
     ]) {
       expect(make).toThrow(CacheConfigError);
-      try { make(); } catch (error) {
+      try {
+        make();
+      } catch (error) {
         expect(String((error as Error).message)).not.toContain('hunter2');
         expect(String((error as Error).message)).not.toContain('12345678');
       }
     }
   });
 
-  test.each(['none', 'None', 'RS256', 'ES256', 'hs256', 'dir', ''])('algorithm %j is a CacheConfigError', (algorithm) => {
-    expect(() => new SignedSerializer({ secretKey: SECRET_64, algorithm: algorithm as never })).toThrow(CacheConfigError);
-  });
+  test.each(['none', 'None', 'RS256', 'ES256', 'hs256', 'dir', ''])(
+    'algorithm %j is a CacheConfigError',
+    (algorithm) => {
+      expect(() => new SignedSerializer({ secretKey: SECRET_64, algorithm: algorithm as never })).toThrow(
+        CacheConfigError,
+      );
+    },
+  );
 
   test.each([
     [{}, 'needs secretKey or secretKeys'],
@@ -199,7 +228,8 @@ describe('SignedSerializer: what does not verify is a CacheSignatureError', () =
 
   test('truncated at every length, extended, empty, or random bytes', () => {
     const bytes = Buffer.from(s.dumps('a small entry', { key: KEY }));
-    for (let n = 0; n < bytes.length; n++) expect(loadsError(s, bytes.subarray(0, n))).toBeInstanceOf(CacheSignatureError);
+    for (let n = 0; n < bytes.length; n++)
+      expect(loadsError(s, bytes.subarray(0, n))).toBeInstanceOf(CacheSignatureError);
     expect(loadsError(s, Buffer.concat([bytes, Buffer.from([0])]))).toBeInstanceOf(CacheSignatureError);
     expect(loadsError(s, new Uint8Array(0))).toBeInstanceOf(CacheSignatureError);
     expect(loadsError(s, 'not bytes' as never)).toBeInstanceOf(CacheSignatureError);
@@ -231,17 +261,27 @@ describe('SignedSerializer: what does not verify is a CacheSignatureError', () =
     const payload = msgpackSerializer.dumps('x', {}) as Uint8Array;
     expect(String(loadsError(s, forgeSigned({ header: '{"alg":', payload })))).toContain('malformed header');
     expect(String(loadsError(s, forgeSigned({ header: '["HS256"]', payload })))).toContain('malformed header');
-    expect(String(loadsError(s, forgeSigned({ header: Buffer.from([0xff, 0xfe]).toString('latin1'), payload })))).toContain('malformed header');
-    expect(String(loadsError(s, forgeSigned({ header: headerFor(kid, KEY, { fv: FORMAT_VERSION + 1 }), payload })))).toContain('format version');
-    expect(String(loadsError(s, forgeSigned({ header: headerFor(kid, KEY, { v: 2 }), payload })))).toContain('format version');
-    expect(String(loadsError(s, forgeSigned({ header: headerFor(kid, KEY, { xat: '9999999999999' }), payload })))).toContain('expired');
+    expect(
+      String(loadsError(s, forgeSigned({ header: Buffer.from([0xff, 0xfe]).toString('latin1'), payload }))),
+    ).toContain('malformed header');
+    expect(
+      String(loadsError(s, forgeSigned({ header: headerFor(kid, KEY, { fv: FORMAT_VERSION + 1 }), payload }))),
+    ).toContain('format version');
+    expect(String(loadsError(s, forgeSigned({ header: headerFor(kid, KEY, { v: 2 }), payload })))).toContain(
+      'format version',
+    );
+    expect(
+      String(loadsError(s, forgeSigned({ header: headerFor(kid, KEY, { xat: '9999999999999' }), payload }))),
+    ).toContain('expired');
   });
 
   test('through a store: read rejects with CacheSignatureError (code ERR_CACHE_SIGNATURE)', async () => {
     const writer = new DictCache({ secretKey: SECRET_2 });
     const reader = new DictCache({ secretKey: SECRET });
     const bytes = await writer.serialize(makeResponse(), KEY);
-    const error = await Promise.resolve().then(() => reader.deserialize(bytes, KEY)).catch((e: unknown) => e);
+    const error = await Promise.resolve()
+      .then(() => reader.deserialize(bytes, KEY))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CacheSignatureError);
     expect(error).toBeInstanceOf(CacheSerializationError);
     expect((error as CacheSignatureError).code).toBe('ERR_CACHE_SIGNATURE');
@@ -256,8 +296,21 @@ describe('SignedSerializer: safe decoding of authentic entries', () => {
 
   test.each([
     ['msgpackr records', () => new Packr({ useRecords: true }).pack([{ x: 1 }, { x: 2 }])],
-    ['a structured-clone cycle', () => { const a: Record<string, unknown> = { n: 1 }; a['self'] = a; return new Packr({ structuredClone: true }).pack(a); }],
-    ['structured-clone shared references', () => { const o = { n: 1 }; return new Packr({ structuredClone: true }).pack([o, o]); }],
+    [
+      'a structured-clone cycle',
+      () => {
+        const a: Record<string, unknown> = { n: 1 };
+        a['self'] = a;
+        return new Packr({ structuredClone: true }).pack(a);
+      },
+    ],
+    [
+      'structured-clone shared references',
+      () => {
+        const o = { n: 1 };
+        return new Packr({ structuredClone: true }).pack([o, o]);
+      },
+    ],
     ['a Date', () => new Packr().pack({ at: new Date(0) })],
     ['a Set', () => new Packr({ moreTypes: true }).pack(new Set([1]))],
     ['an Error', () => new Packr({ moreTypes: true }).pack(new Error('x'))],
@@ -288,7 +341,9 @@ describe('SignedSerializer: safe decoding of authentic entries', () => {
     const cache = new DictCache({ serializer: s });
     const record = { ...(encodeItem(makeResponse()) as Record<string, unknown>), body: 'not bytes' };
     const bytes = s.dumps(record, { key: KEY });
-    await expect(Promise.resolve().then(() => cache.deserialize(bytes, KEY))).rejects.toBeInstanceOf(CacheSerializationError);
+    await expect(Promise.resolve().then(() => cache.deserialize(bytes, KEY))).rejects.toBeInstanceOf(
+      CacheSerializationError,
+    );
   });
 
   test('dumps refuses values that could not be read back', () => {
@@ -327,7 +382,10 @@ describe('SignedSerializer: key rotation', () => {
     expect(new SignedSerializer({ secretKeys: [SECRET_2, SECRET, SECRET_2] }).kid).toBe(newOnly.kid);
   });
 
-  test.each([['HS384', SECRET_48], ['HS512', SECRET_64]] as const)('%s signs and verifies', (algorithm, secret) => {
+  test.each([
+    ['HS384', SECRET_48],
+    ['HS512', SECRET_64],
+  ] as const)('%s signs and verifies', (algorithm, secret) => {
     const s = new SignedSerializer({ secretKey: secret, algorithm });
     const bytes = s.dumps('x', { key: KEY });
     expect(parseHeader(bytes)['alg']).toBe(algorithm);
@@ -348,7 +406,14 @@ describe('SignedSerializer: encryption (JWE dir + A256GCM)', () => {
     expect(bytes[1]).toBe(0x45);
     expect(bytes.indexOf(Buffer.from(response.body).subarray(0, 16))).toBe(-1);
     expect(bytes.indexOf('api.example.com')).toBe(-1);
-    expect(parseHeader(bytes)).toEqual({ alg: 'dir', enc: 'A256GCM', kid: e.kid, v: 1, fv: FORMAT_VERSION, ck: expect.any(String) });
+    expect(parseHeader(bytes)).toEqual({
+      alg: 'dir',
+      enc: 'A256GCM',
+      kid: e.kid,
+      v: 1,
+      fv: FORMAT_VERSION,
+      ck: expect.any(String),
+    });
   });
 
   test('every entry gets its own IV', () => {
@@ -364,11 +429,16 @@ describe('SignedSerializer: encryption (JWE dir + A256GCM)', () => {
       copy[i]! ^= 0x04;
       expect(loadsError(e, copy)).toBeInstanceOf(CacheSignatureError);
     }
-    for (let n = 0; n < bytes.length; n += 7) expect(loadsError(e, bytes.subarray(0, n))).toBeInstanceOf(CacheSignatureError);
+    for (let n = 0; n < bytes.length; n += 7)
+      expect(loadsError(e, bytes.subarray(0, n))).toBeInstanceOf(CacheSignatureError);
     expect(loadsError(e, bytes, 'another key')).toBeInstanceOf(CacheSignatureError);
-    expect(loadsError(new SignedSerializer({ secretKey: SECRET_2, encrypt: true }), bytes)).toBeInstanceOf(CacheSignatureError);
+    expect(loadsError(new SignedSerializer({ secretKey: SECRET_2, encrypt: true }), bytes)).toBeInstanceOf(
+      CacheSignatureError,
+    );
     expect(loadsError(new SignedSerializer({ secretKey: SECRET }), bytes)).toBeInstanceOf(CacheSignatureError);
-    expect(loadsError(e, new SignedSerializer({ secretKey: SECRET }).dumps('x', { key: KEY }))).toBeInstanceOf(CacheSignatureError);
+    expect(loadsError(e, new SignedSerializer({ secretKey: SECRET }).dumps('x', { key: KEY }))).toBeInstanceOf(
+      CacheSignatureError,
+    );
     let now = 0;
     const timed = new SignedSerializer({ secretKey: SECRET, encrypt: true, clock: () => now });
     const expiring = timed.dumps('x', { key: KEY, expiresAt: 10 });
@@ -379,7 +449,11 @@ describe('SignedSerializer: encryption (JWE dir + A256GCM)', () => {
   test('rotation: the last key seals, all open', () => {
     const rotating = new SignedSerializer({ secretKeys: [SECRET, SECRET_2], encrypt: true });
     expect(rotating.loads(e.dumps('old', { key: KEY }), { key: KEY })).toBe('old');
-    expect(new SignedSerializer({ secretKey: SECRET_2, encrypt: true }).loads(rotating.dumps('new', { key: KEY }), { key: KEY })).toBe('new');
+    expect(
+      new SignedSerializer({ secretKey: SECRET_2, encrypt: true }).loads(rotating.dumps('new', { key: KEY }), {
+        key: KEY,
+      }),
+    ).toBe('new');
   });
 });
 

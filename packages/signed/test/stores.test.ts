@@ -1,5 +1,10 @@
 import {
-  CacheSerializationError, CachedResponse, DictCache, type BaseCache, type CacheItem, type Serializer,
+  CacheSerializationError,
+  CachedResponse,
+  DictCache,
+  type BaseCache,
+  type CacheItem,
+  type Serializer,
 } from '@axios-client-cache/core';
 import { MemoryCache } from '@axios-client-cache/memory';
 import { SignedSerializer } from '@axios-client-cache/signed';
@@ -45,11 +50,13 @@ describe.each(STORES)('%s with a SignedSerializer', (_name, create) => {
   });
 
   test('encrypted: a tampered entry is rejected too', async () => {
-    const store = make(tampering(new SignedSerializer({ secretKey: SECRET, encrypt: true }), (b) => {
-      const c = Buffer.from(b);
-      c[c.length - 5]! ^= 0x10;
-      return c;
-    }));
+    const store = make(
+      tampering(new SignedSerializer({ secretKey: SECRET, encrypt: true }), (b) => {
+        const c = Buffer.from(b);
+        c[c.length - 5]! ^= 0x10;
+        return c;
+      }),
+    );
     await store.write(KEY, makeResponse());
     await expect(store.read(KEY)).rejects.toBeInstanceOf(CacheSerializationError);
   });

@@ -61,19 +61,27 @@ describe.each([
 
   test('truncated, extended, spliced and random entries: none accepted', () => {
     fc.assert(
-      fc.property(fc.nat({ max: entries.length - 1 }), fc.nat(), fc.uint8Array({ maxLength: 64 }), (which, cut, extra) => {
-        const entry = entries[which]!;
-        const at = cut % entry.length;
-        expectRejected(s, entry.subarray(0, at));
-        if (extra.length > 0) {
-          expectRejected(s, Buffer.concat([entry, extra]));
-          const spliced = Buffer.concat([entry.subarray(0, at), extra, entry.subarray(at + 1)]);
-          if (!spliced.equals(entry)) expectRejected(s, spliced); // replacing a byte by itself changes nothing
-        }
-        expectRejected(s, Buffer.concat([entry.subarray(0, 4), extra]));
-      }),
+      fc.property(
+        fc.nat({ max: entries.length - 1 }),
+        fc.nat(),
+        fc.uint8Array({ maxLength: 64 }),
+        (which, cut, extra) => {
+          const entry = entries[which]!;
+          const at = cut % entry.length;
+          expectRejected(s, entry.subarray(0, at));
+          if (extra.length > 0) {
+            expectRejected(s, Buffer.concat([entry, extra]));
+            const spliced = Buffer.concat([entry.subarray(0, at), extra, entry.subarray(at + 1)]);
+            if (!spliced.equals(entry)) expectRejected(s, spliced); // replacing a byte by itself changes nothing
+          }
+          expectRejected(s, Buffer.concat([entry.subarray(0, 4), extra]));
+        },
+      ),
       { numRuns: 2_000 },
     );
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (random) => expectRejected(s, random)), { numRuns: 2_000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 512 }), (random) => expectRejected(s, random)),
+      { numRuns: 2_000 },
+    );
   });
 });

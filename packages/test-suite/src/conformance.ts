@@ -3,7 +3,12 @@
  * store. A store's test file calls {@link describeStoreConformance} with a factory.
  */
 import {
-  CachedResponse, CacheStoreError, type BaseCache, type CacheItem, type Clock, type StoredResponse,
+  CachedResponse,
+  CacheStoreError,
+  type BaseCache,
+  type CacheItem,
+  type Clock,
+  type StoredResponse,
 } from '@axios-client-cache/core';
 import { allByteValues, collect, makeResponse, ManualClock, randomBody, sameBytes, sleep } from './fixtures.js';
 
@@ -104,7 +109,11 @@ export function testIf(condition: boolean, reason: string): Register {
  */
 export function describeStoreConformance(name: string, options: StoreConformanceOptions): void {
   const caps: Required<StoreCapabilities> = {
-    injectedClock: true, realTimeTtl: true, closeBehaviour: 'throws', maxBodyBytes: Infinity, ...options.capabilities,
+    injectedClock: true,
+    realTimeTtl: true,
+    closeBehaviour: 'throws',
+    maxBodyBytes: Infinity,
+    ...options.capabilities,
   };
   const opened: Array<BaseCache<CacheItem>> = [];
   const openedBackends: ConformanceBackend[] = [];
@@ -125,10 +134,11 @@ export function describeStoreConformance(name: string, options: StoreConformance
       const stores = opened.splice(0);
       const backends = openedBackends.splice(0);
       for (const store of stores) await (options.teardown ? options.teardown(store) : store.close());
-      for (const backend of backends) await (options.teardownBackend ? options.teardownBackend(backend) : backend.close());
+      for (const backend of backends)
+        await (options.teardownBackend ? options.teardownBackend(backend) : backend.close());
     });
 
-    describe('storage (the seed\'s tests)', () => {
+    describe("storage (the seed's tests)", () => {
       it('writes and reads a response and a string', async () => {
         const store = await open();
         const response = makeResponse();
@@ -145,7 +155,7 @@ export function describeStoreConformance(name: string, options: StoreConformance
         const store = await open();
         await store.write('k', makeResponse({ body: 'first' }));
         await store.write('k', makeResponse({ body: 'second' }));
-        expect((await store.read('k') as CachedResponse).text()).toBe('second');
+        expect(((await store.read('k')) as CachedResponse).text()).toBe('second');
         expect(await store.size()).toBe(1);
       });
 
@@ -219,14 +229,24 @@ export function describeStoreConformance(name: string, options: StoreConformance
       it('keeps every field of a response', async () => {
         const store = await open();
         const response = makeResponse({
-          method: 'HEAD', status: 203, statusText: 'Non-Authoritative Information',
-          url: 'https://a.example/start', finalUrl: 'https://b.example/end', expires: 1_800_000_000_000,
+          method: 'HEAD',
+          status: 203,
+          statusText: 'Non-Authoritative Information',
+          url: 'https://a.example/start',
+          finalUrl: 'https://b.example/end',
+          expires: 1_800_000_000_000,
           history: [{ method: 'GET', url: 'https://a.example/start', status: 301 }],
-          requestHeaders: [['accept', 'application/json']], requestTime: 1_699_999_999_000, responseTime: 1_700_000_000_500,
-          policy: { noCache: true, staleWhileRevalidate: 5000 }, vary: [['accept', 'application/json'], ['accept-language', null]],
+          requestHeaders: [['accept', 'application/json']],
+          requestTime: 1_699_999_999_000,
+          responseTime: 1_700_000_000_500,
+          policy: { noCache: true, staleWhileRevalidate: 5000 },
+          vary: [
+            ['accept', 'application/json'],
+            ['accept-language', null],
+          ],
         });
         await store.write('k', response);
-        const read = await store.read('k') as CachedResponse;
+        const read = (await store.read('k')) as CachedResponse;
         expect(read.toRecord()).toEqual(response.toRecord());
       });
     });
@@ -237,9 +257,9 @@ export function describeStoreConformance(name: string, options: StoreConformance
         const source = Buffer.from('{"a":1}');
         await store.write('k', makeResponse({ body: source }));
         source[0] = 0x5b;
-        const first = await store.read('k') as CachedResponse;
+        const first = (await store.read('k')) as CachedResponse;
         first.body.fill(0);
-        const again = await store.read('k') as CachedResponse;
+        const again = (await store.read('k')) as CachedResponse;
         expect(again.text()).toBe('{"a":1}');
         expect(again.json()).toEqual({ a: 1 });
       });
@@ -250,7 +270,7 @@ export function describeStoreConformance(name: string, options: StoreConformance
         const store = await open();
         const body = allByteValues(4);
         await store.write('k', makeResponse({ body, headers: [['content-type', 'application/octet-stream']] }));
-        const read = await store.read('k') as CachedResponse;
+        const read = (await store.read('k')) as CachedResponse;
         expect(read.body.byteLength).toBe(1024);
         expect(sameBytes(read.body, body)).toBe(true);
       });
@@ -258,7 +278,7 @@ export function describeStoreConformance(name: string, options: StoreConformance
       it('keeps an empty body', async () => {
         const store = await open();
         await store.write('k', makeResponse({ body: new Uint8Array(0), status: 200 }));
-        const read = await store.read('k') as CachedResponse;
+        const read = (await store.read('k')) as CachedResponse;
         expect(read.body.byteLength).toBe(0);
         expect(read.text()).toBe('');
       });
@@ -269,7 +289,7 @@ export function describeStoreConformance(name: string, options: StoreConformance
           const store = await open();
           const body = randomBody(5 * MiB);
           await store.write('big', makeResponse({ body }));
-          const read = await store.read('big') as CachedResponse;
+          const read = (await store.read('big')) as CachedResponse;
           expect(read.body.byteLength).toBe(5 * MiB);
           expect(sameBytes(read.body, body)).toBe(true);
         },
@@ -279,11 +299,14 @@ export function describeStoreConformance(name: string, options: StoreConformance
       it('keeps header values byte for byte, repeated fields in order', async () => {
         const store = await open();
         const headers = [
-          ['set-cookie', 'a=1; Path=/'], ['set-cookie', 'b=2'], ['x-empty', ''],
-          ['x-latin1', 'caf\u00e9 \u00ff'], ['link', '<https://a.example/?q=%E2%9C%93>; rel="next"'],
+          ['set-cookie', 'a=1; Path=/'],
+          ['set-cookie', 'b=2'],
+          ['x-empty', ''],
+          ['x-latin1', 'caf\u00e9 \u00ff'],
+          ['link', '<https://a.example/?q=%E2%9C%93>; rel="next"'],
         ] as const;
         await store.write('k', makeResponse({ headers }));
-        const read = await store.read('k') as CachedResponse;
+        const read = (await store.read('k')) as CachedResponse;
         expect(read.headers.pairs()).toEqual(headers);
         expect(read.headers.getAll('Set-Cookie')).toEqual(['a=1; Path=/', 'b=2']);
       });
@@ -294,10 +317,13 @@ export function describeStoreConformance(name: string, options: StoreConformance
         const store = await open();
         const keys = ['ключ', '键', 'clé', 'cle\u0301', '😀/🚀', 'a b\tc', 'key:with:colons*?[]{}'];
         for (const key of keys) {
-          await store.write(key, makeResponse({ url: `https://例え.jp/${encodeURIComponent(key)}`, body: `body of ${key} ✓` }));
+          await store.write(
+            key,
+            makeResponse({ url: `https://例え.jp/${encodeURIComponent(key)}`, body: `body of ${key} ✓` }),
+          );
         }
         for (const key of keys) {
-          const read = await store.read(key) as CachedResponse;
+          const read = (await store.read(key)) as CachedResponse;
           expect(read.text()).toBe(`body of ${key} ✓`);
           expect(read.url).toBe(`https://例え.jp/${encodeURIComponent(key)}`);
         }
@@ -310,7 +336,7 @@ export function describeStoreConformance(name: string, options: StoreConformance
         const key = `k-${'é'.repeat(8 * 1024)}`;
         await store.write(key, makeResponse({ url, finalUrl: `${url}&final=1` }));
         await store.write(`${key}-alias`, key);
-        const read = await store.read(key) as CachedResponse;
+        const read = (await store.read(key)) as CachedResponse;
         expect(read.url).toBe(url);
         expect(read.finalUrl).toBe(`${url}&final=1`);
         expect(await store.read(`${key}-alias`)).toBe(key);
@@ -340,15 +366,21 @@ export function describeStoreConformance(name: string, options: StoreConformance
       clocked('size, keys and values leave expired entries out', async () => {
         const clock = new ManualClock();
         const store = await open(clock.now);
-        await store.write('short', makeResponse({ url: 'https://a.example/short' }), { expiresAt: clock.now() + 1_000 });
-        await store.write('long', makeResponse({ url: 'https://a.example/long' }), { expiresAt: clock.now() + 100_000 });
+        await store.write('short', makeResponse({ url: 'https://a.example/short' }), {
+          expiresAt: clock.now() + 1_000,
+        });
+        await store.write('long', makeResponse({ url: 'https://a.example/long' }), {
+          expiresAt: clock.now() + 100_000,
+        });
         await store.write('forever', makeResponse({ url: 'https://a.example/forever' }), { expiresAt: null });
         expect(await store.size()).toBe(3);
         clock.advance(1_000);
         expect(await store.size()).toBe(2);
         expect((await collect(store.keys())).sort()).toEqual(['forever', 'long']);
-        expect((await collect(store.values())).map((r) => (r as CachedResponse).url).sort())
-          .toEqual(['https://a.example/forever', 'https://a.example/long']);
+        expect((await collect(store.values())).map((r) => (r as CachedResponse).url).sort()).toEqual([
+          'https://a.example/forever',
+          'https://a.example/long',
+        ]);
       });
 
       clocked('no expiresAt (or null) never expires', async () => {
@@ -403,7 +435,11 @@ export function describeStoreConformance(name: string, options: StoreConformance
 
       it(`${N} concurrent writes then reads of distinct keys`, async () => {
         const store = await open();
-        await Promise.all(Array.from({ length: N }, (_, i) => store.write(`k${i}`, makeResponse({ url: `https://a.example/${i}`, body: `body ${i}` }))));
+        await Promise.all(
+          Array.from({ length: N }, (_, i) =>
+            store.write(`k${i}`, makeResponse({ url: `https://a.example/${i}`, body: `body ${i}` })),
+          ),
+        );
         const reads = await Promise.all(Array.from({ length: N }, (_, i) => store.read(`k${i}`)));
         reads.forEach((read, i) => {
           expect((read as CachedResponse).url).toBe(`https://a.example/${i}`);
@@ -414,8 +450,12 @@ export function describeStoreConformance(name: string, options: StoreConformance
 
       it(`${N} concurrent writes of one key leave exactly one whole value`, async () => {
         const store = await open();
-        await Promise.all(Array.from({ length: N }, (_, i) => store.write('same', makeResponse({ url: `https://a.example/${i}`, body: `body ${i}` }))));
-        const read = await store.read('same') as CachedResponse;
+        await Promise.all(
+          Array.from({ length: N }, (_, i) =>
+            store.write('same', makeResponse({ url: `https://a.example/${i}`, body: `body ${i}` })),
+          ),
+        );
+        const read = (await store.read('same')) as CachedResponse;
         const i = Number(read.url.split('/').pop());
         expect(Number.isInteger(i) && i >= 0 && i < N).toBe(true);
         expect(read.text()).toBe(`body ${i}`);
@@ -465,7 +505,10 @@ export function describeStoreConformance(name: string, options: StoreConformance
             ['values', () => collect(store.values())],
           ];
           for (const [what, call] of calls) {
-            const error = await call().then(() => undefined, (e: unknown) => e);
+            const error = await call().then(
+              () => undefined,
+              (e: unknown) => e,
+            );
             expect([what, error instanceof CacheStoreError]).toEqual([what, true]);
             expect([what, String((error as Error).message)]).toEqual([what, expect.stringMatching(/closed/i)]);
           }
@@ -490,13 +533,16 @@ export function describeStoreConformance(name: string, options: StoreConformance
         openedBackends.push(backend);
         return backend;
       };
-      const redirected = (): CachedResponse => makeResponse({
-        url: 'https://a.example/old', finalUrl: 'https://c.example/new', body: 'final',
-        history: [
-          { method: 'GET', url: 'https://a.example/old', status: 301 },
-          { method: 'GET', url: 'https://b.example/moved', status: 302 },
-        ],
-      });
+      const redirected = (): CachedResponse =>
+        makeResponse({
+          url: 'https://a.example/old',
+          finalUrl: 'https://c.example/new',
+          body: 'final',
+          history: [
+            { method: 'GET', url: 'https://a.example/old', status: 301 },
+            { method: 'GET', url: 'https://b.example/moved', status: 302 },
+          ],
+        });
 
       backendTest('a response and its redirect aliases are written and read together', async () => {
         const backend = await openBackend();

@@ -41,7 +41,11 @@ export function makeResponse(changes: ResponseChanges = {}): CachedResponse {
     finalUrl: url,
     status: 200,
     statusText: 'OK',
-    headers: [['content-type', 'application/json'], ['set-cookie', 'a=1'], ['set-cookie', 'b=2']],
+    headers: [
+      ['content-type', 'application/json'],
+      ['set-cookie', 'a=1'],
+      ['set-cookie', 'b=2'],
+    ],
     createdAt: 1_700_000_000_000,
     expires: null,
     ...rest,

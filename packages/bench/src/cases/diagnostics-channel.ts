@@ -31,26 +31,53 @@ export async function run(): Promise<CaseResult> {
     subscribed = on;
   };
   const stats = await compare({
-    floor: (i) => { want(false); return floor.get(URLS[i & 63]!); },
-    quiet: (i) => { want(false); return ours.get(URLS[i & 63]!); },
-    subscribed: (i) => { want(true); return ours.get(URLS[i & 63]!); },
+    floor: (i) => {
+      want(false);
+      return floor.get(URLS[i & 63]!);
+    },
+    quiet: (i) => {
+      want(false);
+      return ours.get(URLS[i & 63]!);
+    },
+    subscribed: (i) => {
+      want(true);
+      return ours.get(URLS[i & 63]!);
+    },
   });
   want(false);
-  check((outcomes.get('hit') ?? 0) > 0 && outcomes.size === 1, `the subscriber saw ${JSON.stringify([...outcomes])}, not only hits`);
-  const rows = rowsOf(stats, {
-    floor: 'floor: axios, instant adapter, no cache',
-    quiet: 'axios-client-cache memory hit, nobody subscribed to the channel',
-    subscribed: 'axios-client-cache memory hit, a subscriber counting outcomes',
-  }, 'floor', 'ns', { floor: 'floor', quiet: 'hit, no subscriber', subscribed: 'hit, with a subscriber' });
+  check(
+    (outcomes.get('hit') ?? 0) > 0 && outcomes.size === 1,
+    `the subscriber saw ${JSON.stringify([...outcomes])}, not only hits`,
+  );
+  const rows = rowsOf(
+    stats,
+    {
+      floor: 'floor: axios, instant adapter, no cache',
+      quiet: 'axios-client-cache memory hit, nobody subscribed to the channel',
+      subscribed: 'axios-client-cache memory hit, a subscriber counting outcomes',
+    },
+    'floor',
+    'ns',
+    { floor: 'floor', quiet: 'hit, no subscriber', subscribed: 'hit, with a subscriber' },
+  );
   const ns = (id: string) => stats[id]!.median;
   return {
     title: 'Diagnostics channel on the hit path',
-    method: 'ns per memory hit, sequential awaits, 64 URLs in turn; the channel subscription switched at slice boundaries; '
-      + 'contenders interleaved round by round in one process.',
+    method:
+      'ns per memory hit, sequential awaits, 64 URLs in turn; the channel subscription switched at slice boundaries; ' +
+      'contenders interleaved round by round in one process.',
     rows,
     goals: [
-      { goal: 'no cost when nobody subscribes (the hit path only reads hasSubscribers)', measured: `${(ns('quiet') / 1000).toFixed(2)} µs per hit`, met: null },
-      { goal: 'cost of a subscriber', measured: `+${((ns('subscribed') - ns('quiet')) / 1000).toFixed(2)} µs per hit`, met: null },
+      {
+        goal: 'no cost when nobody subscribes (the hit path only reads hasSubscribers)',
+        measured: `${(ns('quiet') / 1000).toFixed(2)} µs per hit`,
+        met: null,
+      },
+      {
+        goal: 'cost of a subscriber',
+        measured: `+${((ns('subscribed') - ns('quiet')) / 1000).toFixed(2)} µs per hit`,
+        met: null,
+      },
     ],
     notes: [`The subscriber counted ${outcomes.get('hit') ?? 0} hits (and nothing else).`],
   };

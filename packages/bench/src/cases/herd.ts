@@ -16,7 +16,12 @@ export async function run(): Promise<CaseResult> {
   const makers: Record<string, () => AxiosInstance> = {
     plain: () => axios.create({ baseURL: origin.baseURL }),
     ours: () => attachCache(axios.create({ baseURL: origin.baseURL }), { expireAfter: '1h' }),
-    aci: () => setupCache(axios.create({ baseURL: origin.baseURL }), { ttl: 3_600_000, interpretHeader: false, cacheTakeover: false }) as unknown as AxiosInstance,
+    aci: () =>
+      setupCache(axios.create({ baseURL: origin.baseURL }), {
+        ttl: 3_600_000,
+        interpretHeader: false,
+        cacheTakeover: false,
+      }) as unknown as AxiosInstance,
   };
   const labels: Record<string, string> = {
     plain: 'plain axios (baseline)',
@@ -40,7 +45,10 @@ export async function run(): Promise<CaseResult> {
       const responses = await Promise.all(Array.from({ length: CONCURRENCY }, () => api.get(url)));
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       const count = await origin.count();
-      check(responses.every((r) => r.data.id === BODY.id), `${id}: wrong body`);
+      check(
+        responses.every((r) => r.data.id === BODY.id),
+        `${id}: wrong body`,
+      );
       if (round >= 0) {
         wall[id]!.push(ms);
         seen[id]!.push(count);
@@ -52,7 +60,11 @@ export async function run(): Promise<CaseResult> {
     const stat = statOf(wall[id]!);
     const requests = statOf(seen[id]!);
     return {
-      id, label: labels[id]!, unit: 'ms', stat, short: `${labels[id]!.split(' (')[0]}: ${requests.median} origin req.`,
+      id,
+      label: labels[id]!,
+      unit: 'ms',
+      stat,
+      short: `${labels[id]!.split(' (')[0]}: ${requests.median} origin req.`,
       ...(id === 'plain' ? {} : { ratio: pairedRatio(stat, statOf(wall['plain']!)), baseline: 'plain' }),
       extra: `origin requests: median ${requests.median}, max ${requests.max}`,
     };
@@ -60,10 +72,17 @@ export async function run(): Promise<CaseResult> {
   const oursSeen = statOf(seen['ours']!);
   return {
     title: `Herd (${CONCURRENCY} concurrent identical requests, origin latency ${LATENCY_MS} ms)`,
-    method: `wall time in ms from firing ${CONCURRENCY} GETs of one URL at once on an empty cache until all have answered; `
-      + 'origin requests counted by the origin; a fresh instance and URL per round; ratios to plain axios.',
+    method:
+      `wall time in ms from firing ${CONCURRENCY} GETs of one URL at once on an empty cache until all have answered; ` +
+      'origin requests counted by the origin; a fresh instance and URL per round; ratios to plain axios.',
     rows,
-    goals: [{ goal: 'origin requests seen: 1', measured: `median ${oursSeen.median}, max ${oursSeen.max}`, met: oursSeen.max === 1 }],
+    goals: [
+      {
+        goal: 'origin requests seen: 1',
+        measured: `median ${oursSeen.median}, max ${oursSeen.max}`,
+        met: oursSeen.max === 1,
+      },
+    ],
     notes: [],
   };
 }

@@ -20,9 +20,12 @@ export async function run(): Promise<CaseResult> {
   const memoryBackend = new MemoryBackend({ expireAfter: '1h' });
   // Its defaults, and its leanest documented setup for a server: no header interpretation, and
   // no cacheTakeover (the no-cache request headers that keep a browser from caching twice).
-  const aci = (cloneData: boolean, lean: boolean) => setupCache(fresh(), {
-    storage: buildMemoryStorage(cloneData), ttl: TTL, ...(lean ? { interpretHeader: false, cacheTakeover: false } : {}),
-  }) as unknown as AxiosInstance;
+  const aci = (cloneData: boolean, lean: boolean) =>
+    setupCache(fresh(), {
+      storage: buildMemoryStorage(cloneData),
+      ttl: TTL,
+      ...(lean ? { interpretHeader: false, cacheTakeover: false } : {}),
+    }) as unknown as AxiosInstance;
   const apis: Record<string, AxiosInstance> = {
     floor: fresh(),
     ours: attachCache(fresh(), { expireAfter: '1h' }),
@@ -36,7 +39,8 @@ export async function run(): Promise<CaseResult> {
     floor: 'floor: axios, instant adapter, no cache',
     ours: 'axios-client-cache (attachCache, default in-memory DictCache)',
     oursMemory: 'axios-client-cache (MemoryBackend, bounded LRU)',
-    aciShared: 'axios-cache-interceptor, memory, default mode (callers share one object), interpretHeader: false, cacheTakeover: false',
+    aciShared:
+      'axios-cache-interceptor, memory, default mode (callers share one object), interpretHeader: false, cacheTakeover: false',
     aciSharedHeaders: 'axios-cache-interceptor, memory, default mode, its defaults (interpretHeader, cacheTakeover on)',
     aciClone: 'axios-cache-interceptor, memory, cloneData: true, interpretHeader: false, cacheTakeover: false',
     aciCloneHeaders: 'axios-cache-interceptor, memory, cloneData: true, its defaults otherwise',
@@ -62,7 +66,9 @@ export async function run(): Promise<CaseResult> {
     mine.name = BODY.name; // in the shared mode this puts the stored object back as it was
   }
 
-  const stats = await compare(Object.fromEntries(Object.entries(apis).map(([id, api]) => [id, (i: number) => api.get(URLS[i & 63]!)])));
+  const stats = await compare(
+    Object.fromEntries(Object.entries(apis).map(([id, api]) => [id, (i: number) => api.get(URLS[i & 63]!)])),
+  );
   await memoryBackend.close();
 
   const rows = rowsOf(stats, labels, 'floor', 'ns', {
@@ -80,11 +86,16 @@ export async function run(): Promise<CaseResult> {
   const us = (x: number) => `${(x / 1000).toFixed(2)} µs`;
   return {
     title: 'Memory hit',
-    method: 'ns per GET answered from the cache, sequential awaits, 64 URLs in turn, ~1 KiB JSON body, responseType json; '
-      + 'contenders interleaved round by round in one process; ratios are the median of per-round ratios to the floor.',
+    method:
+      'ns per GET answered from the cache, sequential awaits, 64 URLs in turn, ~1 KiB JSON body, responseType json; ' +
+      'contenders interleaved round by round in one process; ratios are the median of per-round ratios to the floor.',
     rows,
     goals: [
-      { goal: 'time per hit within 1.05× of the floor', measured: `${ratio('ours').toFixed(3)}× (${us(ns('ours'))} vs ${us(ns('floor'))})`, met: ratio('ours') <= 1.05 },
+      {
+        goal: 'time per hit within 1.05× of the floor',
+        measured: `${ratio('ours').toFixed(3)}× (${us(ns('ours'))} vs ${us(ns('floor'))})`,
+        met: ratio('ours') <= 1.05,
+      },
       {
         goal: 'faster than axios-cache-interceptor with cloneData (the faster of its two cloneData setups)',
         measured: `${us(ns('ours'))} vs ${us(ns(bestClone))} (${(ns('ours') / ns(bestClone)).toFixed(3)}×)`,
@@ -93,8 +104,8 @@ export async function run(): Promise<CaseResult> {
     ],
     notes: [
       `A caller's change to response.data reached the next caller for: ${leaks.length ? leaks.map((id) => labels[id]).join('; ') : 'none'}.`,
-      'axios-cache-interceptor hands back the stored parsed object and skips transformResponse on a hit; '
-        + 'axios-client-cache hands axios the stored bytes, so every caller gets its own parse (the isolation cloneData buys).',
+      'axios-cache-interceptor hands back the stored parsed object and skips transformResponse on a hit; ' +
+        'axios-client-cache hands axios the stored bytes, so every caller gets its own parse (the isolation cloneData buys).',
     ],
   };
 }

@@ -14,7 +14,11 @@ export async function run(): Promise<CaseResult> {
   const apis: Record<string, AxiosInstance> = {
     plain: fresh(),
     ours: attachCache(fresh(), { expireAfter: '1h' }),
-    aci: setupCache(fresh(), { ttl: 3_600_000, interpretHeader: false, cacheTakeover: false }) as unknown as AxiosInstance,
+    aci: setupCache(fresh(), {
+      ttl: 3_600_000,
+      interpretHeader: false,
+      cacheTakeover: false,
+    }) as unknown as AxiosInstance,
   };
   const labels: Record<string, string> = {
     plain: 'plain axios (baseline)',
@@ -22,10 +26,17 @@ export async function run(): Promise<CaseResult> {
     aci: 'axios-cache-interceptor (memory, interpretHeader: false, cacheTakeover: false), every request a miss',
   };
   // Each contender has its own URL space, so every timed request is a miss for it.
-  const stats = await compare(Object.fromEntries(Object.entries(apis).map(([id, api]) => [id, async (i: number) => {
-    const res = await api.get(`/${id}/items/${i}`);
-    if (i % 4096 === 0) check(res.data.id === BODY.id, `${id}: wrong body`);
-  }])));
+  const stats = await compare(
+    Object.fromEntries(
+      Object.entries(apis).map(([id, api]) => [
+        id,
+        async (i: number) => {
+          const res = await api.get(`/${id}/items/${i}`);
+          if (i % 4096 === 0) check(res.data.id === BODY.id, `${id}: wrong body`);
+        },
+      ]),
+    ),
+  );
   // A miss is stored: asking again is a hit.
   for (const id of ['ours', 'aci']) {
     const first = await apis[id]!.get(`/${id}/check`);
@@ -35,12 +46,17 @@ export async function run(): Promise<CaseResult> {
   }
   await origin.close();
 
-  const rows = rowsOf(stats, labels, 'plain', 'ns', { plain: 'plain axios', ours: 'axios-client-cache, miss', aci: 'axios-cache-interceptor (a-c-i), miss' });
+  const rows = rowsOf(stats, labels, 'plain', 'ns', {
+    plain: 'plain axios',
+    ours: 'axios-client-cache, miss',
+    aci: 'axios-cache-interceptor (a-c-i), miss',
+  });
   const ratio = rows.find((r) => r.id === 'ours')!.ratio!;
   return {
     title: 'Miss path (real origin on loopback)',
-    method: 'ns per GET of a URL never seen before (lookup, origin request over keep-alive loopback HTTP to node:http in another '
-      + 'process, store), sequential awaits; contenders interleaved round by round; ratios to plain axios.',
+    method:
+      'ns per GET of a URL never seen before (lookup, origin request over keep-alive loopback HTTP to node:http in another ' +
+      'process, store), sequential awaits; contenders interleaved round by round; ratios to plain axios.',
     rows,
     goals: [{ goal: 'at most 5% slower than plain axios', measured: `${ratio.toFixed(3)}×`, met: ratio <= 1.05 }],
     notes: [],

@@ -9,7 +9,8 @@ import type { Session } from '../session.js';
  * (SCAN and UNLINK on every master, this namespace only). Exit 1 when it was empty.
  */
 export async function clear(session: Session, out: Output, progress: Progress, yes: boolean): Promise<number> {
-  if (!yes) throw new CliError(`clear deletes every entry of cache ${session.cacheName} on ${session.location}: add --yes`);
+  if (!yes)
+    throw new CliError(`clear deletes every entry of cache ${session.cacheName} on ${session.location}: add --yes`);
   let entries = 0;
   let aliases = 0;
   for (const node of session.masters()) {
@@ -29,6 +30,8 @@ export async function clear(session: Session, out: Output, progress: Progress, y
     out.note(`cache ${session.cacheName} is empty`);
     return EXIT.NO_MATCH;
   }
-  out.line(`deleted ${plural(entries, 'entry', 'entries')} and ${plural(aliases, 'alias', 'aliases')} from cache ${session.cacheName}`);
+  out.line(
+    `deleted ${plural(entries, 'entry', 'entries')} and ${plural(aliases, 'alias', 'aliases')} from cache ${session.cacheName}`,
+  );
   return EXIT.OK;
 }

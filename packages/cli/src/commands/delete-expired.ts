@@ -44,17 +44,26 @@ export async function deleteExpired(session: Session, out: Output, progress: Pro
 
   const deleted = expired.length + unreadable.length + danglingAliases.length;
   out.data({
-    cacheName: session.cacheName, deleted, expired: expired.length, unreadable: unreadable.length,
-    aliases: danglingAliases.length, kept: { signedNotVerified: kept.signed, otherVersion: kept.otherVersion },
+    cacheName: session.cacheName,
+    deleted,
+    expired: expired.length,
+    unreadable: unreadable.length,
+    aliases: danglingAliases.length,
+    kept: { signedNotVerified: kept.signed, otherVersion: kept.otherVersion },
   });
-  out.line(`deleted ${plural(expired.length, 'expired entry', 'expired entries')}, `
-    + `${plural(unreadable.length, 'unreadable value', 'unreadable values')} and `
-    + `${plural(danglingAliases.length, 'alias', 'aliases')} pointing nowhere from cache ${session.cacheName}`);
+  out.line(
+    `deleted ${plural(expired.length, 'expired entry', 'expired entries')}, ` +
+      `${plural(unreadable.length, 'unreadable value', 'unreadable values')} and ` +
+      `${plural(danglingAliases.length, 'alias', 'aliases')} pointing nowhere from cache ${session.cacheName}`,
+  );
   if (kept.signed > 0) {
-    out.note(`kept ${plural(kept.signed, 'signed value', 'signed values')} (entries and aliases) that could not be verified: `
-      + 'give --secret-key (the right one) or CACHE_KEY to judge them');
+    out.note(
+      `kept ${plural(kept.signed, 'signed value', 'signed values')} (entries and aliases) that could not be verified: ` +
+        'give --secret-key (the right one) or CACHE_KEY to judge them',
+    );
   }
-  if (kept.otherVersion > 0) out.note(`kept ${plural(kept.otherVersion, 'entry', 'entries')} of another format version`);
+  if (kept.otherVersion > 0)
+    out.note(`kept ${plural(kept.otherVersion, 'entry', 'entries')} of another format version`);
   return deleted === 0 ? EXIT.NO_MATCH : EXIT.OK;
 }
 
@@ -63,12 +72,23 @@ export async function deleteExpired(session: Session, out: Output, progress: Pro
  * cannot judge (kept, and counted): a signed entry not verified, or one that failed with the
  * secret given (it may be the wrong secret), or another format version.
  */
-function judge(decoded: Exclude<Decoded<unknown>, { kind: 'item' }>, kept: { signed: number; otherVersion: number }): boolean {
+function judge(
+  decoded: Exclude<Decoded<unknown>, { kind: 'item' }>,
+  kept: { signed: number; otherVersion: number },
+): boolean {
   switch (decoded.kind) {
-    case 'unreadable': return true;
+    case 'unreadable':
+      return true;
     // Not signed at all, with a secret given: no reader that holds the secret accepts it.
-    case 'bad-signature': if (!decoded.signed) return true; kept.signed++; return false;
-    case 'unverified': kept.signed++; return false;
-    case 'other-version': kept.otherVersion++; return false;
+    case 'bad-signature':
+      if (!decoded.signed) return true;
+      kept.signed++;
+      return false;
+    case 'unverified':
+      kept.signed++;
+      return false;
+    case 'other-version':
+      kept.otherVersion++;
+      return false;
   }
 }

@@ -19,7 +19,12 @@ export interface DeleteTarget {
  * `delete <url> | --pattern <glob> | --tag <tag>`, through the backend so a response's
  * redirect aliases go with it. Exit 1 when nothing matched.
  */
-export async function deleteEntries(session: Session, out: Output, progress: Progress, target: DeleteTarget): Promise<number> {
+export async function deleteEntries(
+  session: Session,
+  out: Output,
+  progress: Progress,
+  target: DeleteTarget,
+): Promise<number> {
   const given = [target.url, target.pattern, target.tag].filter((v) => v !== undefined).length;
   if (given !== 1) throw new CliError('delete needs exactly one of <url>, --pattern <glob>, --tag <tag>');
   if (target.url !== undefined) return deleteUrl(session, out, target.url, target.method);

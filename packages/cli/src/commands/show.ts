@@ -7,10 +7,10 @@ import type { Session } from '../session.js';
 
 /** What `show` says of an entry it cannot read. */
 const STATES: Record<Exclude<Decoded<unknown>['kind'], 'item'>, string> = {
-  'unverified': 'signed; not verified (give --secret-key or CACHE_KEY to read it)',
+  unverified: 'signed; not verified (give --secret-key or CACHE_KEY to read it)',
   'bad-signature': 'signed; did not verify with the secret key given',
   'other-version': 'an entry of another format version',
-  'unreadable': 'unreadable (not an entry of this library)',
+  unreadable: 'unreadable (not an entry of this library)',
 };
 
 /**
@@ -34,7 +34,8 @@ export async function show(session: Session, out: Output, url: string, method: s
     if (aliasEntry !== undefined) {
       alias = key;
       const target = await decode(redirects, aliasEntry, session.verifies, isAlias);
-      if (target.kind !== 'item') return present(session, out, { key, alias, entry: aliasEntry, decoded: target, method, url, now });
+      if (target.kind !== 'item')
+        return present(session, out, { key, alias, entry: aliasEntry, decoded: target, method, url, now });
       [entry] = await readRaw(session.client, responses.prefix, [responses.prefix + target.item]);
       key = target.item;
     }
@@ -65,8 +66,16 @@ function present(session: Session, out: Output, found: Found): number {
   if (decoded.kind !== 'item') {
     const state = STATES[decoded.kind];
     out.data({
-      cacheName: session.cacheName, found: true, readable: false, state: decoded.kind,
-      method: found.method, url: safeUrl(found.url), key, alias: alias ?? null, storedBytes, redisTtlMs: ttl,
+      cacheName: session.cacheName,
+      found: true,
+      readable: false,
+      state: decoded.kind,
+      method: found.method,
+      url: safeUrl(found.url),
+      key,
+      alias: alias ?? null,
+      storedBytes,
+      redisTtlMs: ttl,
       encrypted: decoded.kind === 'unverified' ? decoded.encrypted : undefined,
     });
     out.line(`${found.method} ${safeUrl(found.url)}`);
@@ -84,13 +93,29 @@ function present(session: Session, out: Output, found: Found): number {
   const tags = tagsOf(r);
   const signed = entry.bytes !== null && signedKind(entry.bytes) !== undefined;
   out.data({
-    cacheName: session.cacheName, found: true, readable: true, state: 'readable', key, alias: alias ?? null,
+    cacheName: session.cacheName,
+    found: true,
+    readable: true,
+    state: 'readable',
+    key,
+    alias: alias ?? null,
     signed: signed ? 'verified' : false,
-    method: r.method, url: safeUrl(r.url), finalUrl: safeUrl(r.finalUrl), status: r.status, statusText: r.statusText,
-    createdAt: new Date(r.createdAt).toISOString(), ageSeconds: Math.floor(age / 1000),
-    expires: r.expires === null ? null : new Date(r.expires).toISOString(), expired: r.isExpiredAt(now),
-    redisTtlMs: ttl, bodyBytes: r.bodySize, storedBytes, tags: tags ?? null,
-    vary: r.vary.map(([name]) => name), headers, requestHeaders,
+    method: r.method,
+    url: safeUrl(r.url),
+    finalUrl: safeUrl(r.finalUrl),
+    status: r.status,
+    statusText: r.statusText,
+    createdAt: new Date(r.createdAt).toISOString(),
+    ageSeconds: Math.floor(age / 1000),
+    expires: r.expires === null ? null : new Date(r.expires).toISOString(),
+    expired: r.isExpiredAt(now),
+    redisTtlMs: ttl,
+    bodyBytes: r.bodySize,
+    storedBytes,
+    tags: tags ?? null,
+    vary: r.vary.map(([name]) => name),
+    headers,
+    requestHeaders,
     history: r.history.map((h) => ({ method: h.method, url: safeUrl(h.url), status: h.status })),
   });
   out.line(`${r.method} ${safeUrl(r.url)}`);
@@ -101,7 +126,9 @@ function present(session: Session, out: Output, found: Found): number {
   out.line(`stored       ${new Date(r.createdAt).toISOString()} (age ${formatDuration(age)})`);
   out.line(`expires      ${expiryText(r.expires, now)}`);
   out.line(`redis ttl    ${ttl === null ? 'none' : formatDuration(ttl)}`);
-  out.line(`size         ${formatBytes(r.bodySize)} body, ${formatBytes(storedBytes)} stored${signed ? ' (signed, verified)' : ''}`);
+  out.line(
+    `size         ${formatBytes(r.bodySize)} body, ${formatBytes(storedBytes)} stored${signed ? ' (signed, verified)' : ''}`,
+  );
   if (tags !== undefined) out.line(`tags         ${tags.join(', ')}`);
   if (r.vary.length > 0) out.line(`vary         ${r.vary.map(([name]) => name).join(', ')}`);
   out.line('headers');
@@ -116,7 +143,9 @@ function present(session: Session, out: Output, found: Found): number {
 function expiryText(expires: number | null, now: number): string {
   if (expires === null) return 'never';
   const at = new Date(expires).toISOString();
-  return expires > now ? `${at} (in ${formatDuration(expires - now)})` : `${at} (expired ${formatDuration(now - expires)} ago)`;
+  return expires > now
+    ? `${at} (in ${formatDuration(expires - now)})`
+    : `${at} (expired ${formatDuration(now - expires)} ago)`;
 }
 
 /** Tags, when the entry has them (a later release adds them to stored responses). */

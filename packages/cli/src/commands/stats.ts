@@ -34,7 +34,16 @@ export interface NodeStats {
 }
 
 const COUNTS = [
-  'entries', 'bytes', 'aliases', 'leases', 'fresh', 'expired', 'neverExpiring', 'signedNotVerified', 'badSignature', 'otherVersion',
+  'entries',
+  'bytes',
+  'aliases',
+  'leases',
+  'fresh',
+  'expired',
+  'neverExpiring',
+  'signedNotVerified',
+  'badSignature',
+  'otherVersion',
   'unreadable',
 ] as const;
 
@@ -70,10 +79,18 @@ export async function stats(session: Session, out: Output, progress: Progress, n
           else s.fresh++;
           break;
         }
-        case 'unverified': s.signedNotVerified++; break;
-        case 'bad-signature': s.badSignature++; break;
-        case 'other-version': s.otherVersion++; break;
-        case 'unreadable': s.unreadable++; break;
+        case 'unverified':
+          s.signedNotVerified++;
+          break;
+        case 'bad-signature':
+          s.badSignature++;
+          break;
+        case 'other-version':
+          s.otherVersion++;
+          break;
+        case 'unreadable':
+          s.unreadable++;
+          break;
       }
     }
   }
@@ -95,21 +112,41 @@ export async function stats(session: Session, out: Output, progress: Progress, n
   const total = empty('total');
   for (const s of nodes) for (const k of COUNTS) total[k] += s[k];
 
-  out.data({ cacheName: session.cacheName, redis: session.location, verified: session.verifies, bytesMeasure: 'STRLEN', nodes, total });
+  out.data({
+    cacheName: session.cacheName,
+    redis: session.location,
+    verified: session.verifies,
+    bytesMeasure: 'STRLEN',
+    nodes,
+    total,
+  });
   out.line(`cache ${session.cacheName} on ${session.location}`);
-  const rows = [['node', 'entries', 'bytes', 'aliases', 'leases', 'fresh', 'expired', 'never-expiring', 'signed', 'unreadable']];
+  const rows = [
+    ['node', 'entries', 'bytes', 'aliases', 'leases', 'fresh', 'expired', 'never-expiring', 'signed', 'unreadable'],
+  ];
   for (const s of nodes.length > 1 ? [...nodes, total] : nodes) {
     rows.push([
-      s.node, String(s.entries), formatBytes(s.bytes), String(s.aliases), String(s.leases), String(s.fresh),
-      String(s.expired), String(s.neverExpiring), String(s.signedNotVerified), String(s.badSignature + s.otherVersion + s.unreadable),
+      s.node,
+      String(s.entries),
+      formatBytes(s.bytes),
+      String(s.aliases),
+      String(s.leases),
+      String(s.fresh),
+      String(s.expired),
+      String(s.neverExpiring),
+      String(s.signedNotVerified),
+      String(s.badSignature + s.otherVersion + s.unreadable),
     ]);
   }
   for (const row of table(rows)) out.line(row);
-  out.line('bytes: STRLEN of the response values (Redis\'s own per-key overhead not counted)');
-  if (total.signedNotVerified > 0) out.line('signed: signed entries not verified; give --secret-key or CACHE_KEY to read them');
+  out.line("bytes: STRLEN of the response values (Redis's own per-key overhead not counted)");
+  if (total.signedNotVerified > 0)
+    out.line('signed: signed entries not verified; give --secret-key or CACHE_KEY to read them');
   if (total.badSignature + total.otherVersion + total.unreadable > 0) {
-    out.line(`unreadable: ${total.badSignature} did not verify, ${total.otherVersion} of another format version, `
-      + `${total.unreadable} not entries of this library`);
+    out.line(
+      `unreadable: ${total.badSignature} did not verify, ${total.otherVersion} of another format version, ` +
+        `${total.unreadable} not entries of this library`,
+    );
   }
   return EXIT.OK;
 }

@@ -26,11 +26,18 @@ const { REDIS_URL: _url, CACHE_KEY: _key, REDIS_CLUSTER_NODES: _nodes, ...quietE
 export function cli(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run pnpm build first`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...quietEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...quietEnv, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      stdout += s;
+    });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
     child.once('error', reject);
     child.once('close', (code) => {
@@ -46,12 +53,24 @@ export function cli(args: readonly string[], env: Record<string, string> = {}): 
  * environment: for the variations of a command whose child-process run is tested already
  * (each process start costs ~0.5 s of CPU, mostly loading axios through core).
  */
-export async function inProcess(args: readonly string[], env: Record<string, string> = {}, isTTY = false): Promise<Run> {
+export async function inProcess(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  isTTY = false,
+): Promise<Run> {
   let stdout = '';
   let stderr = '';
   const code = await run(args, {
-    stdout: { write: (s: string) => { stdout += s; } },
-    stderr: { write: (s: string) => { stderr += s; } },
+    stdout: {
+      write: (s: string) => {
+        stdout += s;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        stderr += s;
+      },
+    },
     env,
     isTTY,
   });
@@ -61,7 +80,9 @@ export async function inProcess(args: readonly string[], env: Record<string, str
 
 /** Runs the command (`how`: {@link cli} or {@link inProcess}) with `--json` and parses its stdout. */
 export async function asJson<T = any>(
-  how: (args: readonly string[], env?: Record<string, string>) => Promise<Run>, args: readonly string[], env?: Record<string, string>,
+  how: (args: readonly string[], env?: Record<string, string>) => Promise<Run>,
+  args: readonly string[],
+  env?: Record<string, string>,
 ): Promise<Run & { json: T }> {
   const result = await how([...args, '--json'], env);
   let json: T;
@@ -93,7 +114,10 @@ export function startTestOrigin(): Promise<Origin> {
 }
 
 /** An axios instance caching in `backend`; `get` resolves once the response is stored in Redis. */
-export function cachedClient(origin: Origin, backend: CacheBackend): {
+export function cachedClient(
+  origin: Origin,
+  backend: CacheBackend,
+): {
   api: CachedAxiosInstance<AxiosInstance>;
   get: (path: string, config?: Parameters<AxiosInstance['get']>[1]) => Promise<void>;
 } {
@@ -102,7 +126,10 @@ export function cachedClient(origin: Origin, backend: CacheBackend): {
     api,
     async get(path, config) {
       const stored = new Promise<void>((resolve) => {
-        const off = backend.on('stored', () => { off(); resolve(); });
+        const off = backend.on('stored', () => {
+          off();
+          resolve();
+        });
       });
       const res = await api.get(path, config);
       if (res.fromCache) throw new Error(`${path} was already cached`);

@@ -25,7 +25,11 @@ export function fakeOrigin(handler: (req: FakeSeen, n: number) => FakeReply | Pr
   const seen: FakeSeen[] = [];
   const adapter: AxiosAdapter = async (config: InternalAxiosRequestConfig) => {
     const headers = AxiosHeaders.from(config.headers as AxiosHeaders);
-    const req: FakeSeen = { method: (config.method ?? 'get').toUpperCase(), url: `${config.baseURL ?? ''}${config.url ?? ''}`, headers };
+    const req: FakeSeen = {
+      method: (config.method ?? 'get').toUpperCase(),
+      url: `${config.baseURL ?? ''}${config.url ?? ''}`,
+      headers,
+    };
     seen.push(req);
     const reply = await handler(req, seen.length);
     const body = Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(reply.body ?? '');
@@ -38,13 +42,31 @@ export function fakeOrigin(handler: (req: FakeSeen, n: number) => FakeReply | Pr
       request: {},
     };
   };
-  return { adapter, seen, get count() { return seen.length; } };
+  return {
+    adapter,
+    seen,
+    get count() {
+      return seen.length;
+    },
+  };
 }
 
 /** A clock tests move by hand. */
-export function manualClock(start = Date.UTC(2026, 0, 1)): { now: () => number; tick(ms: number): void; set(t: number): void } {
+export function manualClock(start = Date.UTC(2026, 0, 1)): {
+  now: () => number;
+  tick(ms: number): void;
+  set(t: number): void;
+} {
   let t = start;
-  return { now: () => t, tick: (ms) => { t += ms; }, set: (v) => { t = v; } };
+  return {
+    now: () => t,
+    tick: (ms) => {
+      t += ms;
+    },
+    set: (v) => {
+      t = v;
+    },
+  };
 }
 
 export const httpDate = (ms: number) => new Date(ms).toUTCString();

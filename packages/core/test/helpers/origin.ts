@@ -40,8 +40,13 @@ export async function startOrigin(handler: Handler): Promise<Origin> {
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
-    count: (path?: string) => (path === undefined ? seen.length : seen.filter((s) => s.url.split('?')[0] === path).length),
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    count: (path?: string) =>
+      path === undefined ? seen.length : seen.filter((s) => s.url.split('?')[0] === path).length,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -22,12 +22,47 @@ class Oracle extends CachePolicy {
 }
 
 const directive = fc.constantFrom(
-  'max-age=0', 'max-age=60', 'max-age=3600', 'max-age=-1', "max-age='60'", 'max-age="60"', 's-maxage=30', 's-maxage=0',
-  'no-store', 'no-cache', 'private', 'public', 'must-revalidate', 'proxy-revalidate', 'immutable',
-  'stale-while-revalidate=30', 'stale-if-error=30', 'must-understand',
+  'max-age=0',
+  'max-age=60',
+  'max-age=3600',
+  'max-age=-1',
+  "max-age='60'",
+  'max-age="60"',
+  's-maxage=30',
+  's-maxage=0',
+  'no-store',
+  'no-cache',
+  'private',
+  'public',
+  'must-revalidate',
+  'proxy-revalidate',
+  'immutable',
+  'stale-while-revalidate=30',
+  'stale-if-error=30',
+  'must-understand',
 );
 const caseArb = fc.record({
-  status: fc.constantFrom(200, 203, 204, 206, 300, 301, 302, 303, 307, 308, 404, 405, 410, 414, 500, 501, 502, 503, 599),
+  status: fc.constantFrom(
+    200,
+    203,
+    204,
+    206,
+    300,
+    301,
+    302,
+    303,
+    307,
+    308,
+    404,
+    405,
+    410,
+    414,
+    500,
+    501,
+    502,
+    503,
+    599,
+  ),
   cc: fc.uniqueArray(directive, { maxLength: 4 }),
   expires: fc.constantFrom(undefined, 'future', 'past', '0', 'junk'),
   date: fc.constantFrom(undefined, 'now', 'past', 'junk'),
@@ -88,7 +123,9 @@ const DIFFERENCES: readonly Difference[] = [
   {
     name: 'the first of repeated directives',
     why: 'RFC 9111 §4.2.1 lets a cache use the first occurrence; the oracle keeps the last.',
-    applies: (_c, cc) => [...cc].filter((d) => d.startsWith('max-age')).length > 1 || [...cc].filter((d) => d.startsWith('s-maxage')).length > 1,
+    applies: (_c, cc) =>
+      [...cc].filter((d) => d.startsWith('max-age')).length > 1 ||
+      [...cc].filter((d) => d.startsWith('s-maxage')).length > 1,
   },
   {
     name: 'a quoted max-age is read',
@@ -115,7 +152,9 @@ const DIFFERENCES: readonly Difference[] = [
 function build(c: Case): { headers: Record<string, string>; request: Record<string, string> } {
   const headers: Record<string, string> = {};
   if (c.cc.length > 0) headers['cache-control'] = c.cc.join(', ');
-  if (c.expires) headers['expires'] = c.expires === 'future' ? httpDate(T0 + 600_000) : c.expires === 'past' ? httpDate(T0 - 600_000) : c.expires;
+  if (c.expires)
+    headers['expires'] =
+      c.expires === 'future' ? httpDate(T0 + 600_000) : c.expires === 'past' ? httpDate(T0 - 600_000) : c.expires;
   if (c.date) headers['date'] = c.date === 'now' ? httpDate(T0) : c.date === 'past' ? httpDate(T0 - 100_000) : c.date;
   if (c.age) headers['age'] = c.age;
   if (c.lastModified) headers['last-modified'] = httpDate(T0 - (c.lastModified === 'old' ? 365 : 2) * DAY);
@@ -128,26 +167,48 @@ function build(c: Case): { headers: Record<string, string>; request: Record<stri
 
 it('agrees with http-cache-semantics but for the listed differences', () => {
   const seen = new Map<string, number>();
-  fc.assert(fc.property(caseArb, (c) => {
-    const { headers, request } = build(c);
-    const oracle = new Oracle({ url: '/r', method: 'GET', headers: request }, { status: c.status, headers }, { shared: c.shared, immutableMinTimeToLive: 0 });
-    const settings = resolveSettings({ cacheControl: true, shared: c.shared }, false);
-    const plan = new Planner(settings, 'secret').plan({ url: 'https://api.example.com/r', headers: request });
-    const decision = new HttpPolicy(settings, (v) => v).storable(plan, { status: c.status, headers: Object.entries(headers), requestTime: T0, responseTime: T0 });
-    // Both as "seconds this response may be used without asking the origin".
-    const ours = !decision.ok ? undefined
-      : decision.policy.noCache ? 0 : decision.expires === null ? Infinity : Math.max(0, Math.floor((decision.expires - T0) / 1000));
-    const theirs = !oracle.storable() ? undefined : Math.max(0, Math.floor(oracle.maxAge() - oracle.age()));
-    const agree = ours === theirs || (ours !== undefined && theirs !== undefined && Math.abs(ours - theirs) <= 1)
-      // Stored but never usable without revalidation is, for a reader, the same as not stored.
-      || ((ours ?? 0) === 0 && (theirs ?? 0) === 0);
-    if (agree) return true;
-    const cc = new Set(c.cc);
-    const why = DIFFERENCES.filter((d) => d.applies(c, cc));
-    for (const d of why) seen.set(d.name, (seen.get(d.name) ?? 0) + 1);
-    if (why.length === 0) throw new Error(`unexplained: ours ${String(ours)} s, http-cache-semantics ${String(theirs)} s for ${JSON.stringify({ status: c.status, headers, shared: c.shared, auth: c.auth })}`);
-    return true;
-  }), { numRuns: 5000, seed: 20261201 });
+  fc.assert(
+    fc.property(caseArb, (c) => {
+      const { headers, request } = build(c);
+      const oracle = new Oracle(
+        { url: '/r', method: 'GET', headers: request },
+        { status: c.status, headers },
+        { shared: c.shared, immutableMinTimeToLive: 0 },
+      );
+      const settings = resolveSettings({ cacheControl: true, shared: c.shared }, false);
+      const plan = new Planner(settings, 'secret').plan({ url: 'https://api.example.com/r', headers: request });
+      const decision = new HttpPolicy(settings, (v) => v).storable(plan, {
+        status: c.status,
+        headers: Object.entries(headers),
+        requestTime: T0,
+        responseTime: T0,
+      });
+      // Both as "seconds this response may be used without asking the origin".
+      const ours = !decision.ok
+        ? undefined
+        : decision.policy.noCache
+          ? 0
+          : decision.expires === null
+            ? Infinity
+            : Math.max(0, Math.floor((decision.expires - T0) / 1000));
+      const theirs = !oracle.storable() ? undefined : Math.max(0, Math.floor(oracle.maxAge() - oracle.age()));
+      const agree =
+        ours === theirs ||
+        (ours !== undefined && theirs !== undefined && Math.abs(ours - theirs) <= 1) ||
+        // Stored but never usable without revalidation is, for a reader, the same as not stored.
+        ((ours ?? 0) === 0 && (theirs ?? 0) === 0);
+      if (agree) return true;
+      const cc = new Set(c.cc);
+      const why = DIFFERENCES.filter((d) => d.applies(c, cc));
+      for (const d of why) seen.set(d.name, (seen.get(d.name) ?? 0) + 1);
+      if (why.length === 0)
+        throw new Error(
+          `unexplained: ours ${String(ours)} s, http-cache-semantics ${String(theirs)} s for ${JSON.stringify({ status: c.status, headers, shared: c.shared, auth: c.auth })}`,
+        );
+      return true;
+    }),
+    { numRuns: 5000, seed: 20261201 },
+  );
   // Each listed difference must show up: a difference that no longer happens is no longer a difference.
   expect(DIFFERENCES.filter((d) => !seen.has(d.name)).map((d) => d.name)).toEqual([]);
 });

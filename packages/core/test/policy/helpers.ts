@@ -11,7 +11,10 @@ export const URL = 'https://api.example.com/r';
 export const httpDate = (ms: number) => new Date(ms).toUTCString();
 
 /** The policy and planner of a backend with `options` (private unless `shared: true`). */
-export function rules(options: CacheBackendOptions = {}): { policy: HttpPolicy; plan: (input?: PlanInput) => RequestPlan } {
+export function rules(options: CacheBackendOptions = {}): {
+  policy: HttpPolicy;
+  plan: (input?: PlanInput) => RequestPlan;
+} {
   const settings = resolveSettings(options, false);
   const planner = new Planner(settings, 'test-secret');
   return {
@@ -30,9 +33,19 @@ export function response(status: number, headers: Record<string, string> = {}, a
 /** The entry the cache would keep for `facts` under `decision`. */
 export function entry(facts: ResponseFacts, decision: Storable): CachedResponse {
   return new CachedResponse({
-    method: 'GET', url: URL, finalUrl: URL, status: facts.status, statusText: '', headers: facts.headers,
-    body: Buffer.from('body'), createdAt: facts.responseTime, expires: decision.expires,
-    requestTime: facts.requestTime, responseTime: facts.responseTime, policy: decision.policy, vary: decision.vary,
+    method: 'GET',
+    url: URL,
+    finalUrl: URL,
+    status: facts.status,
+    statusText: '',
+    headers: facts.headers,
+    body: Buffer.from('body'),
+    createdAt: facts.responseTime,
+    expires: decision.expires,
+    requestTime: facts.requestTime,
+    responseTime: facts.responseTime,
+    policy: decision.policy,
+    vary: decision.vary,
   });
 }
 

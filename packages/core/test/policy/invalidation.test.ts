@@ -11,8 +11,16 @@ describe('invalidationTargets', () => {
   });
 
   it('§4.4 and the URIs in Location and Content-Location, on the same origin only', () => {
-    const headers: HeaderPair[] = [['location', '/r/7'], ['content-location', 'https://api.example.com/r/8'], ['location', 'https://other.example/x']];
-    expect(policy.invalidationTargets(post, 200, headers)).toEqual([URL, 'https://api.example.com/r/7', 'https://api.example.com/r/8']);
+    const headers: HeaderPair[] = [
+      ['location', '/r/7'],
+      ['content-location', 'https://api.example.com/r/8'],
+      ['location', 'https://other.example/x'],
+    ];
+    expect(policy.invalidationTargets(post, 200, headers)).toEqual([
+      URL,
+      'https://api.example.com/r/7',
+      'https://api.example.com/r/8',
+    ]);
   });
 
   it('not after an error response', () => {

@@ -4,25 +4,48 @@ import { response, rules, stored, T0 } from './helpers.js';
 describe('revalidationHeaders (§4.3.1)', () => {
   it('sends If-None-Match for an ETag and If-Modified-Since for a Last-Modified', () => {
     const { policy, plan } = rules({ cacheControl: true });
-    const entry = stored(policy, plan(), response(200, { 'cache-control': 'max-age=1', etag: '"v1"', 'last-modified': 'Wed, 01 Jan 2025 00:00:00 GMT' }));
-    expect(policy.revalidationHeaders(entry)).toEqual([['if-none-match', '"v1"'], ['if-modified-since', 'Wed, 01 Jan 2025 00:00:00 GMT']]);
+    const entry = stored(
+      policy,
+      plan(),
+      response(200, { 'cache-control': 'max-age=1', etag: '"v1"', 'last-modified': 'Wed, 01 Jan 2025 00:00:00 GMT' }),
+    );
+    expect(policy.revalidationHeaders(entry)).toEqual([
+      ['if-none-match', '"v1"'],
+      ['if-modified-since', 'Wed, 01 Jan 2025 00:00:00 GMT'],
+    ]);
   });
 
   it('has nothing to send without a validator', () => {
     const { policy, plan } = rules({ cacheControl: true });
-    expect(policy.revalidationHeaders(stored(policy, plan(), response(200, { 'cache-control': 'max-age=1' })))).toBeUndefined();
+    expect(
+      policy.revalidationHeaders(stored(policy, plan(), response(200, { 'cache-control': 'max-age=1' }))),
+    ).toBeUndefined();
   });
 });
 
 describe('revalidated (§4.3.4 "the cache MUST use the header fields provided in the 304 response to replace all instances of the corresponding header fields in the stored response")', () => {
   const { policy, plan } = rules({ cacheControl: true });
-  const entry = stored(policy, plan(), response(200, { 'cache-control': 'max-age=10', etag: '"v1"', 'x-version': 'one', 'content-length': '4' }));
+  const entry = stored(
+    policy,
+    plan(),
+    response(200, { 'cache-control': 'max-age=10', etag: '"v1"', 'x-version': 'one', 'content-length': '4' }),
+  );
 
   it('replaces the fields the 304 carries and decides freshness again from the merged fields', () => {
     const later = T0 + 60_000;
-    const decision = policy.revalidated(entry, plan(), response(304, { 'cache-control': 'max-age=100', 'x-version': 'two' }, later));
+    const decision = policy.revalidated(
+      entry,
+      plan(),
+      response(304, { 'cache-control': 'max-age=100', 'x-version': 'two' }, later),
+    );
     if (!decision.ok) throw new Error(decision.reason);
-    expect(decision.headers).toEqual(expect.arrayContaining([['x-version', 'two'], ['etag', '"v1"'], ['cache-control', 'max-age=100']]));
+    expect(decision.headers).toEqual(
+      expect.arrayContaining([
+        ['x-version', 'two'],
+        ['etag', '"v1"'],
+        ['cache-control', 'max-age=100'],
+      ]),
+    );
     expect(decision.headers.filter(([k]) => k === 'x-version')).toHaveLength(1);
     expect(decision.expires).toBe(later + 100_000);
   });
@@ -33,11 +56,18 @@ describe('revalidated (§4.3.4 "the cache MUST use the header fields provided in
   });
 
   it('drops hop-by-hop fields the 304 brings', () => {
-    const decision = policy.revalidated(entry, plan(), response(304, { connection: 'x-hop', 'x-hop': '1', 'keep-alive': 'timeout=5' }));
+    const decision = policy.revalidated(
+      entry,
+      plan(),
+      response(304, { connection: 'x-hop', 'x-hop': '1', 'keep-alive': 'timeout=5' }),
+    );
     expect(decision.ok && decision.headers.map(([k]) => k)).not.toEqual(expect.arrayContaining(['x-hop']));
   });
 
   it('a 304 that says no-store drops the entry', () => {
-    expect(policy.revalidated(entry, plan(), response(304, { 'cache-control': 'no-store' }))).toEqual({ ok: false, reason: 'no-store' });
+    expect(policy.revalidated(entry, plan(), response(304, { 'cache-control': 'no-store' }))).toEqual({
+      ok: false,
+      reason: 'no-store',
+    });
   });
 });

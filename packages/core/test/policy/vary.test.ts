@@ -3,8 +3,13 @@ import { response, rules, stored } from './helpers.js';
 
 describe('selects', () => {
   const { policy, plan } = rules({ cacheControl: true });
-  const forLanguage = (value: string | undefined) => plan(value === undefined ? {} : { headers: { 'Accept-Language': value } });
-  const entry = stored(policy, forLanguage('en, de'), response(200, { vary: 'Accept-Language', 'cache-control': 'max-age=60' }));
+  const forLanguage = (value: string | undefined) =>
+    plan(value === undefined ? {} : { headers: { 'Accept-Language': value } });
+  const entry = stored(
+    policy,
+    forLanguage('en, de'),
+    response(200, { vary: 'Accept-Language', 'cache-control': 'max-age=60' }),
+  );
 
   it.each([
     ['§4.1 the same value', 'en, de', true],
@@ -18,7 +23,11 @@ describe('selects', () => {
   });
 
   it('a response stored for a request without the header only answers requests without it', () => {
-    const absent = stored(policy, forLanguage(undefined), response(200, { vary: 'Accept-Language', 'cache-control': 'max-age=60' }));
+    const absent = stored(
+      policy,
+      forLanguage(undefined),
+      response(200, { vary: 'Accept-Language', 'cache-control': 'max-age=60' }),
+    );
     expect(policy.selects(absent, forLanguage(undefined))).toBe(true);
     expect(policy.selects(absent, forLanguage('en'))).toBe(false);
   });

@@ -89,7 +89,11 @@ export interface Flush {
 }
 
 /** Runs the check over every process's log. `marginMs` absorbs clock-read jitter. */
-export function checkCoherence(logs: readonly ProcessLog[], flushes: readonly Flush[] = [], marginMs = 0.05): CoherenceReport {
+export function checkCoherence(
+  logs: readonly ProcessLog[],
+  flushes: readonly Flush[] = [],
+  marginMs = 0.05,
+): CoherenceReport {
   const opsOf = new Map<string, Op[]>();
   const owner = new Map<string, number>();
   logs.forEach((log, p) => {
@@ -147,9 +151,10 @@ export function checkCoherence(logs: readonly ProcessLog[], flushes: readonly Fl
       const stale = { process: p, key: read.key, startAt: read.startAt, value: read.value, floor };
       if (read.value === null) {
         const floorAck = ops.find((op) => op.index === floor)?.ackAt ?? 0;
-        const possible = floor === 0
-          || ops.some((op) => op.kind === 'del' && op.index >= floor && op.sentAt < read.endAt)
-          || flushes.some((f) => f.sentAt < read.endAt && f.ackAt > floorAck - marginMs);
+        const possible =
+          floor === 0 ||
+          ops.some((op) => op.kind === 'del' && op.index >= floor && op.sentAt < read.endAt) ||
+          flushes.some((f) => f.sentAt < read.endAt && f.ackAt > floorAck - marginMs);
         if (!possible) report.stale.push(stale);
         continue;
       }
@@ -189,6 +194,8 @@ export function quantile(xs: readonly number[], q: number): number {
 export function summary(name: string, report: CoherenceReport): string {
   const d = report.delays;
   const ms = (x: number) => `${x.toFixed(2)} ms`;
-  return `${name}: ${report.reads} reads (${report.failedReads} failed open), stale ${report.stale.length}, impossible ${report.impossible.length}, `
-    + `missing invalidations ${report.missing.length}; ack → invalidation applied: p50 ${ms(quantile(d, 0.5))}, p99 ${ms(quantile(d, 0.99))}, max ${ms(Math.max(...d))} over ${d.length}`;
+  return (
+    `${name}: ${report.reads} reads (${report.failedReads} failed open), stale ${report.stale.length}, impossible ${report.impossible.length}, ` +
+    `missing invalidations ${report.missing.length}; ack → invalidation applied: p50 ${ms(quantile(d, 0.5))}, p99 ${ms(quantile(d, 0.99))}, max ${ms(Math.max(...d))} over ${d.length}`
+  );
 }

@@ -8,7 +8,11 @@ export function slowOrigin(latencyMs: number): { adapter: AxiosAdapter; requests
     await new Promise((r) => setTimeout(r, latencyMs));
     return {
       data: Buffer.from(JSON.stringify({ url: config.url, n: requests })),
-      status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, config, request: {},
+      status: 200,
+      statusText: 'OK',
+      headers: { 'content-type': 'application/json' },
+      config,
+      request: {},
     };
   };
   return { adapter, requests: () => requests };
@@ -27,8 +31,14 @@ export interface LoadResult {
  * request i starts (to inject a fault mid-load).
  */
 export async function runLoad(
-  api: AxiosInstance, { total = 1000, concurrency = 50, urls = 25, pauseMs = 1, onRequest }:
-  { total?: number; concurrency?: number; urls?: number; pauseMs?: number; onRequest?: (i: number) => void } = {},
+  api: AxiosInstance,
+  {
+    total = 1000,
+    concurrency = 50,
+    urls = 25,
+    pauseMs = 1,
+    onRequest,
+  }: { total?: number; concurrency?: number; urls?: number; pauseMs?: number; onRequest?: (i: number) => void } = {},
 ): Promise<LoadResult> {
   const result: LoadResult = { failures: [], durations: [], hits: 0, maxMs: 0 };
   let next = 0;

@@ -2,7 +2,15 @@
  * Runs the interleaved write/read workload of helpers/near-worker.ts in several processes and
  * checks the logs with helpers/coherence.ts.
  */
-import { checkCoherence, type Arrival, type CoherenceReport, type Flush, type Op, type ProcessLog, type Read } from './coherence.js';
+import {
+  checkCoherence,
+  type Arrival,
+  type CoherenceReport,
+  type Flush,
+  type Op,
+  type ProcessLog,
+  type Read,
+} from './coherence.js';
 import type { NearCacheStats } from '@axios-client-cache/redis';
 import type { Target } from './near-worker.js';
 import { Worker } from './processes.js';
@@ -64,38 +72,76 @@ interface RawResult {
 
 /** Runs the workload in every worker at once, with the fault (if any) injected from here. */
 export async function runWorkload(workers: Worker[], options: WorkloadOptions): Promise<WorkloadResult> {
-  const { keysPerWorker = 2, writes = 0, minMs = 0, readMs = 0, maxPauseMs = 3, deleteRatio = 0.15, tag, fault, settleMs = 1000, on } = options;
+  const {
+    keysPerWorker = 2,
+    writes = 0,
+    minMs = 0,
+    readMs = 0,
+    maxPauseMs = 3,
+    deleteRatio = 0.15,
+    tag,
+    fault,
+    settleMs = 1000,
+    on,
+  } = options;
   const all = workers.flatMap((_, p) => Array.from({ length: keysPerWorker }, (_, i) => `${tag}-${p}-${i}`));
   const startAt = hrnow() + 300;
   const flushes: Flush[] = [];
   let injected: Promise<void> | undefined;
   if (fault !== undefined) {
     injected = new Promise<void>((resolve, reject) => {
-      setTimeout(() => {
-        fault.inject().then((flush) => {
-          if (flush) flushes.push(flush);
-          resolve();
-        }, reject);
-      }, Math.max(0, startAt + fault.atMs - hrnow()));
+      setTimeout(
+        () => {
+          fault.inject().then((flush) => {
+            if (flush) flushes.push(flush);
+            resolve();
+          }, reject);
+        },
+        Math.max(0, startAt + fault.atMs - hrnow()),
+      );
     });
   }
-  const raw = await Promise.all(workers.map((w, p) => w.ask<RawResult>({
-    on, type: 'run', own: all.slice(p * keysPerWorker, (p + 1) * keysPerWorker), all, writes, minMs, readMs, maxPauseMs, deleteRatio, startAt,
-  })));
+  const raw = await Promise.all(
+    workers.map((w, p) =>
+      w.ask<RawResult>({
+        on,
+        type: 'run',
+        own: all.slice(p * keysPerWorker, (p + 1) * keysPerWorker),
+        all,
+        writes,
+        minMs,
+        readMs,
+        maxPauseMs,
+        deleteRatio,
+        startAt,
+      }),
+    ),
+  );
   await injected;
   // Every writer is done: give the last invalidations time to arrive, then collect them.
   await new Promise((r) => setTimeout(r, settleMs));
-  const arrivals = await Promise.all(workers.map((w) => w.ask<Arrival[]>({ on, type: 'arrivals', since: startAt - 1000 })));
+  const arrivals = await Promise.all(
+    workers.map((w) => w.ask<Arrival[]>({ on, type: 'arrivals', since: startAt - 1000 })),
+  );
   const logs: ProcessLog[] = raw.map((r, p) => {
     const reads: Read[] = [];
     for (let i = 0; i < r.reads.length; i += 4) {
       const v = r.reads[i + 3]!;
-      reads.push({ key: all[r.reads[i]!]!, startAt: r.reads[i + 1]!, endAt: r.reads[i + 2]!, value: v === -1 ? null : v === -2 ? 'error' : v });
+      reads.push({
+        key: all[r.reads[i]!]!,
+        startAt: r.reads[i + 1]!,
+        endAt: r.reads[i + 2]!,
+        value: v === -1 ? null : v === -2 ? 'error' : v,
+      });
     }
     return { ops: r.ops, reads, arrivals: arrivals[p]! };
   });
   // NEAR_DUMP=<file>: every process's log, to replay a failed check with checkCoherence.
-  if (process.env['NEAR_DUMP']) (await import('node:fs')).writeFileSync(process.env['NEAR_DUMP'], JSON.stringify({ logs, flushes, stats: raw.map((r) => r.stats) }));
+  if (process.env['NEAR_DUMP'])
+    (await import('node:fs')).writeFileSync(
+      process.env['NEAR_DUMP'],
+      JSON.stringify({ logs, flushes, stats: raw.map((r) => r.stats) }),
+    );
   return {
     report: checkCoherence(logs, flushes),
     stats: raw.map((r) => r.stats),

@@ -28,7 +28,17 @@ type Message = { on: Target } & (
   | { type: 'deleteUrl'; path: string }
   | { type: 'stats' }
   | { type: 'arrivals'; since: number }
-  | { type: 'run'; own: string[]; all: string[]; writes: number; minMs: number; maxPauseMs: number; deleteRatio: number; startAt: number; readMs: number }
+  | {
+      type: 'run';
+      own: string[];
+      all: string[];
+      writes: number;
+      minMs: number;
+      maxPauseMs: number;
+      deleteRatio: number;
+      startAt: number;
+      readMs: number;
+    }
   | { type: 'exit' }
 );
 
@@ -53,7 +63,9 @@ function contextOf(target: Target): Context {
   const nodes = process.env['CLUSTER_NODES'];
   const backend = new RedisBackend({
     ...(target === 'cluster'
-      ? { cluster: { nodes: nodes!.split(',').map((a) => ({ host: a.split(':')[0]!, port: Number(a.split(':')[1]) })) } }
+      ? {
+          cluster: { nodes: nodes!.split(',').map((a) => ({ host: a.split(':')[0]!, port: Number(a.split(':')[1]) })) },
+        }
       : { url: process.env['REDIS_URL'] }),
     cacheName,
     expireAfter: 600,
@@ -65,12 +77,21 @@ function contextOf(target: Target): Context {
   backend.nearCache!.onInvalidate((keys) => {
     const at = now();
     if (keys === null) arrivals.push({ at, keys: null });
-    else arrivals.push({ at, keys: keys.filter((k) => k.startsWith(responsePrefix)).map((k) => k.slice(responsePrefix.length)) });
+    else
+      arrivals.push({
+        at,
+        keys: keys.filter((k) => k.startsWith(responsePrefix)).map((k) => k.slice(responsePrefix.length)),
+      });
   });
   backend.nearCache!.onStateChange((armed) => {
     if (armed) arrivals.push({ at: now(), keys: null });
   });
-  context = { backend, store: backend.responses as RedisCache<CachedResponse>, api: attachCache(axios.create({ baseURL: origin }), backend), arrivals };
+  context = {
+    backend,
+    store: backend.responses as RedisCache<CachedResponse>,
+    api: attachCache(axios.create({ baseURL: origin }), backend),
+    arrivals,
+  };
   contexts.set(target, context);
   return context;
 }
@@ -89,7 +110,11 @@ async function read(c: Context, key: string): Promise<number | null | 'error'> {
   }
 }
 
-async function get(c: Context, path: string, refresh = false): Promise<{ ok: boolean; fromCache?: boolean; body?: string; error?: string }> {
+async function get(
+  c: Context,
+  path: string,
+  refresh = false,
+): Promise<{ ok: boolean; fromCache?: boolean; body?: string; error?: string }> {
   try {
     const res = await c.api.get(path, { responseType: 'text', refresh });
     return { ok: true, fromCache: res.fromCache === true, body: String(res.data) };
@@ -160,7 +185,10 @@ async function run(c: Context, m: Extract<Message, { type: 'run' }>): Promise<un
 
 function statsOf(c: Context): Record<string, unknown> {
   const { lastError, ...stats } = c.backend.nearCache!.stats();
-  return { ...stats, lastError: lastError === undefined ? undefined : String((lastError as Error).message ?? lastError) };
+  return {
+    ...stats,
+    lastError: lastError === undefined ? undefined : String((lastError as Error).message ?? lastError),
+  };
 }
 
 async function answer(message: Message): Promise<unknown> {

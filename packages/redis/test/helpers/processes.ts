@@ -31,7 +31,10 @@ export class Worker {
     return new Promise((resolve, reject) => {
       const onExit = (code: number | null) => reject(new Error(`worker exited with code ${code}`));
       this.child.once('exit', onExit);
-      this.child.once('message', (m) => { this.child.off('exit', onExit); resolve(m); });
+      this.child.once('message', (m) => {
+        this.child.off('exit', onExit);
+        resolve(m);
+      });
     });
   }
 
@@ -47,7 +50,9 @@ export class Worker {
 }
 
 /** An HTTP origin on 127.0.0.1 that answers after `latencyMs`; `/boom…` paths drop the connection. */
-export async function startOrigin(latencyMs: number): Promise<{ url: string; count: (path?: string) => number; close: () => Promise<void> }> {
+export async function startOrigin(
+  latencyMs: number,
+): Promise<{ url: string; count: (path?: string) => number; close: () => Promise<void> }> {
   const counts = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     const path = req.url ?? '/';
@@ -65,7 +70,11 @@ export async function startOrigin(latencyMs: number): Promise<{ url: string; cou
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    count: (path) => (path === undefined ? [...counts.values()].reduce((a, b) => a + b, 0) : counts.get(path) ?? 0),
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    count: (path) => (path === undefined ? [...counts.values()].reduce((a, b) => a + b, 0) : (counts.get(path) ?? 0)),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
