@@ -8,10 +8,9 @@ import { Redis } from 'ioredis';
 import { attachCache, CacheConfigError, type CacheBackend } from '@axios-client-cache/core';
 import { MemoryBackend } from '@axios-client-cache/memory';
 import { RedisBackend } from '@axios-client-cache/redis';
-import { SignedSerializer } from '@axios-client-cache/signed';
 
 function check(condition: boolean, what: string): void {
-  if (!condition) throw new Error(`${process.env['SCENARIO']}: ${what}`);
+  if (!condition) throw new Error(`${process.env.SCENARIO}: ${what}`);
 }
 
 /** Resolves on the backend's next write to its store (writes leave the response path). */
@@ -45,7 +44,7 @@ async function main(): Promise<string> {
   await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
   const baseURL = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
   const cacheName = `check-packages-${process.pid}`;
-  const client = new Redis(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+  const client = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   const backends: CacheBackend[] = [];
   try {
     const dict = attachCache(axios.create({ baseURL }), { expireAfter: '10m' });
@@ -79,14 +78,14 @@ async function main(): Promise<string> {
 
     let refused = '';
     try {
-      new RedisBackend({ url: process.env.REDIS_URL, secretKey: process.env['UNSET_CACHE_KEY'] });
+      new RedisBackend({ url: process.env.REDIS_URL, secretKey: process.env.UNSET_CACHE_KEY });
     } catch (error) {
       if (error instanceof CacheConfigError) refused = error.message;
     }
     check(refused.includes('missing environment variable'), 'an unset secretKey variable was not refused');
     check(served === 4, `the origin served ${served} requests, expected 4`);
     return (
-      `${process.env['SCENARIO']}: miss → hit with DictCache, MemoryBackend, RedisBackend on an ioredis ${process.env['IOREDIS_VERSION']} client, ` +
+      `${process.env.SCENARIO}: miss → hit with DictCache, MemoryBackend, RedisBackend on an ioredis ${process.env.IOREDIS_VERSION} client, ` +
       `and signed (entry 0x${entry!.subarray(0, 2).toString('hex')}…); unset CACHE_KEY refused`
     );
   } finally {

@@ -26,7 +26,7 @@ const upstream = createServer((req, res) => {
 });
 
 function makeBackend(): CacheBackend {
-  const url = process.env['REDIS_URL'];
+  const url = process.env.REDIS_URL;
   return url
     ? new RedisBackend({ url, cacheName: `example-express-${process.pid}`, timeoutMs: 1000 }) // default deadline: 100 ms
     : new MemoryBackend({ maxEntries: 10_000, maxBytes: 50 * 1024 * 1024 });

@@ -12,7 +12,7 @@ import { Cluster } from 'ioredis';
 import { attachCache } from '@axios-client-cache/core';
 import { RedisBackend } from '@axios-client-cache/redis';
 
-const nodes = (process.env['REDIS_CLUSTER_NODES'] ?? '127.0.0.1:7000').split(',').map((address) => {
+const nodes = (process.env.REDIS_CLUSTER_NODES ?? '127.0.0.1:7000').split(',').map((address) => {
   const [host = '127.0.0.1', port = '7000'] = address.split(':');
   return { host, port: Number(port) };
 });

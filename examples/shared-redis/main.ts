@@ -13,8 +13,8 @@ import axios from 'axios';
 import { attachCache } from '@axios-client-cache/core';
 import { RedisBackend } from '@axios-client-cache/redis';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const CACHE_NAME = `example-shared-redis-${process.env['RUN_ID'] ?? process.pid}`;
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const CACHE_NAME = `example-shared-redis-${process.env.RUN_ID ?? process.pid}`;
 
 function cachedApi(origin: string) {
   // timeoutMs: the deadline of each Redis call (100 ms by default), generous for a busy demo machine

@@ -13,8 +13,8 @@ import { Redis } from 'ioredis';
 import { attachCache } from '@axios-client-cache/core';
 import { RedisBackend } from '@axios-client-cache/redis';
 
-const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-const OLD_KEY = process.env['CACHE_KEY'] ?? randomBytes(32).toString('base64');
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const OLD_KEY = process.env.CACHE_KEY ?? randomBytes(32).toString('base64');
 const NEW_KEY = randomBytes(32).toString('base64');
 const cacheName = `example-signed-${process.pid}`;
 

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** `BENCH_QUICK=1` (or `pnpm bench -- --quick`): short rounds, for smoke-checking only. */
-export const QUICK = process.env['BENCH_QUICK'] === '1';
+export const QUICK = process.env.BENCH_QUICK === '1';
 
 /** One timed figure of one contender, over the rounds of a case. */
 export interface Stat {

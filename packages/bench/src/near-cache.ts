@@ -29,7 +29,6 @@ import { RedisCacheStore } from 'undici-cache-redis';
 import { attachCache } from '@axios-client-cache/core';
 import { MemoryBackend } from '@axios-client-cache/memory';
 import { RedisBackend } from '@axios-client-cache/redis';
-// @ts-ignore -- a plain .mjs helper shared with the test scripts
 import { startRedisServer } from '../../../scripts/redis-servers.mjs';
 import { BODY, startOrigin } from './fixtures.js';
 import { check, compare, median, QUICK, rowsOf, type CaseResult, type Goal } from './harness.js';
@@ -143,8 +142,8 @@ async function invalidationDelays(
 }
 
 export async function run(): Promise<CaseResult> {
-  const own = process.env['REDIS_URL'] ? undefined : await startRedisServer();
-  const url: string = process.env['REDIS_URL'] ?? own!.url;
+  const own = process.env.REDIS_URL ? undefined : await startRedisServer();
+  const url: string = process.env.REDIS_URL ?? own!.url;
   const { hostname, port } = new URL(url);
   const admin = new Redis(url);
   const origin = await startOrigin();
@@ -180,7 +179,7 @@ export async function run(): Promise<CaseResult> {
     agents.push(agent);
     return async () => {
       const res = await agent.request({ origin: origin.baseURL, path: PATH, method: 'GET' });
-      return { body: await res.body.json(), age: res.headers['age'] };
+      return { body: await res.body.json(), age: res.headers.age };
     };
   };
   try {

@@ -8,14 +8,14 @@ import { CachedResponse } from '@axios-client-cache/core';
 import { RedisBackend } from '@axios-client-cache/redis';
 
 const backend = new RedisBackend({
-  url: process.env['REDIS_URL'],
-  cacheName: process.env['CACHE_NAME'],
+  url: process.env.REDIS_URL,
+  cacheName: process.env.CACHE_NAME,
   expireAfter: 3600,
   timeoutMs: 1000,
 });
-const key = process.env['KEY']!;
-const url = process.env['URL']!;
-const trials = Number(process.env['TRIALS']);
+const key = process.env.KEY!;
+const url = process.env.URL!;
+const trials = Number(process.env.TRIALS);
 const hrnow = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 async function main(): Promise<void> {

@@ -9,8 +9,8 @@
 import { createServer } from 'node:http';
 import { BODY_JSON } from './fixtures.js';
 
-const latency = Number(process.env['ORIGIN_LATENCY_MS'] ?? 0);
-const cacheControl = process.env['ORIGIN_CACHE_CONTROL'] ?? 'max-age=3600';
+const latency = Number(process.env.ORIGIN_LATENCY_MS ?? 0);
+const cacheControl = process.env.ORIGIN_CACHE_CONTROL ?? 'max-age=3600';
 const body = Buffer.from(BODY_JSON);
 let count = 0;
 

@@ -35,12 +35,11 @@ import { buildStorage, canStale, setupCache, type StorageValue } from 'axios-cac
 import { Redis } from 'ioredis';
 import { attachCache } from '@axios-client-cache/core';
 import { RedisBackend } from '@axios-client-cache/redis';
-// @ts-ignore -- a plain .mjs helper shared with the test scripts
 import { startRedisServer } from '../../../scripts/redis-servers.mjs';
 
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 11);
-const N_C1 = Number(process.env['BENCH_N_C1'] ?? 1500);
-const N_C32 = Number(process.env['BENCH_N_C32'] ?? 6000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
+const N_C1 = Number(process.env.BENCH_N_C1 ?? 1500);
+const N_C32 = Number(process.env.BENCH_N_C32 ?? 6000);
 const URL_PATH = '/users?page=2';
 const BODY = JSON.stringify({
   page: 2,
@@ -94,8 +93,8 @@ function median(values: number[]): number {
 
 /** Every figure of this bench. */
 export async function run(): Promise<Record<string, number>> {
-  const own = process.env['REDIS_URL'] ? undefined : await startRedisServer();
-  const url = process.env['REDIS_URL'] ?? own!.url;
+  const own = process.env.REDIS_URL ? undefined : await startRedisServer();
+  const url = process.env.REDIS_URL ?? own!.url;
   const admin = new Redis(url);
   const prefix = `bench-${process.pid}`;
   const clients: Redis[] = [];

@@ -109,7 +109,7 @@ export function markdown(info: RunInfo, outcomes: CaseOutcome[]): string {
     '- `@axios-client-cache/*` are the built packages (`pnpm build` runs first: tsup output, as users install it), from',
     '  the commit below; the bench cases themselves run through tsx.',
     '- Same workload for every contender: axios ' +
-      (info.versions['axios'] ?? '') +
+      (info.versions.axios ?? '') +
       ', the same ~1 KiB JSON body, the same',
     '  `responseType` (json), the same adapter or origin. axios-cache-interceptor gets a fresh axios instance per setup and',
     '  its documented configurations: memory storage, long `ttl`, its defaults and its lean server setup',
@@ -333,7 +333,7 @@ export function svg(info: RunInfo, outcomes: CaseOutcome[]): string {
     '<style>.h{font-weight:600;font-size:13px}.w{stroke:#212529;stroke-width:1;fill:none}text{fill:#212529}</style>',
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     `<text x="12" y="22" class="h" font-size="15">axios-client-cache benchmarks: median per case (bar), min–max over rounds (whisker), ratio to the case's baseline</text>`,
-    `<text x="12" y="38">${esc(`${info.cpu}, ${info.cores} cores, Node ${info.node}, axios ${info.versions['axios'] ?? '?'}, ${info.date}${info.quick ? ' (QUICK run)' : ''}`)}</text>`,
+    `<text x="12" y="38">${esc(`${info.cpu}, ${info.cores} cores, Node ${info.node}, axios ${info.versions.axios ?? '?'}, ${info.date}${info.quick ? ' (QUICK run)' : ''}`)}</text>`,
     ...parts,
     legend,
     '</svg>',

@@ -26,7 +26,7 @@ const BENCH_DIR = here('../');
 const CASE_TIMEOUT_MS = 10 * 60_000;
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
-const quick = args.includes('--quick') || process.env['BENCH_QUICK'] === '1';
+const quick = args.includes('--quick') || process.env.BENCH_QUICK === '1';
 const only = args
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
@@ -220,7 +220,7 @@ async function main(): Promise<void> {
   const headBefore = git('rev-parse', '--short', 'HEAD');
   const env: NodeJS.ProcessEnv = { ...process.env, BENCH_QUICK: quick ? '1' : '0' };
   let redis: RedisServer | undefined;
-  let redisNote = env['REDIS_URL'] ? `REDIS_URL from the environment (${env['REDIS_URL']})` : 'not used';
+  let redisNote = env.REDIS_URL ? `REDIS_URL from the environment (${env.REDIS_URL})` : 'not used';
   const stop = async () => {
     await redis?.stop();
     redis = undefined;
@@ -229,9 +229,9 @@ async function main(): Promise<void> {
     process.once(signal, () => void stop().then(() => process.exit(130)));
   const outcomes: CaseOutcome[] = [];
   try {
-    if ((cases.includes('redis-hit') || cases.includes('near-cache')) && !env['REDIS_URL']) {
+    if ((cases.includes('redis-hit') || cases.includes('near-cache')) && !env.REDIS_URL) {
       redis = await startRedisServer();
-      env['REDIS_URL'] = redis.url;
+      env.REDIS_URL = redis.url;
       redisNote =
         `redis-server ${execFileSync(redis.process?.spawnfile ?? 'redis-server', ['--version'], { encoding: 'utf8' }).match(/v=(\S+)/)?.[1] ?? ''}` +
         ' started by the bench on a free loopback port, no persistence';

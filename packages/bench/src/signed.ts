@@ -183,9 +183,9 @@ async function hits(): Promise<Record<string, number>> {
     );
     const tag = `${size / KiB}KiB`;
     for (const [name, value] of Object.entries(ns)) out[`signed.hit.${tag}.${name}.ns`] = r1(value);
-    out[`signed.hit.${tag}.signed.addedOverMsgpack.ns`] = r1(ns['signed']! - ns['msgpack']!);
-    out[`signed.hit.${tag}.signed.addedOverObjects.ns`] = r1(ns['signed']! - ns['objects']!);
-    out[`signed.hit.${tag}.encrypted.addedOverMsgpack.ns`] = r1(ns['encrypted']! - ns['msgpack']!);
+    out[`signed.hit.${tag}.signed.addedOverMsgpack.ns`] = r1(ns.signed! - ns.msgpack!);
+    out[`signed.hit.${tag}.signed.addedOverObjects.ns`] = r1(ns.signed! - ns.objects!);
+    out[`signed.hit.${tag}.encrypted.addedOverMsgpack.ns`] = r1(ns.encrypted! - ns.msgpack!);
     await Promise.all(backends.map((b) => b.close()));
   }
   return out;

@@ -111,7 +111,7 @@ function buildProgram(io: CliIO, setCode: (code: number) => void, setSecrets: (s
     (cmd: Command, fn: (session: Session, out: Output, progress: Progress, now: number) => Promise<number>) =>
     async () => {
       const options = cmd.optsWithGlobals<GlobalOptions>();
-      setSecrets([...(options.secretKey ?? []), ...(io.env['CACHE_KEY'] ? [io.env['CACHE_KEY']] : [])]);
+      setSecrets([...(options.secretKey ?? []), ...(io.env.CACHE_KEY ? [io.env.CACHE_KEY] : [])]);
       const session = await Session.open(options, io);
       try {
         const now = (io.now ?? Date.now)();

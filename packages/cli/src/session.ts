@@ -127,7 +127,7 @@ function secretsOf(options: GlobalOptions, io: CliIO): string[] {
     if (options.secretKey.some((s) => s === '')) throw new CliError('--secret-key is empty');
     return options.secretKey;
   }
-  const env = io.env['CACHE_KEY'];
+  const env = io.env.CACHE_KEY;
   if (env === undefined) return [];
   // A variable that is set but empty is a mistake (a missing secret), not "unsigned".
   if (env === '') throw new CliError('CACHE_KEY is set but empty: unset it, or give the secret');
@@ -165,9 +165,8 @@ function whereOf(options: GlobalOptions, io: CliIO): Where {
       location: `cluster ${nodes.map((n) => `${n.host}:${n.port}`).join(',')}`,
     };
   }
-  const url = options.url ?? io.env['REDIS_URL'] ?? DEFAULT_REDIS_URL;
-  const from =
-    options.url !== undefined ? '--url' : io.env['REDIS_URL'] !== undefined ? 'REDIS_URL' : 'the default URL';
+  const url = options.url ?? io.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+  const from = options.url !== undefined ? '--url' : io.env.REDIS_URL !== undefined ? 'REDIS_URL' : 'the default URL';
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -458,7 +458,7 @@ describeIf(REDIS_URL, 'REDIS_URL not set (run through scripts/with-redis.mjs)')(
       const command = [process.execPath, BIN, 'urls', ...base].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
       const tty = spawnSync('script', ['-qec', command, '/dev/null'], {
         encoding: 'utf8',
-        env: { PATH: process.env['PATH'] },
+        env: { PATH: process.env.PATH },
         timeout: 20_000,
       });
       expect(tty.status).toBe(0);

@@ -28,7 +28,7 @@ describeIf(CLUSTER_NODES, 'REDIS_CLUSTER_NODES not set (run through scripts/with
       const { get } = cachedClient(origin, backend);
       for (let page = 1; page <= PAGES; page++) await get('/users', { params: { page }, expireAfter: 600 });
       cluster = new Cluster(CLUSTER_NODES!);
-      base = ['--cluster', process.env['REDIS_CLUSTER_NODES']!, '--cache-name', cacheName];
+      base = ['--cluster', process.env.REDIS_CLUSTER_NODES!, '--cache-name', cacheName];
     });
     afterAll(async () => {
       await backend.clear();
@@ -68,7 +68,7 @@ describeIf(CLUSTER_NODES, 'REDIS_CLUSTER_NODES not set (run through scripts/with
       ).toEqual(expected);
       expect(Object.keys(expected)).toHaveLength(3);
       expect(json.json.total).toMatchObject({ entries: PAGES, fresh: PAGES, aliases: 0, unreadable: 0 });
-      expect(json.json.redis).toBe(`cluster ${process.env['REDIS_CLUSTER_NODES']}`);
+      expect(json.json.redis).toBe(`cluster ${process.env.REDIS_CLUSTER_NODES}`);
       expect(text.code).toBe(0);
       const rows = text.stdout
         .split('\n')

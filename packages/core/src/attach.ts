@@ -112,7 +112,7 @@ export async function detachCache<T extends AxiosInstance>(instance: T | CachedA
   if (instance.defaults.adapter === state.adapter)
     instance.defaults.adapter = state.previous as typeof instance.defaults.adapter;
   delete (instance as unknown as Record<symbol, unknown>)[kState];
-  delete (instance as unknown as Record<string, unknown>)['cache'];
+  delete (instance as unknown as Record<string, unknown>).cache;
   await state.backend.closeIfEnabled();
   return instance as T;
 }

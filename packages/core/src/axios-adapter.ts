@@ -233,13 +233,13 @@ function axiosHeaders(flat: readonly string[], end: number, age: number | undefi
     const name = flat[i] as string;
     const value = flat[i + 1] as string;
     if (name === '__proto__') headers.set(name, value);
-    else if (!Object.prototype.hasOwnProperty.call(slots, name)) slots[name] = name === 'set-cookie' ? [value] : value;
+    else if (!Object.hasOwn(slots, name)) slots[name] = name === 'set-cookie' ? [value] : value;
     else {
       const prev = slots[name] as string | string[];
       slots[name] = Array.isArray(prev) ? [...prev, value] : `${prev}, ${value}`;
     }
   }
-  if (age !== undefined) slots['age'] = String(age);
+  if (age !== undefined) slots.age = String(age);
   return headers as AxiosResponse['headers'];
 }
 
@@ -409,7 +409,7 @@ async function sendWith(
   const target = config as unknown as Record<string, unknown>;
   const saved: Array<[string, boolean, unknown]> = [];
   for (const name of Object.keys(overrides)) {
-    saved.push([name, Object.prototype.hasOwnProperty.call(target, name), target[name]]);
+    saved.push([name, Object.hasOwn(target, name), target[name]]);
     target[name] = (overrides as Record<string, unknown>)[name];
   }
   try {

@@ -86,7 +86,7 @@ const MISSING_VARIABLE =
 export function checkSecretKey(option: string, value: unknown): asserts value is SecretKey {
   if (Array.isArray(value)) {
     if (value.length === 0) throw new CacheConfigError(`Invalid ${option}: an empty list (${MISSING_VARIABLE})`);
-    value.forEach((entry, i) => checkOneSecret(`${option}[${i}]`, entry));
+    for (const [i, entry] of value.entries()) checkOneSecret(`${option}[${i}]`, entry);
   } else checkOneSecret(option, value);
 }
 

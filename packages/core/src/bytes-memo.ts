@@ -24,7 +24,7 @@ export class BytesMemo<V> {
   /** The value made before from exactly `bytes` under `key`, if remembered. */
   get(key: string, bytes: Uint8Array): V | undefined {
     const seen = this.#entries.get(key);
-    return seen !== undefined && seen.bytes.equals(bytes) ? seen.value : undefined;
+    return seen?.bytes.equals(bytes) ? seen.value : undefined;
   }
 
   /** Remembers `value` as made from `bytes` under `key` (replacing what `key` had). */

@@ -172,7 +172,7 @@ function wellFormed(s: string): string {
 /** Percent-encodes a decoded string: everything but the unreserved characters, as UTF-8. */
 function encodeComponent(s: string): string {
   if (ALL_UNRESERVED.test(s)) return s;
-  return encodeURIComponent(wellFormed(s)).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+  return encodeURIComponent(wellFormed(s)).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /**
@@ -192,7 +192,7 @@ function canonicalComponent(raw: string, keep: ReadonlySet<string>, plusIsSpace:
       const l = h >= 0 ? hexValue(raw.charCodeAt(i + 2)) : -1;
       if (l >= 0) {
         const b = h * 16 + l;
-        out += isUnreservedByte(b) ? String.fromCharCode(b) : '%' + HEX[h] + HEX[l];
+        out += isUnreservedByte(b) ? String.fromCharCode(b) : `%${HEX[h]}${HEX[l]}`;
         i += 2;
       } else {
         out += '%25';
@@ -201,7 +201,7 @@ function canonicalComponent(raw: string, keep: ReadonlySet<string>, plusIsSpace:
       out += '%20';
     } else if (c < 0x80) {
       // encodeURIComponent would leave !'()* alone: encode ASCII by hand.
-      out += isUnreservedByte(c) || keep.has(raw[i] as string) ? raw[i] : '%' + HEX[c >> 4] + HEX[c & 15];
+      out += isUnreservedByte(c) || keep.has(raw[i] as string) ? raw[i] : `%${HEX[c >> 4]}${HEX[c & 15]}`;
     } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && (raw.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
       out += encodeURIComponent(raw.slice(i, i + 2));
       i++;
@@ -274,7 +274,7 @@ function flattenParams(params: object, out: Pair[]): void {
     path
       ? path
           .concat(key)
-          .map((token, i) => (i ? '[' + removeBrackets(token) + ']' : removeBrackets(token)))
+          .map((token, i) => (i ? `[${removeBrackets(token)}]` : removeBrackets(token)))
           .join('')
       : key;
   const stack: object[] = [];
@@ -294,7 +294,7 @@ function flattenParams(params: object, out: Pair[]): void {
           continue;
         }
         if (Array.isArray(el) && (key.endsWith('[]') || !el.some(isVisitable))) {
-          const name = removeBrackets(key) + '[]';
+          const name = `${removeBrackets(key)}[]`;
           for (const item of el) if (item !== undefined && item !== null) push(name, item);
           continue;
         }
@@ -337,7 +337,7 @@ function joinPairs(pairs: Pair[]): string {
   let s = '';
   for (let i = 0; i < pairs.length; i++) {
     const p = pairs[i] as Pair;
-    s += (i ? '&' : '') + p[0] + '=' + p[1];
+    s += `${(i ? '&' : '') + p[0]}=${p[1]}`;
   }
   return s;
 }
@@ -358,7 +358,7 @@ export function resolveUrl(url: string | undefined, baseURL: string | undefined,
     if (!url) return baseURL;
     let end = baseURL.length;
     while (end > 0 && baseURL.charCodeAt(end - 1) === 47) end--;
-    return baseURL.slice(0, end) + '/' + url.replace(/^\/+/, '');
+    return `${baseURL.slice(0, end)}/${url.replace(/^\/+/, '')}`;
   }
   return url ?? '';
 }
@@ -380,12 +380,12 @@ function normalizeWith(parts: KeyRequestParts, ignored: ReadonlySet<string>): st
   // User info is a credential: it is left out here and keyed as one (KeyExtras.credentials).
   const path = canonicalComponent(u.pathname, PATH_KEEP, false);
   const opaque = u.host === '' && !u.pathname.startsWith('/');
-  const prefix = opaque ? u.protocol : u.protocol + '//' + u.host;
+  const prefix = opaque ? u.protocol : `${u.protocol}//${u.host}`;
   const pairs: Pair[] = [];
   parseQueryString(u.search.slice(1), pairs);
   paramsPairs(parts.params, pairs);
   const query = joinPairs(sortPairs(filterIgnored(pairs, ignored)));
-  return prefix + path + (query ? '?' + query : '');
+  return prefix + path + (query ? `?${query}` : '');
 }
 
 /**
@@ -424,7 +424,7 @@ function headerEntries(headers: unknown): Array<[string, string]> {
   const fields = headerFields(headers);
   if (fields === undefined) return out;
   for (const name in fields) {
-    if (!Object.prototype.hasOwnProperty.call(fields, name)) continue;
+    if (!Object.hasOwn(fields, name)) continue;
     const value = headerText(fields[name]);
     if (value !== undefined) out.push([name.toLowerCase(), value]);
   }
@@ -481,7 +481,7 @@ export function redactUrl(url: string, ignoredParams?: readonly string[]): strin
     .map((piece) => {
       const eq = piece.indexOf('=');
       const name = eq === -1 ? piece : piece.slice(0, eq);
-      return piece.length > 0 && isIgnoredName(decodeLoose(name), ignored) ? name + '=' + REDACTED : piece;
+      return piece.length > 0 && isIgnoredName(decodeLoose(name), ignored) ? `${name}=${REDACTED}` : piece;
     })
     .join('&');
   return out.slice(0, q + 1) + query + fragment;
@@ -531,16 +531,16 @@ function canonicalJson(root: unknown, ignored: ReadonlySet<string>): string {
     stack.push(obj);
     let out: string;
     if (Array.isArray(obj)) {
-      out = '[' + obj.map((el, i) => ser(String(i), el, false) ?? 'null').join(',') + ']';
+      out = `[${obj.map((el, i) => ser(String(i), el, false) ?? 'null').join(',')}]`;
     } else {
       const record = obj as Record<string, unknown>;
       const parts: string[] = [];
       for (const key of Object.keys(record).sort()) {
         if (top && ignored.has(key)) continue;
         const s = ser(key, record[key], false);
-        if (s !== undefined) parts.push(JSON.stringify(key) + ':' + s);
+        if (s !== undefined) parts.push(`${JSON.stringify(key)}:${s}`);
       }
-      out = '{' + parts.join(',') + '}';
+      out = `{${parts.join(',')}}`;
     }
     stack.pop();
     return out;
@@ -692,7 +692,7 @@ function isSimpleParams(params: unknown): boolean {
   if (params === undefined) return true;
   if (!isPlainObject(params)) return false;
   for (const key in params) {
-    if (!Object.prototype.hasOwnProperty.call(params, key)) continue;
+    if (!Object.hasOwn(params, key)) continue;
     const v = params[key];
     const t = typeof v;
     if (

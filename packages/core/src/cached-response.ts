@@ -395,54 +395,52 @@ export class CachedResponse {
    */
   static fromRecord(raw: unknown): CachedResponse {
     const r = raw as Record<string, unknown>;
-    if (!isPlainObject(r) || r['t'] !== 'response') fail('not a response record');
-    if (r['v'] !== FORMAT_VERSION)
+    if (!isPlainObject(r) || r.t !== 'response') fail('not a response record');
+    if (r.v !== FORMAT_VERSION)
       throw new CacheVersionError(
-        `Stored entry has format version ${String(r['v'])}; this release reads ${FORMAT_VERSION}`,
+        `Stored entry has format version ${String(r.v)}; this release reads ${FORMAT_VERSION}`,
       );
-    const body = r['body'];
+    const body = r.body;
     if (!(body instanceof Uint8Array)) fail('body is not bytes');
-    const policy = r['policy'] ?? {};
+    const policy = r.policy ?? {};
     if (!isPlainObject(policy)) fail('policy');
     for (const [k, v] of Object.entries(policy)) {
       if (!POLICY_FIELDS.has(k) || !(typeof v === 'boolean' || isFiniteNumber(v))) fail(`policy.${k}`);
     }
-    const expires = r['expires'];
+    const expires = r.expires;
     if (!(expires === null || isFiniteNumber(expires))) fail('expires');
-    const history = r['history'] ?? [];
+    const history = r.history ?? [];
     if (
       !Array.isArray(history) ||
-      !history.every(
-        (h) => isPlainObject(h) && isString(h['method']) && isString(h['url']) && isFiniteNumber(h['status']),
-      )
+      !history.every((h) => isPlainObject(h) && isString(h.method) && isString(h.url) && isFiniteNumber(h.status))
     )
       fail('history');
-    const vary = r['vary'] ?? [];
+    const vary = r.vary ?? [];
     if (
       !Array.isArray(vary) ||
       !vary.every((p) => Array.isArray(p) && p.length === 2 && isString(p[0]) && (p[1] === null || isString(p[1])))
     )
       fail('vary');
-    const aliases = r['aliases'] ?? [];
+    const aliases = r.aliases ?? [];
     if (!Array.isArray(aliases) || !aliases.every(isString)) fail('aliases');
-    const tags = r['tags'] ?? [];
+    const tags = r.tags ?? [];
     if (!Array.isArray(tags) || !tags.every(isString)) fail('tags');
     for (const f of ['method', 'url', 'finalUrl', 'statusText'] as const) if (!isString(r[f])) fail(f);
     for (const f of ['status', 'createdAt', 'requestTime', 'responseTime'] as const) if (!isFiniteNumber(r[f])) fail(f);
     return new CachedResponse({
-      method: r['method'] as string,
-      url: r['url'] as string,
-      finalUrl: r['finalUrl'] as string,
-      status: r['status'] as number,
-      statusText: r['statusText'] as string,
-      headers: pairsOf(r['headers'], 'headers'),
+      method: r.method as string,
+      url: r.url as string,
+      finalUrl: r.finalUrl as string,
+      status: r.status as number,
+      statusText: r.statusText as string,
+      headers: pairsOf(r.headers, 'headers'),
       body,
-      createdAt: r['createdAt'] as number,
+      createdAt: r.createdAt as number,
       expires: expires as number | null,
       history: history as RedirectHop[],
-      requestHeaders: pairsOf(r['requestHeaders'] ?? [], 'requestHeaders'),
-      requestTime: r['requestTime'] as number,
-      responseTime: r['responseTime'] as number,
+      requestHeaders: pairsOf(r.requestHeaders ?? [], 'requestHeaders'),
+      requestTime: r.requestTime as number,
+      responseTime: r.responseTime as number,
       policy: policy as CachePolicy,
       vary: vary as Array<[string, string | null]>,
       aliases: aliases as string[],
@@ -558,12 +556,12 @@ export class CachedVariants {
    */
   static fromRecord(raw: unknown): CachedVariants {
     const r = raw as Record<string, unknown>;
-    if (!isPlainObject(r) || r['t'] !== 'variants') fail('not a variants record');
-    if (r['v'] !== FORMAT_VERSION)
+    if (!isPlainObject(r) || r.t !== 'variants') fail('not a variants record');
+    if (r.v !== FORMAT_VERSION)
       throw new CacheVersionError(
-        `Stored entry has format version ${String(r['v'])}; this release reads ${FORMAT_VERSION}`,
+        `Stored entry has format version ${String(r.v)}; this release reads ${FORMAT_VERSION}`,
       );
-    const variants = r['variants'];
+    const variants = r.variants;
     if (!Array.isArray(variants) || variants.length === 0 || variants.length > MAX_VARIANTS_READ) fail('variants');
     return new CachedVariants(variants.map((v) => CachedResponse.fromRecord(v)));
   }

@@ -32,7 +32,7 @@ export class CacheError extends Error {
     // Every code up the class chain, so `err instanceof CacheStoreError` holds for a
     // CacheClosedError made by another copy of the package.
     const codes: CacheErrorCode[] = [];
-    for (let c: any = ctor; c && c.code; c = Object.getPrototypeOf(c)) {
+    for (let c = ctor as { code?: CacheErrorCode } | null; c?.code; c = Object.getPrototypeOf(c)) {
       if (!codes.includes(c.code)) codes.push(c.code);
     }
     this[BRAND] = codes;
@@ -81,7 +81,7 @@ export class CacheSignatureError extends CacheSerializationError {
 
 /** Renders a value for an error message: short, never throws. */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? value.slice(0, 77) + '...' : value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
     return String(value);
   if (typeof value === 'bigint') return `${value}n`;
@@ -90,7 +90,7 @@ export function describeValue(value: unknown): string {
   if (value instanceof RegExp) return String(value);
   try {
     const json = JSON.stringify(value);
-    if (json !== undefined) return json.length > 80 ? json.slice(0, 77) + '...' : json;
+    if (json !== undefined) return json.length > 80 ? `${json.slice(0, 77)}...` : json;
   } catch {
     // cyclic or otherwise unprintable
   }

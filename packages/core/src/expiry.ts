@@ -136,7 +136,7 @@ function parseDurationObject(obj: Record<string, unknown>, option: string): Reso
   let ms = 0;
   for (const key of Object.keys(obj)) {
     const v = obj[key];
-    if (!Object.prototype.hasOwnProperty.call(DURATION_FIELDS, key)) {
+    if (!Object.hasOwn(DURATION_FIELDS, key)) {
       invalidOption(
         option,
         obj,

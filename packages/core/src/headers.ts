@@ -157,10 +157,7 @@ export function headerFields(headers: unknown): Record<string, unknown> | undefi
   if (typeof headers !== 'object' || headers === null) return undefined;
   const toJSON = (headers as { toJSON?: unknown }).toJSON;
   // AxiosHeaders has toJSON on its prototype and its fields as own properties.
-  if (
-    typeof toJSON !== 'function' ||
-    (!Object.prototype.hasOwnProperty.call(headers, 'toJSON') && hasOwnField(headers))
-  ) {
+  if (typeof toJSON !== 'function' || (!Object.hasOwn(headers, 'toJSON') && hasOwnField(headers))) {
     return headers as Record<string, unknown>;
   }
   const json: unknown = toJSON.call(headers);
@@ -182,7 +179,7 @@ export function readHeader(headers: unknown, name: string): string | undefined {
   if (fields === undefined) return undefined;
   let out: string | undefined;
   for (const field in fields) {
-    if (field.length !== name.length || !Object.prototype.hasOwnProperty.call(fields, field)) continue;
+    if (field.length !== name.length || !Object.hasOwn(fields, field)) continue;
     if (field !== name && field.toLowerCase() !== name) continue;
     const v = headerText(fields[field]);
     if (v !== undefined) out = out === undefined ? v : `${out}, ${v}`;
@@ -199,7 +196,7 @@ export function toHeaderPairs(headers: unknown): HeaderPair[] {
   const out: HeaderPair[] = [];
   if (fields === undefined) return out;
   for (const name in fields) {
-    if (!Object.prototype.hasOwnProperty.call(fields, name)) continue;
+    if (!Object.hasOwn(fields, name)) continue;
     const value = fields[name];
     if (value === undefined || value === null || value === false || typeof value === 'function') continue;
     const n = name.toLowerCase();

@@ -160,7 +160,7 @@ function scanHeaders(headers: unknown): HeaderFacts {
   const fields = headerFields(headers);
   if (fields === undefined) return facts;
   for (const field in fields) {
-    if (!Object.prototype.hasOwnProperty.call(fields, field)) continue;
+    if (!Object.hasOwn(fields, field)) continue;
     const value = headerText(fields[field]);
     if (value === undefined) continue;
     const name = field.toLowerCase();

@@ -120,7 +120,7 @@ export class SingleFlight<T> {
   ): Promise<T> {
     const lock = this.#lock;
     if (lock === undefined) return work();
-    let lease;
+    let lease: Awaited<ReturnType<MissLock['acquire']>> | null;
     try {
       lease = await lock.acquire(plan.key);
     } catch {

@@ -2,7 +2,7 @@
  * attachCache through real axios against a real origin (node:http on 127.0.0.1).
  */
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig } from 'axios';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import {
   attachCache,
   CacheBackend,
@@ -345,7 +345,7 @@ describe('attachCache against a real origin', () => {
     expect(hit.fromCache).toBe(true);
     expect(hit.headers['x-end']).toBe('kept');
     expect(hit.headers['x-hop']).toBeUndefined();
-    expect(hit.headers['connection']).toBeUndefined();
+    expect(hit.headers.connection).toBeUndefined();
   });
 
   it('disabled(): concurrent disabled and enabled contexts do not leak into each other', async () => {

@@ -96,9 +96,9 @@ function paramsObject(pairs: Array<[string, string]>): Record<string, string> {
 
 function toParts(r: Req): KeyRequestParts {
   // A fixed first segment: a relative url starting with '//' would be protocol-relative.
-  const path = '/p' + r.segments.map((seg) => '/' + encodeURIComponent(seg)).join('');
+  const path = `/p${r.segments.map((seg) => `/${encodeURIComponent(seg)}`).join('')}`;
   const search = r.query.length
-    ? '?' + r.query.map(([n, v]) => encodeURIComponent(n) + '=' + encodeURIComponent(v)).join('&')
+    ? `?${r.query.map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`).join('&')}`
     : '';
   const params =
     r.params.length === 0 ? undefined : r.paramsAs === 'usp' ? new URLSearchParams(r.params) : paramsObject(r.params);
@@ -156,9 +156,9 @@ describe('cache keys (properties)', () => {
           const cut = k % (pairs.length + 1);
           const search = pairs
             .slice(0, cut)
-            .map(([n, v]) => encodeURIComponent(n) + '=' + encodeURIComponent(v))
+            .map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`)
             .join('&');
-          return { url: `${HOST}/p${search ? '?' + search : ''}`, params: new URLSearchParams(pairs.slice(cut)) };
+          return { url: `${HOST}/p${search ? `?${search}` : ''}`, params: new URLSearchParams(pairs.slice(cut)) };
         };
         expect(keyOf(at(i))).toBe(keyOf(at(j)));
       }),

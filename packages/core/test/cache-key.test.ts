@@ -95,18 +95,18 @@ describe('createKey', () => {
 
   it('ignores param order', () => {
     expect(key({ url, params: { a: 1, b: 2 } })).toBe(key({ url, params: { b: 2, a: 1 } }));
-    expect(key({ url: url + '?a=1&b=2' })).toBe(key({ url: url + '?b=2&a=1' }));
+    expect(key({ url: `${url}?a=1&b=2` })).toBe(key({ url: `${url}?b=2&a=1` }));
   });
 
   it('treats params in the URL and in the params object as equivalent', () => {
-    expect(key({ url: url + '?a=1&b=x%20y' })).toBe(key({ url, params: { b: 'x y', a: 1 } }));
-    expect(key({ url: url + '?a=1', params: { b: 2 } })).toBe(key({ url: url + '?b=2', params: { a: '1' } }));
-    expect(key({ url: url + '?a[]=1&a[]=2' })).toBe(key({ url, params: { a: [1, 2] } }));
+    expect(key({ url: `${url}?a=1&b=x%20y` })).toBe(key({ url, params: { b: 'x y', a: 1 } }));
+    expect(key({ url: `${url}?a=1`, params: { b: 2 } })).toBe(key({ url: `${url}?b=2`, params: { a: '1' } }));
+    expect(key({ url: `${url}?a[]=1&a[]=2` })).toBe(key({ url, params: { a: [1, 2] } }));
     expect(key({ url, params: new URLSearchParams({ a: '1' }) })).toBe(key({ url, params: { a: 1 } }));
   });
 
   it('keeps the order of repeated values', () => {
-    expect(key({ url: url + '?a=1&a=2' })).not.toBe(key({ url: url + '?a=2&a=1' }));
+    expect(key({ url: `${url}?a=1&a=2` })).not.toBe(key({ url: `${url}?a=2&a=1` }));
   });
 
   it('joins baseURL like axios: the key equals the absolute URL key', () => {
@@ -143,7 +143,7 @@ describe('createKey', () => {
     expect(key({ url: 'https://API.EXAMPLE.com/users' })).toBe(key({ url }));
     expect(key({ url: 'https://api.example.com:443/users' })).toBe(key({ url }));
     expect(key({ url: 'https://api.example.com/a/../users' })).toBe(key({ url }));
-    expect(key({ url: url + '#top' })).toBe(key({ url }));
+    expect(key({ url: `${url}#top` })).toBe(key({ url }));
     expect(key({ url: 'https://a.com/%7e' })).toBe(key({ url: 'https://a.com/~' }));
     expect(key({ url: 'https://a.com/%2f' })).toBe(key({ url: 'https://a.com/%2F' }));
     expect(key({ url: 'https://a.com/a%2fb' })).not.toBe(key({ url: 'https://a.com/a/b' }));
@@ -201,7 +201,7 @@ describe('createKey', () => {
       expect(() => key({ method: 'POST', url, data })).toThrow(/^Uncacheable request body: /);
     }
     const cyclic: Record<string, unknown> = {};
-    cyclic['self'] = cyclic;
+    cyclic.self = cyclic;
     expect(() => key({ method: 'POST', url, data: cyclic })).toThrow(
       'Uncacheable request body: Object (circular JSON)',
     );
@@ -242,9 +242,9 @@ describe('createKey', () => {
     const opts = { ignoredParams: ['api_key'] };
 
     it('removes them from the query', () => {
-      expect(key({ url: url + '?api_key=1&a=1' }, opts)).toBe(key({ url: url + '?a=1' }, opts));
-      expect(key({ url, params: { api_key: 2, a: 1 } }, opts)).toBe(key({ url: url + '?a=1' }, opts));
-      expect(key({ url: url + '?api_key=1&a=1' })).not.toBe(key({ url: url + '?a=1' }));
+      expect(key({ url: `${url}?api_key=1&a=1` }, opts)).toBe(key({ url: `${url}?a=1` }, opts));
+      expect(key({ url, params: { api_key: 2, a: 1 } }, opts)).toBe(key({ url: `${url}?a=1` }, opts));
+      expect(key({ url: `${url}?api_key=1&a=1` })).not.toBe(key({ url: `${url}?a=1` }));
     });
 
     it('removes them from top-level keys of JSON bodies', () => {
@@ -349,11 +349,11 @@ describe('KeyMaker', () => {
     const params: Record<string, unknown> = { page: 1 };
     const parts = { url: 'https://a.com/items', params };
     const first = maker.keyFor(parts);
-    params['page'] = 2;
+    params.page = 2;
     const second = maker.keyFor(parts);
     expect(second).not.toBe(first);
     expect(second).toBe(createKey('GET', 'https://a.com/items', { params: { page: 2 } }));
-    params['page'] = 1;
+    params.page = 1;
     expect(maker.keyFor(parts)).toBe(first);
   });
 

@@ -127,7 +127,7 @@ describe('debug: one line per decision', () => {
       {
         cacheControl: true,
         staleIfError: '1h',
-        debug: (message, details) => lines.push(`${message} ${String(details['url'])}`),
+        debug: (message, details) => lines.push(`${message} ${String(details.url)}`),
       },
     );
     await api.get('/a');

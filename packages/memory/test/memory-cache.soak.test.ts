@@ -67,7 +67,7 @@ describe('MemoryCache soak', () => {
     expect(peakStored).toBeGreaterThan(maxBytes - 8 * 1024); // the bound, not something else, was binding
     expect(evictions).toBe(writes - cache.storedEntries);
     expect(peakHeap).toBeLessThan(3 * maxBytes);
-    if (process.env['SOAK_REPORT'])
+    if (process.env.SOAK_REPORT)
       process.stderr.write(
         `soak: peak heap growth ${(peakHeap / MiB).toFixed(1)} MiB, ${cache.storedEntries} entries, ${(peakStored / MiB).toFixed(2)} MiB stored\n`,
       );

@@ -1,6 +1,6 @@
 import {
   CacheConfigError,
-  CachedResponse,
+  type CachedResponse,
   FORMAT_VERSION,
   msgpackSerializer,
   type CacheEventMap,

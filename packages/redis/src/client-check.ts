@@ -42,24 +42,19 @@ export function checkClient(
     return { client: value, Command };
   }
   const v = value as Partial<Record<string, unknown>> | null;
-  if (
-    typeof v !== 'object' ||
-    v === null ||
-    typeof v['sendCommand'] !== 'function' ||
-    typeof v['pipeline'] !== 'function'
-  ) {
+  if (typeof v !== 'object' || v === null || typeof v.sendCommand !== 'function' || typeof v.pipeline !== 'function') {
     throw new CacheConfigError(
       `Invalid ${option}: ${describeValue(value)} (expected an ioredis 5 or 6 Redis or Cluster client)`,
     );
   }
   // ioredis 4's Redis has no isCluster and neither of its classes has createScanStream
   // (added in 5.0.0); its commands and reply handling differ from what this library sends.
-  if (typeof v['isCluster'] !== 'boolean' || typeof v['createScanStream'] !== 'function') {
+  if (typeof v.isCluster !== 'boolean' || typeof v.createScanStream !== 'function') {
     throw new CacheConfigError(
       `Invalid ${option}: a client of ioredis 4 or older (expected an ioredis 5 or 6 Redis or Cluster client)`,
     );
   }
-  if (requireCluster) checkCluster(option, value, v['isCluster']);
+  if (requireCluster) checkCluster(option, value, v.isCluster);
   const Foreign = commandClassOf(value as Redis);
   if (Foreign === undefined) {
     throw new CacheConfigError(
@@ -98,6 +93,6 @@ function commandClassOf(client: Redis): CommandClass | undefined {
   const Class = (made as { constructor?: unknown } | undefined)?.constructor as CommandClass | undefined;
   if (typeof Class !== 'function') return undefined;
   const proto = Class.prototype as unknown as Record<string, unknown>;
-  if (typeof proto['initPromise'] !== 'function' || typeof proto['toWritable'] !== 'function') return undefined;
+  if (typeof proto.initPromise !== 'function' || typeof proto.toWritable !== 'function') return undefined;
   return Class;
 }

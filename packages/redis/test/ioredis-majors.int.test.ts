@@ -6,7 +6,7 @@
  */
 import axios from 'axios';
 import { attachCache, CacheConfigError } from '@axios-client-cache/core';
-import { RedisBackend, RedisCache } from '@axios-client-cache/redis';
+import { RedisBackend, type RedisCache } from '@axios-client-cache/redis';
 import { Cluster as Cluster5, Redis as Redis5 } from 'ioredis5';
 import { Cluster as Cluster6, Redis as Redis6 } from 'ioredis6';
 import { CLUSTER_NODES, describeIf, REDIS_URL, uniqueName } from './helpers/env.js';

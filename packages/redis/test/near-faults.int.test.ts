@@ -51,6 +51,7 @@ async function faultRun(
   name: string,
   workers: Worker[],
   on: Target,
+  // biome-ignore lint/suspicious/noConfusingVoidType: most faults resolve to nothing; a write says when it landed
   inject: (tag: string) => Promise<{ sentAt: number; ackAt: number } | void>,
   options: { keysPerWorker?: number } = {},
 ): Promise<{ before: WorkerStats[]; after: WorkerStats[]; result: WorkloadResult }> {

@@ -32,8 +32,8 @@ beforeAll(async () => {
     TIMEOUT_MS: '2000',
     HEARTBEAT_MS: '500',
   };
-  if (REDIS_URL) env['REDIS_URL'] = REDIS_URL;
-  if (CLUSTER_NODES) env['CLUSTER_NODES'] = process.env['REDIS_CLUSTER_NODES']!;
+  if (REDIS_URL) env.REDIS_URL = REDIS_URL;
+  if (CLUSTER_NODES) env.CLUSTER_NODES = process.env.REDIS_CLUSTER_NODES!;
   // Generous deadlines: these tests are about coherence, not about failing open on a busy machine.
   workers = await startNearWorkers(4, env, available);
 }, 90_000);

@@ -218,15 +218,15 @@ export class SignedSerializer implements Serializer {
     const header: Record<string, unknown> = this.encrypt
       ? { alg: 'dir', enc: 'A256GCM', kid: signer.kid }
       : { alg: this.algorithm, b64: false, crit: ['b64'], kid: signer.kid };
-    header['v'] = CONTAINER_VERSION;
-    header['fv'] = FORMAT_VERSION;
-    if (context.key !== undefined) header['ck'] = keyBinding(context.key);
-    if (expiresAt !== null) header['xat'] = expiresAt;
+    header.v = CONTAINER_VERSION;
+    header.fv = FORMAT_VERSION;
+    if (context.key !== undefined) header.ck = keyBinding(context.key);
+    if (expiresAt !== null) header.xat = expiresAt;
     const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
     const encodedHeader = headerBytes.toString('base64url');
     if (!this.encrypt) {
       const signature = createHmac(DIGEST[signer.use], signer.key)
-        .update(encodedHeader + '.', 'latin1')
+        .update(`${encodedHeader}.`, 'latin1')
         .update(payload)
         .digest();
       return packSigned(headerBytes, signature, payload);
@@ -272,16 +272,16 @@ export class SignedSerializer implements Serializer {
     if (typeof header !== 'object' || header === null || Array.isArray(header)) reject(key, 'malformed header');
     const h = header as Record<string, unknown>;
     if (this.encrypt) {
-      if (h['alg'] !== 'dir' || h['enc'] !== 'A256GCM')
-        reject(key, `algorithm ${describeValue(h['alg'])}/${describeValue(h['enc'])} not allowed`);
-      if (h['zip'] !== undefined || h['crit'] !== undefined) reject(key, 'unsupported header parameter');
+      if (h.alg !== 'dir' || h.enc !== 'A256GCM')
+        reject(key, `algorithm ${describeValue(h.alg)}/${describeValue(h.enc)} not allowed`);
+      if (h.zip !== undefined || h.crit !== undefined) reject(key, 'unsupported header parameter');
     } else {
-      if (h['alg'] !== this.algorithm) reject(key, `algorithm ${describeValue(h['alg'])} not allowed`);
-      const crit = h['crit'];
-      if (h['b64'] !== false || !Array.isArray(crit) || crit.length !== 1 || crit[0] !== 'b64')
+      if (h.alg !== this.algorithm) reject(key, `algorithm ${describeValue(h.alg)} not allowed`);
+      const crit = h.crit;
+      if (h.b64 !== false || !Array.isArray(crit) || crit.length !== 1 || crit[0] !== 'b64')
         reject(key, 'unsupported payload encoding');
     }
-    const kid = h['kid'];
+    const kid = h.kid;
     const derived = typeof kid === 'string' ? this.#keys.get(kid) : undefined;
     if (derived === undefined) reject(key, 'unknown kid');
     const encodedHeader = Buffer.from(parts.header.buffer, parts.header.byteOffset, parts.header.byteLength).toString(
@@ -292,7 +292,7 @@ export class SignedSerializer implements Serializer {
       const alg = derived.use as SignedAlgorithm;
       if (parts.first.length !== SIGNATURE_BYTES[alg]) reject(key, 'bad signature');
       const mac = createHmac(DIGEST[alg], derived.key)
-        .update(encodedHeader + '.', 'latin1')
+        .update(`${encodedHeader}.`, 'latin1')
         .update(parts.rest)
         .digest();
       if (!timingSafeEqual(mac, parts.first)) reject(key, 'bad signature');
@@ -310,9 +310,9 @@ export class SignedSerializer implements Serializer {
       }
     }
     // Authentic from here on; now check it is the entry this read asked for.
-    if (h['v'] !== CONTAINER_VERSION || h['fv'] !== FORMAT_VERSION) reject(key, 'unknown format version');
-    if (h['ck'] !== (key === undefined ? undefined : keyBinding(key))) reject(key, 'signed for another key');
-    const expiresAt = h['xat'];
+    if (h.v !== CONTAINER_VERSION || h.fv !== FORMAT_VERSION) reject(key, 'unknown format version');
+    if (h.ck !== (key === undefined ? undefined : keyBinding(key))) reject(key, 'signed for another key');
+    const expiresAt = h.xat;
     if (expiresAt !== undefined && !(typeof expiresAt === 'number' && expiresAt > this.#clock()))
       reject(key, 'expired');
     const why = checkPlainMsgpack(payload);

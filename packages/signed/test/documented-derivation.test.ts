@@ -81,7 +81,7 @@ describe('an entry verifies with jose from the documented parameters alone', () 
       kid: documentedKid(key),
       xat: 4_000_000_000_000,
     });
-    expect(protectedHeader?.['ck']).toBe(createHash('sha256').update(KEY).digest('base64url'));
+    expect(protectedHeader?.ck).toBe(createHash('sha256').update(KEY).digest('base64url'));
     expect(Buffer.from(payload).equals(parts.payload!)).toBe(true);
     // another salt derives another key: the entry does not verify with it
     await expect(

@@ -43,10 +43,10 @@ export function forgeSigned(options: {
   const { secret = 'k'.repeat(32), use = 'HS256', salt = 'axios-client-cache', header, payload } = options;
   const raw = derived(secret, use, salt).raw;
   const headerBytes = Buffer.from(typeof header === 'string' ? header : JSON.stringify(header));
-  const input = headerBytes.toString('base64url') + '.';
+  const input = `${headerBytes.toString('base64url')}.`;
   const digest = options.digest ?? DIGEST[use];
   const sig =
-    header && typeof header === 'object' && header['alg'] === 'none'
+    header && typeof header === 'object' && header.alg === 'none'
       ? new Uint8Array(0)
       : createHmac(digest, raw).update(input).update(payload).digest();
   return packSigned(headerBytes, sig, payload);

@@ -16,7 +16,7 @@ import { TAMPER_CASES } from './tamper-cases.js';
 // copied there with plain Redis commands must be misses. Needs REDIS_URL (started by
 // scripts/with-redis.mjs); skipped visibly otherwise.
 
-const REDIS_URL = process.env['REDIS_URL'];
+const REDIS_URL = process.env.REDIS_URL;
 let counter = 0;
 const uniqueName = (prefix: string): string => `${prefix}-${process.pid}-${Date.now().toString(36)}-${++counter}`;
 
@@ -63,7 +63,7 @@ describeRedis('RedisCache with a SignedSerializer (real Redis)', () => {
 
   test('a valid entry copied to another key is rejected as signed for another key', async () => {
     await cache.write(KEY, makeResponse());
-    await raw.copy(cache.prefix + KEY, cache.prefix + 'GET https://api.example.com/admin');
+    await raw.copy(cache.prefix + KEY, `${cache.prefix}GET https://api.example.com/admin`);
     const error = await cache.read('GET https://api.example.com/admin').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CacheSignatureError);
     expect(String(error)).toContain('another key');

@@ -68,9 +68,9 @@ describe.each(makers)('%s', (_, make) => {
 
 test('the variable-shaped values type-check and work once the variables are set', async () => {
   const env: Record<string, string | undefined> = { CACHE_KEY_OLD: SECRET, CACHE_KEY_NEW: SECRET_2 };
-  const old = new MemoryCache<string>({ secretKey: env['CACHE_KEY_OLD'], sweepIntervalMs: false });
+  const old = new MemoryCache<string>({ secretKey: env.CACHE_KEY_OLD, sweepIntervalMs: false });
   const rotated = new MemoryCache<string>({
-    secretKey: [env['CACHE_KEY_OLD'], env['CACHE_KEY_NEW']],
+    secretKey: [env.CACHE_KEY_OLD, env.CACHE_KEY_NEW],
     sweepIntervalMs: false,
   });
   const bytes = await old.serialize('hello', 'k');

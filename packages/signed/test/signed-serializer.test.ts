@@ -300,7 +300,7 @@ describe('SignedSerializer: safe decoding of authentic entries', () => {
       'a structured-clone cycle',
       () => {
         const a: Record<string, unknown> = { n: 1 };
-        a['self'] = a;
+        a.self = a;
         return new Packr({ structuredClone: true }).pack(a);
       },
     ],
@@ -324,7 +324,7 @@ describe('SignedSerializer: safe decoding of authentic entries', () => {
     ['two values', () => Buffer.from('0102', 'hex')],
     ['nothing', () => new Uint8Array(0)],
     ['the reserved byte 0xc1', () => Buffer.from('c1', 'hex')],
-    ['33 nested arrays', () => Buffer.from('91'.repeat(33) + 'c0', 'hex')],
+    ['33 nested arrays', () => Buffer.from(`${'91'.repeat(33)}c0`, 'hex')],
   ])('%s: a CacheSerializationError, never an object', (_name, make) => {
     const error = decodeError(new Uint8Array(make()));
     expect(error).toBeInstanceOf(CacheSerializationError);
@@ -332,7 +332,7 @@ describe('SignedSerializer: safe decoding of authentic entries', () => {
   });
 
   test('plain data still decodes: 32 nested arrays, binary, floats, negative numbers', () => {
-    expect(s.loads(signedPayload(Buffer.from('91'.repeat(32) + 'c0', 'hex')), { key: KEY })).toBeDefined();
+    expect(s.loads(signedPayload(Buffer.from(`${'91'.repeat(32)}c0`, 'hex')), { key: KEY })).toBeDefined();
     const value = { b: Buffer.from([1, 2, 3]), f: 1.5, n: -7, big: 1_764_226_800_000, s: 'é', a: [null, true, false] };
     expect(s.loads(signedPayload(new Packr({ useRecords: false }).pack(value)), { key: KEY })).toEqual(value);
   });
@@ -388,7 +388,7 @@ describe('SignedSerializer: key rotation', () => {
   ] as const)('%s signs and verifies', (algorithm, secret) => {
     const s = new SignedSerializer({ secretKey: secret, algorithm });
     const bytes = s.dumps('x', { key: KEY });
-    expect(parseHeader(bytes)['alg']).toBe(algorithm);
+    expect(parseHeader(bytes).alg).toBe(algorithm);
     expect(s.loads(bytes, { key: KEY })).toBe('x');
     expect(loadsError(new SignedSerializer({ secretKey: secret }), bytes)).toBeInstanceOf(CacheSignatureError);
   });

@@ -1,6 +1,6 @@
 import {
   CacheSerializationError,
-  CachedResponse,
+  type CachedResponse,
   DictCache,
   type BaseCache,
   type CacheItem,

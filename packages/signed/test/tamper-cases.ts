@@ -64,7 +64,7 @@ export const TAMPER_CASES: ReadonlyArray<readonly [name: string, tamper: Tamper]
     'an authentic structured-clone cycle',
     (_b, ctx) => {
       const a: Record<string, unknown> = { t: 'response' };
-      a['self'] = a;
+      a.self = a;
       return forgeSigned({ header: headerFor(kid, ctx.key), payload: new Packr({ structuredClone: true }).pack(a) });
     },
   ],

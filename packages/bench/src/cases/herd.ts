@@ -65,11 +65,11 @@ export async function run(): Promise<CaseResult> {
       unit: 'ms',
       stat,
       short: `${labels[id]!.split(' (')[0]}: ${requests.median} origin req.`,
-      ...(id === 'plain' ? {} : { ratio: pairedRatio(stat, statOf(wall['plain']!)), baseline: 'plain' }),
+      ...(id === 'plain' ? {} : { ratio: pairedRatio(stat, statOf(wall.plain!)), baseline: 'plain' }),
       extra: `origin requests: median ${requests.median}, max ${requests.max}`,
     };
   });
-  const oursSeen = statOf(seen['ours']!);
+  const oursSeen = statOf(seen.ours!);
   return {
     title: `Herd (${CONCURRENCY} concurrent identical requests, origin latency ${LATENCY_MS} ms)`,
     method:

@@ -129,12 +129,12 @@ export async function run(): Promise<CaseResult> {
     goals: [
       {
         goal: 'keys per second, GET with 10 params',
-        measured: `first sight ${kps(getStats['createKey']!)}, hit path ${kps(getStats['keyMaker']!)}`,
+        measured: `first sight ${kps(getStats.createKey!)}, hit path ${kps(getStats.keyMaker!)}`,
         met: null,
       },
       {
         goal: 'keys per second, POST with 2 KiB JSON',
-        measured: `first sight ${kps(postStats['createKey']!)}, hit path ${kps(postStats['keyMaker']!)}`,
+        measured: `first sight ${kps(postStats.createKey!)}, hit path ${kps(postStats.keyMaker!)}`,
         met: null,
       },
     ],

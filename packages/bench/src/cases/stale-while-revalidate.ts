@@ -78,11 +78,11 @@ export async function run(): Promise<CaseResult> {
         aci: 'axios-cache-interceptor, stale entry',
       } as Record<string, string>
     )[id]!,
-    ...(id === 'plain' ? {} : { ratio: pairedRatio(stats[id]!, stats['plain']!), baseline: 'plain' }),
+    ...(id === 'plain' ? {} : { ratio: pairedRatio(stats[id]!, stats.plain!), baseline: 'plain' }),
     extra: `answered from cache ${served[id]!.fromCache}/${served[id]!.total}, marked stale ${served[id]!.stale}/${served[id]!.total}`,
   }));
-  const ours = stats['ours']!;
-  const aci = stats['aci']!;
+  const ours = stats.ours!;
+  const aci = stats.aci!;
   return {
     title: `Stale-while-revalidate (origin latency ${LATENCY_MS} ms)`,
     method:

@@ -79,6 +79,7 @@ export async function inProcess(
 }
 
 /** Runs the command (`how`: {@link cli} or {@link inProcess}) with `--json` and parses its stdout. */
+// biome-ignore lint/suspicious/noExplicitAny: the callers read the JSON of each command by its own shape
 export async function asJson<T = any>(
   how: (args: readonly string[], env?: Record<string, string>) => Promise<Run>,
   args: readonly string[],

@@ -153,15 +153,15 @@ function build(c: Case): { headers: Record<string, string>; request: Record<stri
   const headers: Record<string, string> = {};
   if (c.cc.length > 0) headers['cache-control'] = c.cc.join(', ');
   if (c.expires)
-    headers['expires'] =
+    headers.expires =
       c.expires === 'future' ? httpDate(T0 + 600_000) : c.expires === 'past' ? httpDate(T0 - 600_000) : c.expires;
-  if (c.date) headers['date'] = c.date === 'now' ? httpDate(T0) : c.date === 'past' ? httpDate(T0 - 100_000) : c.date;
-  if (c.age) headers['age'] = c.age;
+  if (c.date) headers.date = c.date === 'now' ? httpDate(T0) : c.date === 'past' ? httpDate(T0 - 100_000) : c.date;
+  if (c.age) headers.age = c.age;
   if (c.lastModified) headers['last-modified'] = httpDate(T0 - (c.lastModified === 'old' ? 365 : 2) * DAY);
-  if (c.vary) headers['vary'] = c.vary;
+  if (c.vary) headers.vary = c.vary;
   if (c.setCookie) headers['set-cookie'] = 'a=b';
   const request: Record<string, string> = { host: 'api.example.com', accept: 'text/html' };
-  if (c.auth) request['authorization'] = 'Bearer x';
+  if (c.auth) request.authorization = 'Bearer x';
   return { headers, request };
 }
 

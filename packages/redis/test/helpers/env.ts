@@ -2,17 +2,16 @@ import { testIf } from '@axios-client-cache/test-suite';
 import type { ClusterNode } from 'ioredis';
 
 /** The standalone server started by scripts/with-redis.mjs, if any. */
-export const REDIS_URL = process.env['REDIS_URL'];
+export const REDIS_URL = process.env.REDIS_URL;
 /** The cluster started by scripts/with-redis.mjs (`host:port,…`), if any. */
-export const CLUSTER_NODES: ClusterNode[] | undefined = process.env['REDIS_CLUSTER_NODES']
-  ?.split(',')
+export const CLUSTER_NODES: ClusterNode[] | undefined = process.env.REDIS_CLUSTER_NODES?.split(',')
   .filter(Boolean)
   .map((address) => {
     const [host, port] = address.split(':');
     return { host: host!, port: Number(port) };
   });
 /** redis-server for tests that start (and kill) their own. */
-export const REDIS_SERVER_BIN = process.env['REDIS_SERVER_BIN'];
+export const REDIS_SERVER_BIN = process.env.REDIS_SERVER_BIN;
 
 /**
  * `describe` when `ready`, else one visibly skipped test saying why, so a plain

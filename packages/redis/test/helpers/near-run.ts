@@ -54,6 +54,7 @@ export interface WorkloadOptions {
   /** How long to wait after the last write for the last invalidations (ms). @defaultValue 1000 */
   settleMs?: number;
   /** Called at `startAt + atMs` (the fault to inject). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a fault that is not a write resolves to nothing
   fault?: { atMs: number; inject: () => Promise<Flush | void> };
 }
 
@@ -137,9 +138,9 @@ export async function runWorkload(workers: Worker[], options: WorkloadOptions): 
     return { ops: r.ops, reads, arrivals: arrivals[p]! };
   });
   // NEAR_DUMP=<file>: every process's log, to replay a failed check with checkCoherence.
-  if (process.env['NEAR_DUMP'])
+  if (process.env.NEAR_DUMP)
     (await import('node:fs')).writeFileSync(
-      process.env['NEAR_DUMP'],
+      process.env.NEAR_DUMP,
       JSON.stringify({ logs, flushes, stats: raw.map((r) => r.stats) }),
     );
   return {

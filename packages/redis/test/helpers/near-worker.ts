@@ -43,8 +43,8 @@ type Message = { on: Target } & (
 );
 
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
-const cacheName = process.env['CACHE_NAME']!;
-const origin = process.env['ORIGIN'] ?? 'http://127.0.0.1:1';
+const cacheName = process.env.CACHE_NAME!;
+const origin = process.env.ORIGIN ?? 'http://127.0.0.1:1';
 const PAD = 'x'.repeat(512);
 
 interface Context {
@@ -60,17 +60,17 @@ const contexts = new Map<Target, Context>();
 function contextOf(target: Target): Context {
   let context = contexts.get(target);
   if (context !== undefined) return context;
-  const nodes = process.env['CLUSTER_NODES'];
+  const nodes = process.env.CLUSTER_NODES;
   const backend = new RedisBackend({
     ...(target === 'cluster'
       ? {
           cluster: { nodes: nodes!.split(',').map((a) => ({ host: a.split(':')[0]!, port: Number(a.split(':')[1]) })) },
         }
-      : { url: process.env['REDIS_URL'] }),
+      : { url: process.env.REDIS_URL }),
     cacheName,
     expireAfter: 600,
-    timeoutMs: Number(process.env['TIMEOUT_MS'] ?? 1000),
-    nearCache: { heartbeatMs: Number(process.env['HEARTBEAT_MS'] ?? 200) },
+    timeoutMs: Number(process.env.TIMEOUT_MS ?? 1000),
+    nearCache: { heartbeatMs: Number(process.env.HEARTBEAT_MS ?? 200) },
   });
   const arrivals: Arrival[] = [];
   const responsePrefix = `${cacheName}:r:`;
@@ -96,7 +96,7 @@ function contextOf(target: Target): Context {
   return context;
 }
 
-const valueOf = (response: CachedResponse | undefined): number | null => {
+const numberIn = (response: CachedResponse | undefined): number | null => {
   if (response === undefined) return null;
   const text = response.text();
   return Number(text.slice(0, text.indexOf(':')));
@@ -104,7 +104,7 @@ const valueOf = (response: CachedResponse | undefined): number | null => {
 
 async function read(c: Context, key: string): Promise<number | null | 'error'> {
   try {
-    return valueOf(await c.store.read(key));
+    return numberIn(await c.store.read(key));
   } catch {
     return 'error';
   }

@@ -13,13 +13,13 @@ type Message =
   | { type: 'exit' };
 
 const backend = new RedisBackend({
-  url: process.env['REDIS_URL'],
-  cacheName: process.env['CACHE_NAME'],
-  leaseMs: process.env['LEASE_MS'] === 'off' ? false : Number(process.env['LEASE_MS'] ?? 3000),
+  url: process.env.REDIS_URL,
+  cacheName: process.env.CACHE_NAME,
+  leaseMs: process.env.LEASE_MS === 'off' ? false : Number(process.env.LEASE_MS ?? 3000),
   expireAfter: 60,
-  timeoutMs: Number(process.env['TIMEOUT_MS'] ?? 100),
+  timeoutMs: Number(process.env.TIMEOUT_MS ?? 100),
 });
-const origin = process.env['ORIGIN']!;
+const origin = process.env.ORIGIN!;
 const api = attachCache(axios.create({ baseURL: origin }), backend);
 
 async function get(path: string): Promise<{ ok: boolean; fromCache?: boolean; body?: string; error?: string }> {
