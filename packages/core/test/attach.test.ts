@@ -11,7 +11,6 @@ import {
   detachCache,
   FORMAT_VERSION,
   msgpackSerializer,
-  type CacheBackendOptions,
   type CachedResponse,
   type CacheEventMap,
   type LeaseOutcome,
@@ -19,20 +18,11 @@ import {
   type Serializer,
   type WriteOptions,
 } from '@axios-client-cache/core';
-import { fakeOrigin, httpDate, manualClock, type FakeReply, type FakeSeen } from './helpers/fake-origin.js';
+import { cachedFake, fakeOrigin, httpDate, type FakeReply } from './helpers/fake-origin.js';
 
 const BASE = 'https://api.example.com';
 
-function setup(
-  handler: (req: FakeSeen, n: number) => FakeReply | Promise<FakeReply>,
-  options: CacheBackendOptions = {},
-) {
-  const clock = manualClock();
-  const origin = fakeOrigin(handler);
-  const backend = new CacheBackend({ clock: clock.now, ...options });
-  const api = attachCache(axios.create({ baseURL: BASE, adapter: origin.adapter }), backend);
-  return { api, origin, clock, backend };
-}
+const setup = cachedFake;
 
 const json = (n: number, headers: Record<string, string> = {}): FakeReply => ({
   headers: { 'content-type': 'application/json', ...headers },

@@ -7,14 +7,13 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import axios from 'axios';
 import {
   attachCache,
-  CacheBackend,
   requestChannel,
   type CacheBackendOptions,
   type CacheEventMap,
   type RequestMessage,
 } from '@axios-client-cache/core';
 import { MemoryBackend } from '@axios-client-cache/memory';
-import { fakeOrigin, manualClock, type FakeReply, type FakeSeen } from './helpers/fake-origin.js';
+import { cachedFake, fakeOrigin, type FakeReply, type FakeSeen } from './helpers/fake-origin.js';
 
 const BASE = 'https://api.example.com';
 
@@ -22,14 +21,7 @@ function setup(
   handler: (req: FakeSeen, n: number) => FakeReply | Promise<FakeReply>,
   options: CacheBackendOptions = {},
 ) {
-  const clock = manualClock();
-  const origin = fakeOrigin(handler);
-  const backend = new CacheBackend({ clock: clock.now, ...options });
-  const api = attachCache(
-    axios.create({ baseURL: BASE, adapter: origin.adapter, validateStatus: () => true }),
-    backend,
-  );
-  return { api, origin, clock, backend };
+  return cachedFake(handler, options, { validateStatus: () => true });
 }
 
 const reply = (headers: Record<string, string> = {}, status = 200): FakeReply => ({ status, headers, body: '{}' });

@@ -1,4 +1,10 @@
-import { AxiosHeaders, type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios';
+import axios, {
+  AxiosHeaders,
+  type AxiosAdapter,
+  type CreateAxiosDefaults,
+  type InternalAxiosRequestConfig,
+} from 'axios';
+import { attachCache, CacheBackend, type CacheBackendOptions } from '@axios-client-cache/core';
 
 /** What a fake origin answers. */
 export interface FakeReply {
@@ -70,3 +76,22 @@ export function manualClock(start = Date.UTC(2026, 0, 1)): {
 }
 
 export const httpDate = (ms: number) => new Date(ms).toUTCString();
+
+/** The base URL of {@link cachedFake}'s instance. */
+export const FAKE_BASE = 'https://api.example.com';
+
+/**
+ * What most in-process tests start from: a backend on a manual clock, and an axios instance
+ * (base URL {@link FAKE_BASE}) whose requests go to a fake origin answering from `handler`.
+ */
+export function cachedFake(
+  handler: (req: FakeSeen, n: number) => FakeReply | Promise<FakeReply>,
+  options: CacheBackendOptions = {},
+  config: CreateAxiosDefaults = {},
+) {
+  const clock = manualClock();
+  const origin = fakeOrigin(handler);
+  const backend = new CacheBackend({ clock: clock.now, ...options });
+  const api = attachCache(axios.create({ baseURL: FAKE_BASE, adapter: origin.adapter, ...config }), backend);
+  return { api, origin, clock, backend };
+}
