@@ -370,12 +370,34 @@ describeIf(REDIS_URL, 'REDIS_URL not set (run through scripts/with-redis.mjs)')(
       }
     });
 
-    it('delete --tag: exit 2 with one line while the backend has no tags', async () => {
-      const run = await inProcess(['delete', '--tag', 'users', ...base]);
-      expect(run.code).toBe(2);
-      expectOneLine(run.stderr);
-      expect(run.stderr).toContain('this cache version has no tags');
-      expect(await backend.hasUrl(`${origin.url}/users?page=2`)).toBe(true);
+    it('delete --tag: every entry with the tag is a miss in every process, the others stay; show lists the tags', async () => {
+      const name = uniqueName('cli-tags');
+      const own = new RedisBackend({ url: REDIS_URL, cacheName: name, timeoutMs: 2000, leaseMs: false });
+      const other = new RedisBackend({ url: REDIS_URL, cacheName: name, timeoutMs: 2000, leaseMs: false });
+      const args = ['--url', REDIS_URL!, '--cache-name', name];
+      try {
+        const { get } = cachedClient(origin, own);
+        await get('/users', { params: { page: 7 }, expireAfter: 600, clientCache: { tags: ['users', 'page:7'] } });
+        await get('/orders', { expireAfter: 600, clientCache: { tags: ['orders'] } });
+        const shown = await asJson<{ tags: string[] | null }>(cli, ['show', `${origin.url}/users?page=7`, ...args]);
+        expect(shown.json.tags).toEqual(['users', 'page:7']);
+        await new Promise((r) => setTimeout(r, 2));
+
+        const run = await asJson(cli, ['delete', '--tag', 'users', ...args]);
+        expect(run.code).toBe(0);
+        expect(run.json).toEqual({ cacheName: name, invalidatedTags: ['users'] });
+        expect((await cli(['delete', '--tag', 'page:7', ...args])).stdout).toBe('invalidated tag page:7\n');
+        const [users] = await other.request('GET', `${origin.url}/users`, { params: { page: 7 } });
+        expect(users).toBeUndefined();
+        const [orders] = await other.request('GET', `${origin.url}/orders`);
+        expect(orders?.text()).toContain('/orders');
+        const bad = await inProcess(['delete', '--tag', '', ...args]);
+        expect(bad.code).toBe(2);
+        expectOneLine(bad.stderr);
+      } finally {
+        await cleanup(own);
+        await other.close();
+      }
     });
 
     it('usage errors: exit 2, one line on stderr', async () => {

@@ -20,6 +20,7 @@ import type { MissLock } from './miss-lock.js';
 import { resolveSettings, type CacheBackendOptions, type CacheSettings } from './options.js';
 import type { NotStoredReason } from './reasons.js';
 import { Planner, type PlanInput, type RequestPlan } from './request-plan.js';
+import { checkTags, invalidatedSince, isLive, LocalTags, type TagStore } from './tags.js';
 
 const BACKEND_BRAND = Symbol.for('axios-client-cache.backend');
 /** Where the axios glue finds a backend's engine (any copy of this package: a global symbol, not in the types). */
@@ -95,6 +96,8 @@ export class CacheBackend {
   readonly redirects: BaseCache<string>;
   /** Cross-process single-flight, when the store offers one. */
   readonly lock: MissLock | undefined;
+  /** Tag versions (see {@link invalidateTags}): in process memory unless a shared store supplies them. */
+  readonly tags: TagStore;
   /** Clock for freshness. */
   readonly clock: () => number;
   readonly #events = new CacheEvents();
@@ -127,6 +130,7 @@ export class CacheBackend {
     this.responses = options.responses ?? new DictCache<StoredResponse>(storeOptions);
     this.redirects = options.redirects ?? new DictCache<string>(storeOptions);
     this.lock = options.lock;
+    this.tags = options.tags ?? new LocalTags(clock);
     // Credentials enter keys and stored Vary values as an HMAC: keyed by the secret when there is one.
     const secret = credentialSecret(secretKey, salt);
     const protect = (value: string) => createHmac('sha256', secret).update(value).digest('hex');
@@ -258,7 +262,7 @@ export class CacheBackend {
     const plan = this.#planner.plan({ ...options, method, url }, !this.enabled);
     const actions = new CacheActions(plan);
     if (plan.bypass !== undefined) return [undefined, actions];
-    const found = this.#policy.choose(await this.#lookup(plan.key), plan);
+    const found = this.#policy.choose(await this.#live(await this.#lookup(plan.key)), plan);
     if (found === undefined || this.#policy.use(found, plan, this.clock()) !== 'fresh') return [undefined, actions];
     return [found, actions];
   }
@@ -269,7 +273,8 @@ export class CacheBackend {
    * (expired, filtered, status or method no longer allowed).
    */
   async getResponse(key: string): Promise<CachedResponse | undefined> {
-    const [stored, storedKey] = await this.#lookupWithKey(key);
+    const [read, storedKey] = await this.#lookupWithKey(key);
+    const stored = await this.#live(read);
     if (stored === undefined) return undefined;
     const found = stored instanceof CachedVariants ? stored.newest : stored;
     if (!(await this.isCacheable(found))) {
@@ -319,6 +324,70 @@ export class CacheBackend {
       return isStored(aliased) ? this.#handOut(aliased) : NOT_NOW;
     } catch {
       return NOT_NOW;
+    }
+  }
+
+  /**
+   * `stored` without the responses a tag invalidation has made misses: at once when the tag
+   * store can tell without waiting, else a promise. A tag store that fails makes them misses.
+   */
+  #live(stored: StoredResponse | undefined): StoredResponse | undefined | Promise<StoredResponse | undefined> {
+    const now = this.#liveNow(stored);
+    if (now !== NOT_NOW) return now;
+    const tags = tagsIn(stored as StoredResponse);
+    return this.tags.read(tags).then(
+      (versions) => keepLive(stored as StoredResponse, tags, versions),
+      (error: unknown) => {
+        this.#emit('store-error', { operation: 'tags', error });
+        return undefined;
+      },
+    );
+  }
+
+  /** {@link #live} when the tag store can tell at once; {@link NOT_NOW} when it cannot. */
+  #liveNow(stored: StoredResponse | undefined): StoredResponse | undefined | typeof NOT_NOW {
+    if (stored === undefined || !hasTags(stored)) return stored;
+    const tags = tagsIn(stored);
+    let versions: ReturnType<TagStore['peek']>;
+    try {
+      versions = this.tags.peek(tags);
+    } catch {
+      return NOT_NOW;
+    }
+    return versions === NOT_NOW ? NOT_NOW : keepLive(stored, tags, versions);
+  }
+
+  /** `entry` with the current versions of its tags, or why it is not stored (see tags.ts). */
+  async #versioned(entry: CachedResponse): Promise<CachedResponse | NotStoredReason> {
+    if (entry.tags.length === 0) return entry;
+    let versions: readonly string[];
+    try {
+      versions = await this.tags.current(entry.tags, this.#policy.retainUntil(entry));
+    } catch (error) {
+      this.#emit('store-error', { operation: 'tags', error });
+      return 'tag-store';
+    }
+    if (versions.length !== entry.tags.length) return 'tag-store';
+    // Invalidated after the request left: the response may predate the change.
+    if (invalidatedSince(versions, entry.requestTime)) return 'tag-invalidated';
+    return entry.with({ tagVersions: versions });
+  }
+
+  /**
+   * Makes every stored response with one of `tags` a miss, in every process that shares the
+   * tag store (for RedisBackend: every process on the same Redis and `cacheName`): one write
+   * per tag, whatever the number of entries; the entries themselves go when they expire.
+   * Rejects when the tag store fails (the invalidation may not have happened).
+   * @throws CacheConfigError for tags that are not non-empty strings.
+   */
+  async invalidateTags(tags: string | readonly string[]): Promise<void> {
+    const list = checkTags('tags', typeof tags === 'string' ? [tags] : tags);
+    if (list.length === 0) return;
+    await this.tags.invalidate([...new Set(list)]);
+    try {
+      this.settings.debug?.('tags invalidated', { cacheName: this.cacheName, tags: list });
+    } catch {
+      // a faulty logger must not fail the invalidation
     }
   }
 
@@ -407,7 +476,8 @@ export class CacheBackend {
   /**
    * Writes `response` under `cacheKey` (default: its method and URL) and its redirect aliases
    * (those it lists, or one per GET/HEAD hop of its history). `expires` (a Date or epoch ms)
-   * overrides the response's own.
+   * overrides the response's own. A response with tags gets their current versions (and is not
+   * stored, a `not-stored` event, when one was invalidated after its `requestTime`).
    */
   async saveResponse(response: CachedResponse, cacheKey?: string, expires?: Date | number | null): Promise<void> {
     const key = cacheKey ?? this.createKey(response.method, response.url);
@@ -417,6 +487,14 @@ export class CacheBackend {
         : response.with({ expires: expires instanceof Date ? expires.getTime() : expires });
     if (entry.aliases.length === 0 && entry.history.length > 0)
       entry = entry.with({ aliases: this.#hopKeys(undefined, entry.history) });
+    if (entry.tags.length > 0) {
+      const versioned = await this.#versioned(entry);
+      if (typeof versioned === 'string') {
+        this.#emit('not-stored', { key, url: entry.url, method: entry.method, reason: versioned });
+        return;
+      }
+      entry = versioned;
+    }
     await this.#write(key, entry);
     this.#emit('stored', { key, url: entry.url, method: entry.method, expires: entry.expires });
   }
@@ -673,9 +751,13 @@ export class CacheBackend {
       cacheName: this.settings.cacheName,
       lock: this.lock,
       clock: this.clock,
-      lookup: (key) => this.#lookup(key),
-      peek: (key) => this.#peek(key),
+      lookup: (key) => this.#lookup(key).then((stored) => this.#live(stored)),
+      peek: (key) => {
+        const stored = this.#peek(key);
+        return stored === NOT_NOW ? NOT_NOW : this.#liveNow(stored);
+      },
       admit: (entry) => this.#admit(entry),
+      versioned: (entry) => this.#versioned(entry),
       save: (entry, key) => this.#save(entry, key),
       savePart: (part, key) => this.#savePart(part, key),
       deleteQuietly: (key) => this.#deleteQuietly(key),
@@ -690,6 +772,38 @@ export class CacheBackend {
 /** A response store's item: one response, or a URL's variants. */
 function isStored(item: unknown): item is StoredResponse {
   return item instanceof CachedResponse || item instanceof CachedVariants;
+}
+
+/** True when a response in `stored` has tags. */
+function hasTags(stored: StoredResponse): boolean {
+  if (stored instanceof CachedResponse) return stored.tags.length > 0;
+  return stored.variants.some((v) => v.tags.length > 0);
+}
+
+/** The tags of the responses in `stored`, each once. */
+function tagsIn(stored: StoredResponse): readonly string[] {
+  if (stored instanceof CachedResponse) return stored.tags;
+  return [...new Set(stored.variants.flatMap((v) => v.tags))];
+}
+
+/** `stored` without its responses whose tags changed version (`versions`: of `tags`, in order). */
+function keepLive(
+  stored: StoredResponse,
+  tags: readonly string[],
+  versions: ReadonlyArray<string | undefined>,
+): StoredResponse | undefined {
+  if (stored instanceof CachedResponse) return isLive(stored, versions) ? stored : undefined;
+  const byTag = new Map(tags.map((tag, i) => [tag, versions[i]]));
+  const kept = stored.variants.filter(
+    (v) =>
+      v.tags.length === 0 ||
+      isLive(
+        v,
+        v.tags.map((tag) => byTag.get(tag)),
+      ),
+  );
+  if (kept.length === stored.variants.length) return stored;
+  return kept.length === 0 ? undefined : new CachedVariants(kept);
 }
 
 /** True when two responses were stored for the same selecting request headers. */

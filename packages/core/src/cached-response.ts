@@ -58,6 +58,8 @@ export interface CachedResponseInit {
   readonly aliases?: readonly string[];
   /** Tags, for `invalidateTags`. */
   readonly tags?: readonly string[];
+  /** The version of each tag when stored (one per tag); an entry is live while they are current. */
+  readonly tagVersions?: readonly string[];
 }
 
 /** @internal The stored body; not exposed so no caller can mutate a shared entry. */
@@ -81,6 +83,7 @@ interface Extra {
   readonly vary: ReadonlyArray<readonly [string, string | null]>;
   readonly aliases: readonly string[];
   readonly tags: readonly string[];
+  readonly tagVersions: readonly string[];
 }
 const EMPTY_STRINGS: readonly string[] = Object.freeze([]);
 const EMPTY_EXTRA: Extra = Object.freeze({
@@ -91,6 +94,7 @@ const EMPTY_EXTRA: Extra = Object.freeze({
   vary: EMPTY_VARY,
   aliases: EMPTY_STRINGS,
   tags: EMPTY_STRINGS,
+  tagVersions: EMPTY_STRINGS,
 });
 
 function frozenStrings(list: readonly string[] | undefined): readonly string[] {
@@ -98,7 +102,7 @@ function frozenStrings(list: readonly string[] | undefined): readonly string[] {
 }
 
 function extraOf(init: CachedResponseInit): Extra {
-  const { history, policy, vary, aliases, tags } = init;
+  const { history, policy, vary, aliases, tags, tagVersions } = init;
   const finalUrl = init.finalUrl === init.url ? undefined : init.finalUrl;
   const responseAgo = init.createdAt - (init.responseTime ?? init.createdAt);
   const noHistory = history === undefined || history.length === 0;
@@ -116,6 +120,7 @@ function extraOf(init: CachedResponseInit): Extra {
     vary: noVary ? EMPTY_VARY : Object.freeze(vary.map((p) => Object.freeze([p[0], p[1]] as const))),
     aliases: frozenStrings(aliases),
     tags: frozenStrings(tags),
+    tagVersions: frozenStrings(tagVersions),
   });
 }
 
@@ -242,6 +247,11 @@ export class CachedResponse {
     return this.#extra.tags;
   }
 
+  /** The version of each tag when stored (see {@link TagStore}). */
+  get tagVersions(): readonly string[] {
+    return this.#extra.tagVersions;
+  }
+
   /** @internal Number of strings of response headers at the start of `[kHeaders]`. */
   get headerEnd(): number {
     return this.#split;
@@ -351,6 +361,7 @@ export class CachedResponse {
       vary: this.vary,
       aliases: this.aliases,
       tags: this.tags,
+      tagVersions: this.tagVersions,
     };
   }
 
@@ -381,6 +392,7 @@ export class CachedResponse {
       vary: this.vary.map(([k, v]) => [k, v]),
       aliases: [...this.aliases],
       tags: [...this.tags],
+      tagVersions: [...this.tagVersions],
     };
   }
 
@@ -425,6 +437,9 @@ export class CachedResponse {
     if (!Array.isArray(aliases) || !aliases.every(isString)) fail('aliases');
     const tags = r.tags ?? [];
     if (!Array.isArray(tags) || !tags.every(isString)) fail('tags');
+    const tagVersions = r.tagVersions ?? [];
+    if (!Array.isArray(tagVersions) || !tagVersions.every(isString) || tagVersions.length !== tags.length)
+      fail('tagVersions');
     for (const f of ['method', 'url', 'finalUrl', 'statusText'] as const) if (!isString(r[f])) fail(f);
     for (const f of ['status', 'createdAt', 'requestTime', 'responseTime'] as const) if (!isFiniteNumber(r[f])) fail(f);
     return new CachedResponse({
@@ -445,6 +460,7 @@ export class CachedResponse {
       vary: vary as Array<[string, string | null]>,
       aliases: aliases as string[],
       tags: tags as string[],
+      tagVersions: tagVersions as string[],
     });
   }
 }
@@ -470,6 +486,7 @@ export interface ResponseRecord {
   vary: Array<[string, string | null]>;
   aliases: string[];
   tags: string[];
+  tagVersions: string[];
 }
 
 const POLICY_FIELDS = new Set([

@@ -17,6 +17,7 @@ import type { MissLock } from './miss-lock.js';
 import type { CacheSettings } from './options.js';
 import type { RequestPlan } from './request-plan.js';
 import { SingleFlight, type Cancellation } from './single-flight.js';
+import { tagsOf } from './tags.js';
 
 /** What the flow needs of its backend: storage, events and settings (the backend gives it these privately). */
 export interface FlowStore {
@@ -30,6 +31,8 @@ export interface FlowStore {
   peek(key: string): StoredResponse | undefined | typeof NOT_NOW;
   /** Why `entry` may not be written now (closed, filtered, already useless), or undefined. */
   admit(entry: CachedResponse): Promise<NotStoredReason | undefined>;
+  /** `entry` with the current versions of its tags, or why it must not be stored (see tags.ts). */
+  versioned(entry: CachedResponse): Promise<CachedResponse | NotStoredReason>;
   /** Writes in the background: readers in this process see it at once; resolves when written (a failure is an event). */
   save(entry: CachedResponse, key: string): Promise<void>;
   /** Writes a part (a 206) with the other parts of its representation under `key`, or the whole they make. */
@@ -404,8 +407,8 @@ export class CacheFlow {
     const decision = this.#policy.postAsGet(plan, { ...facts(reply), headers });
     const entry = this.#entry(plan, reply, headers, body, decision.ok ? decision : undefined);
     if (decision.ok) {
-      const asGet = entry.with({ method: 'GET' });
-      if ((await this.#backend.admit(asGet)) === undefined) {
+      const asGet = await this.#admit(entry.with({ method: 'GET' }));
+      if (typeof asGet !== 'string') {
         this.#log('stored as the answer to a GET of its URL (Content-Location)', plan, {});
         void this.#backend.save(asGet, this.#backend.keyOf(plan, 'GET', plan.url));
       }
@@ -447,21 +450,24 @@ export class CacheFlow {
   async #freshen(plan: RequestPlan, stale: CachedResponse, reply: OriginReply): Promise<Fetched> {
     const backend = this.#backend;
     const decision = this.#policy.revalidated(stale, plan, facts(reply));
+    const headers = decision.ok ? decision.headers : stale.headers.pairs();
     const refreshed = stale.with({
-      headers: decision.ok ? decision.headers : stale.headers.pairs(),
+      headers,
       createdAt: reply.responseTime,
       requestTime: reply.requestTime,
       responseTime: reply.responseTime,
+      tags: tagsOf(stale.tags, headers, backend.settings.tagHeaders),
       ...(decision.ok ? { expires: decision.expires, policy: decision.policy, vary: decision.vary } : {}),
     });
     backend.emit('revalidated', () => ({ key: plan.key, url: refreshed.url, method: plan.method }));
-    const refused = decision.ok ? await backend.admit(refreshed) : decision.reason;
+    const admitted = decision.ok ? await this.#admit(refreshed) : decision.reason;
+    const refused = typeof admitted === 'string' ? admitted : undefined;
     let written: Promise<void> | undefined;
-    if (refused === undefined) {
+    if (typeof admitted !== 'string') {
       this.#log('revalidated (304): stored response freshened', plan, {});
-      written = backend.save(refreshed, plan.key);
+      written = backend.save(admitted, plan.key);
     } else {
-      this.#notStored(plan, refreshed.url, refused);
+      this.#notStored(plan, refreshed.url, admitted);
       await backend.deleteQuietly(plan.key);
     }
     return {
@@ -486,13 +492,14 @@ export class CacheFlow {
     if (reply.status === 206) return this.#storePart(plan, reply, headers, body);
     const decision = this.#policy.storable(plan, { ...facts(reply), headers });
     const entry = this.#entry(plan, reply, headers, body, decision.ok ? decision : undefined);
-    const refused = decision.ok ? await backend.admit(entry) : decision.reason;
+    const admitted = decision.ok ? await this.#admit(entry) : decision.reason;
+    const refused = typeof admitted === 'string' ? admitted : undefined;
     let written: Promise<void> | undefined;
-    if (refused === undefined) {
+    if (typeof admitted !== 'string') {
       this.#log('stored', plan, { expires: entry.expires });
-      written = backend.save(entry, plan.key);
+      written = backend.save(admitted, plan.key);
     } else {
-      this.#notStored(plan, entry.url, refused);
+      this.#notStored(plan, entry.url, admitted);
       // Replaced by something not storable: the old entry goes. A 5xx keeps it for
       // stale-if-error; a 304 to the caller's own conditional request says it is still valid.
       if (stale !== undefined && reply.status < 500 && reply.status !== 304) await backend.deleteQuietly(plan.key);
@@ -517,12 +524,12 @@ export class CacheFlow {
     const backend = this.#backend;
     const decision = this.#policy.storablePart(plan, { ...facts(reply), headers });
     const part = this.#entry(plan, reply, headers, body, decision.ok ? decision : undefined);
-    const refused = decision.ok ? await backend.admit(part) : decision.reason;
+    const admitted = decision.ok ? await this.#admit(part) : decision.reason;
     let written: Promise<void> | undefined;
-    if (refused === undefined) {
+    if (typeof admitted !== 'string') {
       this.#log('stored a part', plan, { range: part.headers.get('content-range') });
-      written = backend.savePart(part, plan.key);
-    } else this.#notStored(plan, part.url, refused);
+      written = backend.savePart(admitted, plan.key);
+    } else this.#notStored(plan, part.url, admitted);
     return { entry: part, shareable: false, revalidated: false, fromStore: false, native: reply.native, written };
   }
 
@@ -566,17 +573,20 @@ export class CacheFlow {
     return { entry, shareable: true, revalidated: false, fromStore: true, native: undefined };
   }
 
-  /** RFC 5861 §3: serve the stale response now, refresh it once (single-flight) behind the caller's back. */
+  /**
+   * RFC 5861 §3: serve the stale response now, refresh it once behind the caller's back — once
+   * in this process, and with a shared store once for all of them (the lease holder's).
+   */
   #refreshInBackground<R>(plan: RequestPlan, stale: CachedResponse, origin: Origin<R>): void {
-    if (plan.flightKey === undefined || this.#flights.has(plan.flightKey)) return;
-    this.#flights
-      .run(
-        plan,
-        undefined,
-        (signal) => this.#fetch(plan, stale, origin, signal, true),
-        () => this.#storedByAnother(plan),
-      )
-      .catch((error: unknown) => this.#log('background refresh failed', plan, { error }));
+    this.#flights.refresh(
+      plan,
+      (signal) =>
+        this.#fetch(plan, stale, origin, signal, true).catch((error: unknown) => {
+          this.#log('background refresh failed', plan, { error });
+          throw error;
+        }),
+      () => this.#storedByAnother(plan),
+    );
   }
 
   #staleOnError<R>(plan: RequestPlan, stale: CachedResponse, report: Report): Answer<R> {
@@ -632,9 +642,16 @@ export class CacheFlow {
       responseTime: reply.responseTime,
       policy: decision?.policy,
       vary: decision?.vary,
-      tags: plan.tags,
+      tags: tagsOf(plan.tags, headers, this.#backend.settings.tagHeaders),
       aliases: this.#backend.aliasKeys(plan, reply.history),
     });
+  }
+
+  /** The write gate, then the versions of the entry's tags: `entry` as it is stored, or why it is not. */
+  async #admit(entry: CachedResponse): Promise<CachedResponse | NotStoredReason> {
+    const refused = await this.#backend.admit(entry);
+    if (refused !== undefined) return refused;
+    return entry.tags.length === 0 ? entry : this.#backend.versioned(entry);
   }
 
   #notStored(plan: RequestPlan, url: string, reason: NotStoredReason): void {

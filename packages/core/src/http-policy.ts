@@ -101,6 +101,8 @@ const NO: { readonly [R in NotStoredReason]: NotStorable } = Object.freeze(
         'filter',
         'too-large',
         'incomplete',
+        'tag-invalidated',
+        'tag-store',
         'closed',
       ] as const
     ).map((reason) => [reason, Object.freeze({ ok: false, reason })]),

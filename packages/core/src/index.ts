@@ -71,3 +71,5 @@ export { checkMs } from './options.js';
 export { msgpackSerializer } from './serializer.js';
 export type { SerializeContext, Serializer } from './serializer.js';
 export type { LeaseOutcome, MissLease, MissLock } from './miss-lock.js';
+export { checkTags, invalidatedAt, LocalTags, MAX_TAG_LENGTH, MAX_TAGS, newVersion } from './tags.js';
+export type { TagStore } from './tags.js';

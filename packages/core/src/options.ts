@@ -4,6 +4,7 @@
 import type { BaseCache, BaseCacheOptions } from './base-cache.js';
 import type { CachedResponse, StoredResponse } from './cached-response.js';
 import { invalidOption } from './errors.js';
+import { checkTagStore, tagHeaderNames, type TagStore } from './tags.js';
 import {
   parseExpireAfter,
   UrlExpiryRules,
@@ -117,6 +118,17 @@ export interface CacheBackendOptions extends BaseCacheOptions {
    */
   redirects?: BaseCache<string>;
   /**
+   * Response headers whose values tag the response for `invalidateTags` (comma- or
+   * space-separated lists, as `Cache-Tag` and `Surrogate-Key` are); `false` for none.
+   * @defaultValue ['cache-tag', 'surrogate-key']
+   */
+  tagHeaders?: readonly string[] | false;
+  /**
+   * Where tag versions are kept (see {@link TagStore}); a shared store provides one.
+   * @defaultValue in process memory (LocalTags)
+   */
+  tags?: TagStore;
+  /**
    * Cross-process single-flight (a shared store provides one).
    * @defaultValue undefined (single-flight within this process only)
    */
@@ -159,6 +171,8 @@ export interface CacheSettings {
   readonly shared: boolean;
   readonly credentials: CredentialsMode;
   readonly maxVariants: number;
+  /** Lower-case names of the headers that tag a response. */
+  readonly tagHeaders: ReadonlySet<string>;
   readonly filterFn: FilterFn | undefined;
   readonly lockTimeoutMs: number;
   /** ms, or undefined when off. */
@@ -167,6 +181,7 @@ export interface CacheSettings {
 }
 
 const DEFAULT_METHODS = ['GET', 'HEAD'] as const;
+const DEFAULT_TAG_HEADERS = ['cache-tag', 'surrogate-key'] as const;
 const CREDENTIALS_MODES: ReadonlySet<string> = new Set(['isolate', 'skip', 'share']);
 
 /** Validates `options` and fills in every default. */
@@ -185,6 +200,8 @@ export function resolveSettings(options: CacheBackendOptions, sharedStore: boole
     shared = sharedStore,
     credentials = 'isolate',
     maxVariants = 8,
+    tagHeaders = DEFAULT_TAG_HEADERS,
+    tags,
     filterFn,
     lockTimeoutMs = 30_000,
     staleIfError = false,
@@ -230,6 +247,7 @@ export function resolveSettings(options: CacheBackendOptions, sharedStore: boole
   if (debug !== undefined && typeof debug !== 'function')
     invalidOption('debug', debug, 'a function (message, details) => void');
   checkMs('lockTimeoutMs', lockTimeoutMs);
+  if (tags !== undefined) checkTagStore(tags);
   if (responses !== undefined) checkStore('responses', responses);
   if (redirects !== undefined) checkStore('redirects', redirects);
   if (
@@ -252,6 +270,7 @@ export function resolveSettings(options: CacheBackendOptions, sharedStore: boole
     shared,
     credentials: credentials as CredentialsMode,
     maxVariants,
+    tagHeaders: tagHeaderNames(tagHeaders),
     filterFn,
     lockTimeoutMs,
     debug,

@@ -49,5 +49,9 @@ export type NotStoredReason =
   | 'too-large'
   /** The body did not arrive whole (reset, short of `Content-Length`, a truncated encoding). */
   | 'incomplete'
+  /** One of its tags was invalidated after its request left: it may predate the change the invalidation announced. */
+  | 'tag-invalidated'
+  /** The versions of its tags could not be read or made (a store error): an entry that cannot be checked is not kept. */
+  | 'tag-store'
   /** The cache is closed, or off for this async context. */
   | 'closed';

@@ -21,6 +21,7 @@ import { isPlainObject } from './guards.js';
 import { headerFields, headerText, readHeader, toHeaderPairs } from './headers.js';
 import { staleWindow, type CacheSettings } from './options.js';
 import type { BypassReason } from './reasons.js';
+import { checkTags } from './tags.js';
 
 /** Per-request switches, under `clientCache` in the axios config (or the seed API's options). */
 export interface RequestCacheOptions {
@@ -265,15 +266,13 @@ function requestOptions(value: unknown): RequestOptions {
   const { enabled = true, staleIfError, onlyIfCached = false, tags = NO_TAGS } = value as RequestCacheOptions;
   if (typeof enabled !== 'boolean') invalidOption('clientCache.enabled', enabled, 'a boolean');
   if (typeof onlyIfCached !== 'boolean') invalidOption('clientCache.onlyIfCached', onlyIfCached, 'a boolean');
-  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string' && t !== '')) {
-    invalidOption('clientCache.tags', tags, 'an array of non-empty strings');
-  }
+  checkTags('clientCache.tags', tags);
   const staleIfErrorSet = staleIfError !== undefined;
   return {
     enabled,
     onlyIfCached,
     staleIfErrorSet,
-    tags: tags.length === 0 ? NO_TAGS : Object.freeze([...tags]),
+    tags: tags.length === 0 ? NO_TAGS : Object.freeze([...new Set(tags as readonly string[])]),
     staleIfError: staleIfErrorSet ? staleWindow(staleIfError, 'clientCache.staleIfError') : undefined,
   };
 }

@@ -9,6 +9,8 @@
  *   becomes the flight the requests after it wait on.
  * - What another process wrote in the store (a lease, an outcome) is untrusted: it is only
  *   ever a reason to wait (bounded) and then look in the store; it never fails a request.
+ * - A refresh nobody waits for (stale-while-revalidate) runs in the one process that takes the
+ *   lease: the others, finding it held, leave the refresh to its holder and go on serving stale.
  */
 import type { LeaseOutcome, MissLock } from './miss-lock.js';
 import type { RequestPlan } from './request-plan.js';
@@ -26,7 +28,8 @@ export interface Cancellation {
 export type FlightRole = 'leader' | 'coalesced';
 
 interface Flight<T> {
-  readonly promise: Promise<T>;
+  /** {@link SKIPPED} for a refresh left to another process. */
+  readonly promise: Promise<T | typeof SKIPPED>;
   readonly controller: AbortController;
   waiters: number;
 }
@@ -75,12 +78,26 @@ export class SingleFlight<T> {
     const running = this.#flights.get(flightKey);
     if (running !== undefined) {
       const joined = await this.#join(running, cancel);
-      if (joined !== TIMED_OUT) return { value: joined, role: 'coalesced' };
-      // The flight is stuck: this caller goes on its own, and those after it wait on it instead.
+      if (joined !== TIMED_OUT && joined !== SKIPPED) return { value: joined, role: 'coalesced' };
+      // The flight is stuck (or was a refresh left to another process): this caller goes on
+      // its own, and those after it wait on it instead.
     }
-    const flight = this.#start(flightKey, plan, work, fromStore);
+    const flight = this.#start(flightKey, plan, work, fromStore, false);
     const value = await this.#join(flight, cancel, false);
     return { value: value as T, role: flight.coalesced ? 'coalesced' : 'leader' };
+  }
+
+  /**
+   * A refresh nobody waits for: `work`, unless a flight for the same key is in progress here
+   * or, with a lock, another process holds the key's lease (it is fetching or refreshing the
+   * same entry; this process leaves it to it). With the lease taken, `fromStore` is looked in
+   * first: an answer there means another process has just refreshed the entry. Resolves when
+   * done; never rejects.
+   */
+  refresh(plan: RequestPlan, work: (signal: AbortSignal) => Promise<T>, fromStore: () => Promise<T | undefined>): void {
+    const flightKey = plan.flightKey;
+    if (flightKey === undefined || this.#flights.has(flightKey)) return;
+    this.#start(flightKey, plan, work, fromStore, true).promise.catch(() => undefined);
   }
 
   #start(
@@ -88,11 +105,13 @@ export class SingleFlight<T> {
     plan: RequestPlan,
     work: (signal: AbortSignal) => Promise<T>,
     fromStore: () => Promise<T | undefined>,
+    background: boolean,
   ): Flight<T> & { coalesced: boolean } {
     const controller = new AbortController();
     const flight: Flight<T> & { coalesced: boolean } = {
       controller,
-      waiters: 0,
+      // A refresh is its own waiter: callers that join it and cancel never abort it.
+      waiters: background ? 1 : 0,
       coalesced: false,
       promise: this.#lead(
         plan,
@@ -101,6 +120,7 @@ export class SingleFlight<T> {
         () => {
           flight.coalesced = true;
         },
+        background,
       ),
     };
     this.#flights.set(flightKey, flight);
@@ -111,13 +131,17 @@ export class SingleFlight<T> {
     return flight;
   }
 
-  /** With a lock: take the lease, or wait (bounded) for its holder and look in the store. */
+  /**
+   * With a lock: take the lease, or wait (bounded) for its holder and look in the store. A
+   * `background` refresh does not wait: a lease held elsewhere means {@link SKIPPED}.
+   */
   async #lead(
     plan: RequestPlan,
     work: () => Promise<T>,
     fromStore: () => Promise<T | undefined>,
     coalesced: () => void,
-  ): Promise<T> {
+    background: boolean,
+  ): Promise<T | typeof SKIPPED> {
     const lock = this.#lock;
     if (lock === undefined) return work();
     let lease: Awaited<ReturnType<MissLock['acquire']>> | null;
@@ -127,6 +151,7 @@ export class SingleFlight<T> {
       lease = null; // a lock must not throw; if it does, the request goes on without it
     }
     if (lease === undefined) {
+      if (background) return SKIPPED;
       try {
         await lock.wait(plan.key, this.#timeoutMs);
       } catch {
@@ -142,6 +167,13 @@ export class SingleFlight<T> {
     const release = (outcome: LeaseOutcome) => void lease?.release(outcome).catch(() => undefined);
     let value: T;
     try {
+      // A refresh that took the lease just after another process's ended: that one's answer may be in the store.
+      const found = background ? await fromStore() : undefined;
+      if (found !== undefined) {
+        release({ ok: true });
+        coalesced();
+        return found;
+      }
       value = await work();
     } catch (error) {
       release({ ok: false, message: error instanceof Error ? error.message : 'origin request failed' });
@@ -161,7 +193,11 @@ export class SingleFlight<T> {
    * Waits for `flight` as one of its callers, at most `lockTimeoutMs` when `bounded`; the
    * caller's own cancellation ends its wait (and the shared request when nobody is left).
    */
-  async #join(flight: Flight<T>, cancel: Cancellation | undefined, bounded = true): Promise<T | typeof TIMED_OUT> {
+  async #join(
+    flight: Flight<T>,
+    cancel: Cancellation | undefined,
+    bounded = true,
+  ): Promise<T | typeof TIMED_OUT | typeof SKIPPED> {
     flight.waiters++;
     let timer: NodeJS.Timeout | undefined;
     let stop: (() => void) | undefined;
@@ -173,7 +209,7 @@ export class SingleFlight<T> {
     };
     try {
       if (!bounded && cancel === undefined) return await flight.promise;
-      const racers: Array<Promise<T | typeof TIMED_OUT>> = [flight.promise];
+      const racers: Array<Promise<T | typeof TIMED_OUT | typeof SKIPPED>> = [flight.promise];
       if (bounded)
         racers.push(
           new Promise((resolve) => {
@@ -208,3 +244,5 @@ export class SingleFlight<T> {
 }
 
 const TIMED_OUT = Symbol('timed out');
+/** A refresh left to the process that holds the lease. */
+const SKIPPED = Symbol('skipped');

@@ -17,3 +17,4 @@ export type { RedisCacheOptions } from './redis-cache.js';
 export { DEFAULT_LEASE_MS, RedisMissLock } from './redis-lock.js';
 export type { RedisMissLockOptions } from './redis-lock.js';
 export type { InvalidationListener, NearCacheControl, NearCacheStateListener, NearCacheStats } from './tracking.js';
+export { INVALIDATION_KEEP_MS, RedisTags } from './redis-tags.js';

@@ -10,12 +10,13 @@ import {
 import { RedisConnection, type RedisConnectionOptions } from './connection.js';
 import { RedisCache } from './redis-cache.js';
 import { DEFAULT_LEASE_MS, RedisMissLock } from './redis-lock.js';
+import { RedisTags } from './redis-tags.js';
 import type { NearCacheOptions } from './near-cache.js';
 import type { NearCacheControl, Tracking } from './tracking.js';
 
 /** Options of a {@link RedisBackend}: where Redis is, and every CacheBackend option. */
 export interface RedisBackendOptions
-  extends Omit<CacheBackendOptions, 'responses' | 'redirects' | 'lock'>,
+  extends Omit<CacheBackendOptions, 'responses' | 'redirects' | 'lock' | 'tags'>,
     RedisConnectionOptions {
   /**
    * Lease time of the cross-process single-flight in ms (see {@link RedisMissLock}); `false`
@@ -36,18 +37,20 @@ export interface RedisBackendOptions
 /**
  * A {@link CacheBackend} on Redis or Redis Cluster, shared by every process that uses the
  * same `cacheName`: responses under `<cacheName>:r:<key>`, redirect aliases under
- * `<cacheName>:a:<key>`, leases under `<cacheName>:l:<key>`, all on one client created on
+ * `<cacheName>:a:<key>`, leases under `<cacheName>:l:<key>`, tag versions under
+ * `<cacheName>:t:<tag>`, all on one client created on
  * first use. Shared-cache HTTP rules apply (`shared: true`) unless turned off. Fails open.
  */
 export class RedisBackend extends CacheBackend {
   /** The client shared by the stores and the lock. */
   readonly connection: RedisConnection;
   readonly #lock: RedisMissLock | undefined;
+  readonly #tagVersions: RedisCache<string>;
 
   constructor(options: RedisBackendOptions = {}) {
     const { leaseMs = DEFAULT_LEASE_MS, cacheName = DEFAULT_CACHE_NAME, nearCache } = options;
     if (leaseMs !== false) checkMs('leaseMs', leaseMs);
-    for (const name of ['responses', 'redirects', 'lock'] as const) {
+    for (const name of ['responses', 'redirects', 'lock', 'tags'] as const) {
       if ((options as Record<string, unknown>)[name] !== undefined) {
         throw new CacheConfigError(`RedisBackend makes its own ${name}; use CacheBackend to supply them`);
       }
@@ -56,10 +59,13 @@ export class RedisBackend extends CacheBackend {
     const store = { connection, cacheName, nearCache, ...baseCacheOptionsOf(options) };
     const responses = new RedisCache<CachedResponse>({ ...store, namespace: 'r' });
     const redirects = new RedisCache<string>({ ...store, namespace: 'a' });
+    const tagVersions = new RedisCache<string>({ ...store, namespace: 't' });
+    const tags = new RedisTags(tagVersions, options.clock ?? Date.now);
     const lock = leaseMs === false ? undefined : new RedisMissLock({ connection, cacheName, leaseMs });
-    super({ ...options, cacheName, shared: options.shared ?? true, responses, redirects, lock });
+    super({ ...options, cacheName, shared: options.shared ?? true, responses, redirects, lock, tags });
     this.connection = connection;
     this.#lock = lock;
+    this.#tagVersions = tagVersions;
     // One report per connection error, whichever store or lock saw it.
     connection.onError((error) => responses.events.emit('store-error', { operation: 'connection', error }));
     (responses.nearCache as Tracking | undefined)?.onError((error) =>
@@ -72,9 +78,16 @@ export class RedisBackend extends CacheBackend {
     return (this.responses as RedisCache<CachedResponse>).nearCache;
   }
 
+  /** Deletes every response, redirect alias and tag version of this cache (on every master of a Cluster). */
+  override async clear(): Promise<void> {
+    await super.clear();
+    await this.#tagVersions.clear();
+  }
+
   /** Closes the stores and the lock; the client is closed if this library created it. Idempotent. */
   override async close(): Promise<void> {
     await super.close();
+    await this.#tagVersions.close();
     await this.#lock?.close();
   }
 }

@@ -251,6 +251,78 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     );
   }
 
+  /**
+   * Writes `item` under `key` unless the key holds something, and keeps the key at least until
+   * `keepUntil` (epoch ms; `null`: no limit): resolves to `undefined` when it wrote `item`, else
+   * to what the key holds (decoded: a CacheSerializationError for bytes that are not an item).
+   * One round trip (`SET … NX`, `PEXPIREAT … GT` and `GET`, in order on one connection).
+   * The item is serialized without an expiry: what the key holds is kept by the key's TTL alone.
+   * For values with rules of their own (tag versions); entries use {@link write}.
+   */
+  async setIfAbsent(key: string, item: T, keepUntil: number | null, attempt = 0): Promise<T | undefined> {
+    const value = await this.#bytesOf(key, item);
+    const full = this.prefix + key;
+    const conn = this.connection;
+    const near = this.#near;
+    const ticket = near === undefined ? -1 : near.beginWrite(key);
+    let written: unknown;
+    let bytes: Buffer | null;
+    try {
+      const client = conn.isReady && !this.#closed ? conn.existingClient! : await this.#client();
+      const until = keepUntil === null ? undefined : String(Math.ceil(keepUntil));
+      const set = conn.send(
+        client,
+        conn.command('set', until === undefined ? [full, value, 'NX'] : [full, value, 'NX', 'PXAT', until]),
+      );
+      set.catch(() => undefined);
+      // Kept as long as the newest user needs it (GT: never shortened); PERSIST for no limit.
+      const keep = conn.send(
+        client,
+        conn.command(until === undefined ? 'persist' : 'pexpireat', until === undefined ? [full] : [full, until, 'GT']),
+      );
+      keep.catch(() => undefined);
+      const get = conn.send<Buffer | null>(client, conn.command('get', [full]));
+      get.catch(() => undefined);
+      written = await set;
+      bytes = await get;
+    } catch (error) {
+      near?.end(key, ticket);
+      throw storeError('SET', key, error);
+    }
+    if (written === 'OK' || (Buffer.isBuffer(written) && written.toString() === 'OK')) {
+      near?.end(key, ticket, isImmutableItem(item) ? item : undefined, value.byteLength, keepUntil);
+      return undefined;
+    }
+    near?.end(key, ticket);
+    // Gone between the SET and the GET (deleted or expired): nothing there, and nothing written.
+    if (bytes === null) {
+      if (attempt > 2) throw storeError('SET', key, new Error('the key kept disappearing'));
+      return this.setIfAbsent(key, item, keepUntil, attempt + 1);
+    }
+    return this.#decode(key, bytes);
+  }
+
+  /**
+   * Writes `item` under `key` in place of what it holds, kept for `keepMs`; serialized without
+   * an expiry as {@link setIfAbsent}'s items are.
+   */
+  async replace(key: string, item: T, keepMs: number): Promise<void> {
+    const value = await this.#bytesOf(key, item);
+    const near = this.#near;
+    const ticket = near === undefined ? -1 : near.beginWrite(key);
+    try {
+      await this.#call('SET', key, this.connection.command('set', [this.prefix + key, value, 'PX', String(keepMs)]));
+    } finally {
+      near?.end(key, ticket);
+    }
+  }
+
+  async #bytesOf(key: string, item: T): Promise<Buffer> {
+    this.#decoded?.delete(key);
+    const bytes = await this.serialize(item, key, null);
+    return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
   override async delete(key: string): Promise<void> {
     this.#decoded?.delete(key);
     const near = this.#near;

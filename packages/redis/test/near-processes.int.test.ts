@@ -105,6 +105,50 @@ for (const [on, name, ready] of targets) {
       expect(res.fromCache).toBe(false);
     }, 60_000);
 
+    it('4 processes: a tag invalidated in one is never served by another once it arrived (near caches and all); other tags stay hits', async () => {
+      const all = start(4);
+      const id = uniqueName('tag');
+      const byRequest = `/tags/${id}/a`;
+      const byHeader = `/tags/${id}/b?tag=h-${id}`;
+      const other = `/tags/${id}/c`;
+      const old = new Map<string, string | undefined>();
+      old.set(byRequest, (await all[0]!.ask<Get>({ on, type: 'get', path: byRequest, tags: [`r-${id}`] })).body);
+      old.set(byHeader, (await all[0]!.ask<Get>({ on, type: 'get', path: byHeader })).body);
+      old.set(other, (await all[0]!.ask<Get>({ on, type: 'get', path: other, tags: [`o-${id}`] })).body);
+      // Every process serves all three from the cache (soon from its own memory).
+      for (const w of all) {
+        for (const [path, body] of old)
+          expect(await w.ask<Get>({ on, type: 'get', path })).toMatchObject({ fromCache: true, body });
+      }
+      const servedBefore = origin!.count();
+
+      await all[3]!.ask({ on, type: 'invalidateTags', tags: [`r-${id}`, `h-${id}`] });
+      // The invalidation of each tag's version reaches every near cache within ms; from then on
+      // the old answer is never served (a miss, or the answer stored after the invalidation).
+      for (const w of all) {
+        for (const path of [byRequest, byHeader]) {
+          const until = Date.now() + 10_000;
+          let res = await w.ask<Get>({ on, type: 'get', path });
+          while (res.body === old.get(path) && Date.now() < until) {
+            await new Promise((r) => setTimeout(r, 5));
+            res = await w.ask<Get>({ on, type: 'get', path });
+          }
+          expect(res.ok).toBe(true);
+          expect(res.body).not.toBe(old.get(path));
+          for (let i = 0; i < 5; i++)
+            expect((await w.ask<Get>({ on, type: 'get', path })).body).not.toBe(old.get(path));
+        }
+        expect(await w.ask<Get>({ on, type: 'get', path: other })).toMatchObject({
+          fromCache: true,
+          body: old.get(other),
+        });
+      }
+      // Both were fetched again: once each when single-flight and the shared store hold (never more than once per process).
+      const refetched = origin!.count() - servedBefore;
+      expect(refetched).toBeGreaterThanOrEqual(2);
+      expect(refetched).toBeLessThanOrEqual(8);
+    }, 60_000);
+
     it('4 processes, 1 000 interleaved writes and deletes with reads: no read older than the invalidation that reached it allows', async () => {
       const all = start(4);
       const { report, stats, writes } = await runWorkload(all, {

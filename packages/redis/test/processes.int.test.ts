@@ -33,7 +33,7 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('processes sharing one Redis cache', 
     await cleanup.close();
   });
 
-  async function startWorkers(n: number): Promise<Worker[]> {
+  async function startWorkers(n: number, env: Record<string, string> = {}): Promise<Worker[]> {
     // A generous deadline: these tests are about sharing, and four processes starting at once on
     // a busy 2-core machine can stall a Redis reply past 100 ms (which would rightly fail open).
     workers = Array.from(
@@ -45,6 +45,7 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('processes sharing one Redis cache', 
           ORIGIN: origin.url,
           LEASE_MS: '3000',
           TIMEOUT_MS: '1000',
+          ...env,
         }),
     );
     await Promise.all(workers.map((w) => w.ready));
@@ -93,5 +94,27 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('processes sharing one Redis cache', 
     } finally {
       await backend.close();
     }
+  }, 60_000);
+
+  it('4 processes × 20 requests for one stale stale-while-revalidate entry: all served stale, exactly 1 origin refresh', async () => {
+    const all = await startWorkers(4, { CACHE_CONTROL: '1' });
+    const path = `/swr?cc=${encodeURIComponent('max-age=1, stale-while-revalidate=60')}`;
+    const first = await all[0]!.ask<Result>({ type: 'get', path });
+    expect(first.fromCache).toBe(false);
+    await new Promise((r) => setTimeout(r, 1_100)); // stale now, within its stale-while-revalidate window
+    const results = (await Promise.all(all.map((w) => w.ask<Result[]>({ type: 'burst', path, n: 20 })))).flat();
+    expect(results).toHaveLength(80);
+    expect(results.filter((r) => !(r.ok && r.fromCache && r.body === first.body))).toEqual([]);
+    // The refresh (the origin answers after 300 ms) lands, and every process serves it.
+    const until = Date.now() + 10_000;
+    let fresh = await all[3]!.ask<Result>({ type: 'get', path });
+    while (fresh.body === first.body && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+      fresh = await all[3]!.ask<Result>({ type: 'get', path });
+    }
+    expect(fresh).toMatchObject({ ok: true, fromCache: true });
+    expect(fresh.body).not.toBe(first.body);
+    for (const w of all) expect((await w.ask<Result>({ type: 'get', path })).body).toBe(fresh.body);
+    expect(origin.count(path)).toBe(2); // the first miss, and one refresh for all four processes
   }, 60_000);
 });

@@ -59,6 +59,7 @@ export interface ConformanceBackend {
   saveResponse(response: CachedResponse, cacheKey?: string, expires?: Date | number | null): Promise<void>;
   getResponse(key: string): Promise<CachedResponse | undefined>;
   delete(key: string): Promise<void>;
+  invalidateTags(tags: string | readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -570,6 +571,42 @@ export function describeStoreConformance(name: string, options: StoreConformance
           expect(await backend.redirects.contains(alias)).toBe(false);
           expect(await backend.getResponse(alias)).toBeUndefined();
         }
+      });
+
+      backendTest('invalidateTags makes every response with one of the tags a miss, and no other', async () => {
+        const backend = await openBackend();
+        const now = Date.now();
+        const tagged = (path: string, tags: string[]) =>
+          makeResponse({
+            url: `https://t.example/${path}`,
+            body: path,
+            createdAt: now,
+            requestTime: now,
+            expires: now + 600_000,
+            tags,
+          });
+        const keys = ['a', 'b', 'c', 'd'].map((p) => backend.createKey('GET', `https://t.example/${p}`));
+        await backend.saveResponse(tagged('a', ['red', 'shape']), keys[0]);
+        await backend.saveResponse(tagged('b', ['blue', 'shape']), keys[1]);
+        await backend.saveResponse(tagged('c', ['green']), keys[2]);
+        await backend.saveResponse(tagged('d', []), keys[3]);
+        for (const key of keys) expect(await backend.getResponse(key!)).toBeDefined();
+        await new Promise((r) => setTimeout(r, 2)); // the invalidation is later than every request above
+        await backend.invalidateTags(['red', 'blue']);
+        expect(await backend.getResponse(keys[0]!)).toBeUndefined();
+        expect(await backend.getResponse(keys[1]!)).toBeUndefined();
+        expect((await backend.getResponse(keys[2]!))?.text()).toBe('c');
+        expect((await backend.getResponse(keys[3]!))?.text()).toBe('d');
+        // Stored again after the invalidation: found again.
+        await new Promise((r) => setTimeout(r, 2));
+        const later = Date.now();
+        await backend.saveResponse(
+          makeResponse({ url: 'https://t.example/a', body: 'a2', createdAt: later, requestTime: later, tags: ['red'] }),
+          keys[0],
+        );
+        expect((await backend.getResponse(keys[0]!))?.text()).toBe('a2');
+        await backend.invalidateTags('shape');
+        expect((await backend.getResponse(keys[0]!))?.text()).toBe('a2');
       });
 
       backendTest('deleting through an alias deletes the response and every alias', async () => {

@@ -73,13 +73,9 @@ async function deletePattern(session: Session, out: Output, progress: Progress, 
   return EXIT.OK;
 }
 
-/** Tags come with a later release of the backend (`invalidateTags`); until then this says so. */
+/** Every entry with the tag becomes a miss in every process (one write: the tag's new version). */
 async function deleteTag(session: Session, out: Output, tag: string): Promise<number> {
-  const backend = session.backend as unknown as { invalidateTags?: (tags: string[]) => Promise<unknown> };
-  if (typeof backend.invalidateTags !== 'function') {
-    throw new CliError('this cache version has no tags (RedisBackend.invalidateTags is missing): use delete --pattern');
-  }
-  await backend.invalidateTags([tag]);
+  await session.backend.invalidateTags([tag]);
   out.data({ cacheName: session.cacheName, invalidatedTags: [tag] });
   out.line(`invalidated tag ${tag}`);
   return EXIT.OK;

@@ -148,8 +148,7 @@ function expiryText(expires: number | null, now: number): string {
     : `${at} (expired ${formatDuration(now - expires)} ago)`;
 }
 
-/** Tags, when the entry has them (a later release adds them to stored responses). */
+/** The entry's tags (for `invalidateTags`), when it has any. */
 function tagsOf(response: CachedResponse): string[] | undefined {
-  const tags = (response as unknown as { tags?: unknown }).tags;
-  return Array.isArray(tags) && tags.every((t) => typeof t === 'string') && tags.length > 0 ? tags : undefined;
+  return response.tags.length > 0 ? [...response.tags] : undefined;
 }

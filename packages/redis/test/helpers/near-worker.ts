@@ -23,7 +23,8 @@ type Message = { on: Target } & (
   | { type: 'write'; key: string; index: number }
   | { type: 'delete'; key: string }
   | { type: 'waitInvalidation'; key: string; since: number; timeoutMs: number }
-  | { type: 'get'; path: string }
+  | { type: 'get'; path: string; tags?: string[] }
+  | { type: 'invalidateTags'; tags: string[] }
   | { type: 'refresh'; path: string }
   | { type: 'deleteUrl'; path: string }
   | { type: 'stats' }
@@ -114,9 +115,10 @@ async function get(
   c: Context,
   path: string,
   refresh = false,
+  tags?: string[],
 ): Promise<{ ok: boolean; fromCache?: boolean; body?: string; error?: string }> {
   try {
-    const res = await c.api.get(path, { responseType: 'text', refresh });
+    const res = await c.api.get(path, { responseType: 'text', refresh, clientCache: { tags } });
     return { ok: true, fromCache: res.fromCache === true, body: String(res.data) };
   } catch (error) {
     return { ok: false, error: (error as Error).message };
@@ -217,7 +219,12 @@ async function answer(message: Message): Promise<unknown> {
     case 'waitInvalidation':
       return waitInvalidation(c, message.key, message.since, message.timeoutMs);
     case 'get':
-      return get(c, message.path);
+      return get(c, message.path, false, message.tags);
+    case 'invalidateTags': {
+      const sentAt = now();
+      await c.api.cache.invalidateTags(message.tags);
+      return { sentAt, ackAt: now() };
+    }
     case 'refresh':
       return get(c, message.path, true);
     case 'deleteUrl':

@@ -49,7 +49,10 @@ export class Worker {
   }
 }
 
-/** An HTTP origin on 127.0.0.1 that answers after `latencyMs`; `/boom…` paths drop the connection. */
+/**
+ * An HTTP origin on 127.0.0.1 that answers after `latencyMs`; `/boom…` paths drop the
+ * connection; `?tag=…` and `?cc=…` set the Cache-Tag and Cache-Control of the answer.
+ */
 export async function startOrigin(
   latencyMs: number,
 ): Promise<{ url: string; count: (path?: string) => number; close: () => Promise<void> }> {
@@ -62,7 +65,12 @@ export async function startOrigin(
         req.socket.destroy();
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' });
+      // `?tag=…` answers with that Cache-Tag, `?cc=…` with that Cache-Control.
+      const query = new URL(path, 'http://origin').searchParams;
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (query.has('tag')) headers['cache-tag'] = query.get('tag')!;
+      if (query.has('cc')) headers['cache-control'] = query.get('cc')!;
+      res.writeHead(200, headers);
       res.end(JSON.stringify({ path, served: counts.get(path) }));
     }, latencyMs);
   });

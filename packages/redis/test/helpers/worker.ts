@@ -1,6 +1,7 @@
 /**
  * A separate process sharing a Redis cache with the test: started with `fork` (tsx loader),
- * it answers the test's messages over IPC. Env: REDIS_URL, CACHE_NAME, ORIGIN, LEASE_MS, TIMEOUT_MS.
+ * it answers the test's messages over IPC. Env: REDIS_URL (or WORKER_CLUSTER_NODES, `host:port,…`),
+ * CACHE_NAME, ORIGIN, LEASE_MS, TIMEOUT_MS, NEAR_CACHE (`1`), CACHE_CONTROL (`1`).
  */
 import axios from 'axios';
 import { attachCache } from '@axios-client-cache/core';
@@ -8,12 +9,19 @@ import { RedisBackend } from '@axios-client-cache/redis';
 
 type Message =
   | { type: 'burst'; path: string; n: number }
-  | { type: 'get'; path: string }
+  | { type: 'get'; path: string; tags?: string[] }
+  | { type: 'invalidateTags'; tags: string[] }
   | { type: 'deleteUrl'; path: string }
   | { type: 'exit' };
 
+const cluster = process.env.WORKER_CLUSTER_NODES?.split(',').map((a) => {
+  const [host, port] = a.split(':');
+  return { host: host!, port: Number(port) };
+});
 const backend = new RedisBackend({
-  url: process.env.REDIS_URL,
+  ...(cluster === undefined ? { url: process.env.REDIS_URL } : { cluster: { nodes: cluster } }),
+  nearCache: process.env.NEAR_CACHE === '1',
+  cacheControl: process.env.CACHE_CONTROL === '1',
   cacheName: process.env.CACHE_NAME,
   leaseMs: process.env.LEASE_MS === 'off' ? false : Number(process.env.LEASE_MS ?? 3000),
   expireAfter: 60,
@@ -22,9 +30,12 @@ const backend = new RedisBackend({
 const origin = process.env.ORIGIN!;
 const api = attachCache(axios.create({ baseURL: origin }), backend);
 
-async function get(path: string): Promise<{ ok: boolean; fromCache?: boolean; body?: string; error?: string }> {
+async function get(
+  path: string,
+  tags?: string[],
+): Promise<{ ok: boolean; fromCache?: boolean; body?: string; error?: string }> {
   try {
-    const res = await api.get(path, { responseType: 'text' });
+    const res = await api.get(path, { responseType: 'text', clientCache: { tags } });
     return { ok: true, fromCache: res.fromCache === true, body: String(res.data) };
   } catch (error) {
     return { ok: false, error: (error as Error).message };
@@ -38,7 +49,11 @@ process.on('message', (message: Message) => {
         process.send!(await Promise.all(Array.from({ length: message.n }, () => get(message.path))));
         break;
       case 'get':
-        process.send!(await get(message.path));
+        process.send!(await get(message.path, message.tags));
+        break;
+      case 'invalidateTags':
+        await api.cache.invalidateTags(message.tags);
+        process.send!({ ok: true });
         break;
       case 'deleteUrl':
         await api.cache.deleteUrl(`${origin}${message.path}`);
@@ -52,4 +67,7 @@ process.on('message', (message: Message) => {
   })();
 });
 
-void backend.connection.connect().then(() => process.send!('ready'));
+void backend.connection
+  .connect()
+  .then(() => backend.nearCache?.ready())
+  .then(() => process.send!('ready'));
