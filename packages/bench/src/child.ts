@@ -18,6 +18,7 @@ const CASES: Record<string, () => Promise<{ run: Runner }>> = {
   'stale-while-revalidate': () => import('./cases/stale-while-revalidate.js'),
   'redis-hit': () => external('redis-hit'),
   'near-cache': () => import('./near-cache.js'),
+  'shared-redis': () => import('./cases/shared-redis.js'),
   signed: () => external('signed'),
   'memory-scale': () => external('memory-scale'),
 };
