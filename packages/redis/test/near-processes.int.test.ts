@@ -203,4 +203,18 @@ describe('coherence check (helpers/coherence.ts) can fail', () => {
     const deaf = checkCoherence([writer, { ...reader, arrivals: [{ at: 1.5, keys: ['k'] }] }]);
     expect(deaf.missing).toEqual([{ process: 1, op: writer.ops[1] }]);
   });
+
+  it('lets a flush erase a write Redis may have run before it, and only that', async () => {
+    const { checkCoherence } = await import('./helpers/coherence.js');
+    // Write 1 was sent at 1, before the flush (sent 1.5) was acknowledged at 2: Redis may have run
+    // the write first, though the writer heard its reply only at 3. Write 2 was sent after it.
+    const writer = (sentAt: number) => ({
+      ops: [{ key: 'k', index: 1, kind: 'set' as const, sentAt, ackAt: 3 }],
+      reads: [{ key: 'k', startAt: 4, endAt: 4.1, value: null }],
+      arrivals: [{ at: 2.5, keys: null }],
+    });
+    const flushes = [{ sentAt: 1.5, ackAt: 2 }];
+    expect(checkCoherence([writer(1)], flushes).stale).toEqual([]);
+    expect(checkCoherence([writer(2.5)], flushes).stale).toEqual([expect.objectContaining({ value: null, floor: 1 })]);
+  });
 });

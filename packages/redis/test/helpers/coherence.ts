@@ -150,11 +150,14 @@ export function checkCoherence(
       const ops = opsOf.get(read.key) ?? [];
       const stale = { process: p, key: read.key, startAt: read.startAt, value: read.value, floor };
       if (read.value === null) {
-        const floorAck = ops.find((op) => op.index === floor)?.ackAt ?? 0;
+        // A flush could have run after the floor write if it was acknowledged after that write
+        // was sent: Redis may run the write first and the writer hear its reply after the
+        // flusher heard its own (two connections, two processes).
+        const floorSent = ops.find((op) => op.index === floor)?.sentAt ?? 0;
         const possible =
           floor === 0 ||
           ops.some((op) => op.kind === 'del' && op.index >= floor && op.sentAt < read.endAt) ||
-          flushes.some((f) => f.sentAt < read.endAt && f.ackAt > floorAck - marginMs);
+          flushes.some((f) => f.sentAt < read.endAt && f.ackAt > floorSent - marginMs);
         if (!possible) report.stale.push(stale);
         continue;
       }
