@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { attachCache, CacheConfigError, type CacheBackend } from '@axios-client-cache/core';
 import { MemoryBackend } from '@axios-client-cache/memory';
 import { RedisBackend } from '@axios-client-cache/redis';
+import { SignedSerializer } from '@axios-client-cache/signed';
 
 function check(condition: boolean, what: string): void {
   if (!condition) throw new Error(`${process.env.SCENARIO}: ${what}`);
@@ -65,11 +66,14 @@ async function main(): Promise<string> {
     backends.push(shared);
     await missThenHit(shared, baseURL, '/redis');
 
+    // Installed, core loads the signed package by itself; it must resolve from the app too.
+    check(typeof SignedSerializer === 'function', '@axios-client-cache/signed exports no SignedSerializer');
     const signed = new RedisBackend({
       url: process.env.REDIS_URL,
       cacheName: `${cacheName}-signed`,
       expireAfter: 60,
-      timeoutMs /* SIGNED */,
+      timeoutMs,
+      /* SIGNED */
     });
     backends.push(signed);
     const key = await missThenHit(signed, baseURL, '/signed');

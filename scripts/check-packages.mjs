@@ -233,7 +233,7 @@ try {
   console.error(`check-packages: FAILED: ${error instanceof Error ? error.message : error}`);
 } finally {
   await redis?.stop();
-  rmSync(work, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true, maxRetries: 5 }); // the other app may still be writing after a failure
 }
 log(failed ? `failed after ${elapsed()}` : `passed in ${elapsed()}`);
 // 2 apps × 5 scenarios (esm, cjs, the bundler type-check, two bundles)
@@ -243,6 +243,9 @@ process.exit(failed ? 1 : 0);
 /** The application: one TypeScript body, as an ES module, a CommonJS module and a bundle entry. */
 function writeSources(dir) {
   const body = readFileSync(join(root, 'scripts', 'check-packages-app.ts'), 'utf8');
+  // The signed backend's last option, on a line of its own so a formatter cannot move it.
+  if (!/^ {6}\/\* SIGNED \*\/\n/m.test(body))
+    throw new Error('check-packages-app.ts: the /* SIGNED */ line is missing');
   // Installed, core loads the signed package for secretKey by itself; a bundle passes the serializer.
   const installed = body.replace('/* SIGNED */', 'secretKey: process.env.CACHE_KEY');
   writeFileSync(join(dir, 'app.mts'), installed);
