@@ -350,7 +350,9 @@ class AxiosOrigin implements Origin<AxiosResponse> {
     const requestTime = clock();
     // A caller that can leave early (its own signal) or is not waiting (a refresh) must not lend its config.
     const borrow = !options.background && !config.signal && !config.cancelToken;
-    const raw = await sendWith(this.#inner(config), config, overrides, borrow);
+    // Without a shared request's signal, a request a caller waits for is that caller's own to cancel.
+    const own = options.signal === undefined && !options.background;
+    const raw = await sendWith(this.#inner(config), config, overrides, borrow, own);
     const responseTime = clock();
     const decompress = config.decompress !== false;
     const headers = toHeaderPairs(raw.headers);
@@ -360,8 +362,21 @@ class AxiosOrigin implements Origin<AxiosResponse> {
       decompress && (encoding !== undefined || method === 'HEAD' || raw.status === 204)
         ? headers.filter(([name]) => name !== 'content-encoding')
         : headers;
-    const finalUrl = finalUrlOf(raw);
-    const reply = {
+    // Without a redirect the final URL is the request's own (follow-redirects reports every hop).
+    const finalUrl = hops.length === 0 ? undefined : finalUrlOf(raw);
+    let body: OriginReply['body'];
+    let native: unknown;
+    if (plan.stream) {
+      const copyMax = Math.min(storeLimit(this.#backend), limit === -1 ? Infinity : limit);
+      const tapped = tee(raw, encoding, limit, copyMax, config);
+      body = tapped.body;
+      native = { stream: tapped.stream, request: raw.request } satisfies StreamNative;
+    } else {
+      body = decode(toBytes(raw.data), encoding, limit, config, raw);
+      native = raw.request;
+    }
+    // One literal, not a spread of a partial reply: a spread copy was most of this function's own time.
+    return {
       status: raw.status,
       statusText: raw.statusText ?? '',
       headers: kept,
@@ -369,14 +384,9 @@ class AxiosOrigin implements Origin<AxiosResponse> {
       history: hops,
       requestTime,
       responseTime,
+      body,
+      native,
     };
-    if (plan.stream) {
-      const copyMax = Math.min(storeLimit(this.#backend), limit === -1 ? Infinity : limit);
-      const { stream, body } = tee(raw, encoding, limit, copyMax, config);
-      return { ...reply, body, native: { stream, request: raw.request } satisfies StreamNative };
-    }
-    const body = decode(toBytes(raw.data), encoding, limit, config, raw);
-    return { ...reply, body, native: raw.request };
   }
 }
 
@@ -388,20 +398,22 @@ function rethrow(error: unknown): never {
  * Calls the inner adapter with `overrides` on the request's config. Borrowing sets them on
  * the config itself and puts the old values back before anything else can see it — the
  * request is awaiting this very call — since copying axios's merged config (some thirty
- * fields) cost more than the rest of a miss's own work. Otherwise a copy is sent.
+ * fields) cost more than the rest of a miss's own work. Otherwise a copy is sent, with the
+ * caller's `signal` and `cancelToken` only when the request is the caller's `own`.
  */
 async function sendWith(
   inner: AxiosAdapter,
   config: Config,
   overrides: Partial<Config>,
   borrow: boolean,
+  own: boolean,
 ): Promise<AxiosResponse> {
   if (!borrow) {
-    // Not its signal, nor its headers object: the caller may be gone before this ends.
+    // Not its headers object (nor, when shared, its signal): the caller may be gone before this ends.
     return inner({
       ...config,
-      signal: undefined,
-      cancelToken: undefined,
+      signal: own ? config.signal : undefined,
+      cancelToken: own ? config.cancelToken : undefined,
       headers: new AxiosHeaders(config.headers),
       ...overrides,
     });
@@ -415,7 +427,10 @@ async function sendWith(
   try {
     return await inner(config);
   } finally {
-    for (const [name, had, value] of saved) {
+    // Last in, first out: deleting the property added last gives the config its old shape back
+    // (deleting in any other order would leave it a slow dictionary-mode object).
+    for (let i = saved.length - 1; i >= 0; i--) {
+      const [name, had, value] = saved[i]!;
       if (had) target[name] = value;
       else delete target[name];
     }

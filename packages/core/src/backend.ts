@@ -508,6 +508,7 @@ export class CacheBackend {
       retain = retain === null || until === null ? null : Math.max(retain, until);
     }
     await this.responses.write(key, stored, { expiresAt: retain });
+    if (responses.every((r) => r.aliases.length === 0)) return;
     const aliases = new Set(responses.flatMap((r) => r.aliases));
     aliases.delete(key);
     await Promise.all([...aliases].map((alias) => this.redirects.write(alias, key, { expiresAt: retain })));

@@ -625,7 +625,7 @@ function canonicalWith(
   parts: KeyRequestParts,
   opts: ResolvedKeyOptions,
   extras?: KeyExtras,
-): { text: string; body?: Uint8Array } {
+): { text: string; body?: Uint8Array | undefined; url: string } {
   const method = parts.method === undefined ? 'GET' : String(parts.method).toUpperCase();
   const url = normalizeWith(parts, opts.ignored);
   const headers = keyHeaders(parts.headers, opts);
@@ -634,8 +634,7 @@ function canonicalWith(
   const text = JSON.stringify(
     more === undefined ? [KEY_VERSION, method, url, headers] : [KEY_VERSION, method, url, headers, more],
   );
-  const body = canonicalBody(parts.data, parts.headers, opts.ignored);
-  return body ? { text, body } : { text };
+  return { text, body: canonicalBody(parts.data, parts.headers, opts.ignored), url };
 }
 
 /**
@@ -653,7 +652,8 @@ export function canonicalRequest(
   options?: KeyOptions,
   extras?: KeyExtras,
 ): { text: string; body?: Uint8Array } {
-  return canonicalWith(parts, resolveKeyOptions(options), extras);
+  const { text, body } = canonicalWith(parts, resolveKeyOptions(options), extras);
+  return body ? { text, body } : { text };
 }
 
 type OneShotHash = (algorithm: string, data: string, outputEncoding: 'hex') => string;
@@ -670,6 +670,16 @@ function sha256Hex(text: string, body?: Uint8Array): string {
 function keyWith(parts: KeyRequestParts, opts: ResolvedKeyOptions, extras?: KeyExtras): string {
   const { text, body } = canonicalWith(parts, opts, extras);
   return sha256Hex(text, body);
+}
+
+/** {@link keyWith}, and the normalised URL it keyed (the request's URL when no parameter is ignored). */
+function keyAndUrlWith(
+  parts: KeyRequestParts,
+  opts: ResolvedKeyOptions,
+  extras?: KeyExtras,
+): { key: string; url: string } {
+  const { text, body, url } = canonicalWith(parts, opts, extras);
+  return { key: sha256Hex(text, body), url };
 }
 
 /**
@@ -728,6 +738,7 @@ export class KeyMaker {
   readonly #memoSize: number;
   readonly #headersInKey: boolean;
   readonly #protect: (credentials: string) => string;
+  #lastUrl = '';
 
   /**
    * @param options - the key options, plus `memoSize`: how many raw requests to remember
@@ -753,6 +764,7 @@ export class KeyMaker {
    * @throws {@link CacheConfigError} as {@link canonicalRequest} does (nothing is memoised then).
    */
   keyFor(parts: KeyRequestParts, extras?: KeyExtras): string {
+    this.#lastUrl = '';
     const { method, url, baseURL, params, data } = parts;
     if (
       extras === undefined &&
@@ -788,7 +800,7 @@ export class KeyMaker {
     if (byUrl === undefined) byBase.set(baseURL, (byUrl = new Map()));
     const hit = byUrl.get(url);
     if (hit !== undefined) return hit;
-    const key = keyWith(parts, this.#opts);
+    const key = this.#fresh(parts, undefined);
     if (this.#plainSize >= this.#memoSize) {
       // Bounded: start over (a memo miss only costs the key's first-sight work).
       this.#plain.clear();
@@ -800,13 +812,27 @@ export class KeyMaker {
     return key;
   }
 
+  /**
+   * The normalised URL of the request the last {@link keyFor} call keyed, when that call made
+   * the key afresh and no parameter is ignored (so it is the request's URL, as `normalizeUrl`
+   * gives it); `''` otherwise. Spares a miss parsing its URL a second time.
+   */
+  get lastUrl(): string {
+    return this.#lastUrl;
+  }
+
   #key(parts: KeyRequestParts, extras: KeyExtras | undefined): string {
     const credentials = extras?.credentials;
-    return keyWith(
+    return this.#fresh(
       parts,
-      this.#opts,
       credentials === undefined ? extras : { ...extras, credentials: this.#protect(credentials) },
     );
+  }
+
+  #fresh(parts: KeyRequestParts, extras: KeyExtras | undefined): string {
+    const { key, url } = keyAndUrlWith(parts, this.#opts, extras);
+    if (this.#opts.ignored.size === 0) this.#lastUrl = url;
+    return key;
   }
 
   /**

@@ -75,7 +75,8 @@ export interface OriginReply {
 export interface Origin<R> {
   /**
    * Sends the planned request; `headers` (revalidation) are added to it; `signal` is the
-   * shared request's own; `background` when no caller waits for it (a refresh).
+   * shared request's own (without one, the request is the waiting caller's own to cancel);
+   * `background` when no caller waits for it (a refresh).
    * Rejects with the origin's error, or an incomplete body's.
    */
   send(
@@ -404,7 +405,7 @@ export class CacheFlow {
     }
     const headers = storableHeaders(reply.headers);
     const body = reply.body as Uint8Array;
-    const decision = this.#policy.postAsGet(plan, { ...facts(reply), headers });
+    const decision = this.#policy.postAsGet(plan, facts(reply, headers));
     const entry = this.#entry(plan, reply, headers, body, decision.ok ? decision : undefined);
     if (decision.ok) {
       const asGet = await this.#admit(entry.with({ method: 'GET' }));
@@ -490,7 +491,7 @@ export class CacheFlow {
     const backend = this.#backend;
     const headers = storableHeaders(reply.headers);
     if (reply.status === 206) return this.#storePart(plan, reply, headers, body);
-    const decision = this.#policy.storable(plan, { ...facts(reply), headers });
+    const decision = this.#policy.storable(plan, facts(reply, headers));
     const entry = this.#entry(plan, reply, headers, body, decision.ok ? decision : undefined);
     const admitted = decision.ok ? await this.#admit(entry) : decision.reason;
     const refused = typeof admitted === 'string' ? admitted : undefined;
@@ -522,7 +523,7 @@ export class CacheFlow {
     body: Uint8Array,
   ): Promise<Fetched> {
     const backend = this.#backend;
-    const decision = this.#policy.storablePart(plan, { ...facts(reply), headers });
+    const decision = this.#policy.storablePart(plan, facts(reply, headers));
     const part = this.#entry(plan, reply, headers, body, decision.ok ? decision : undefined);
     const admitted = decision.ok ? await this.#admit(part) : decision.reason;
     let written: Promise<void> | undefined;
@@ -670,10 +671,10 @@ export class CacheFlow {
   }
 }
 
-function facts(reply: OriginReply): ResponseFacts {
+function facts(reply: OriginReply, headers: readonly HeaderPair[] = reply.headers): ResponseFacts {
   return {
     status: reply.status,
-    headers: reply.headers,
+    headers,
     requestTime: reply.requestTime,
     responseTime: reply.responseTime,
   };

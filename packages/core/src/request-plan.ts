@@ -357,8 +357,10 @@ export class Planner {
     let url = '';
     if (bypass === undefined || bypass === 'method') {
       try {
-        if (bypass === undefined) key = this.#keys.keyFor(input, extras);
-        else url = normalizeUrl(input);
+        if (bypass === undefined) {
+          key = this.#keys.keyFor(input, extras);
+          url = this.#keys.lastUrl;
+        } else url = normalizeUrl(input);
       } catch (error) {
         // A body we cannot key (a stream, FormData) or a URL we cannot parse: no cache.
         if (!(error instanceof CacheConfigError)) throw error;

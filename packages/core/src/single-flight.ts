@@ -30,7 +30,13 @@ export type FlightRole = 'leader' | 'coalesced';
 interface Flight<T> {
   /** {@link SKIPPED} for a refresh left to another process. */
   readonly promise: Promise<T | typeof SKIPPED>;
-  readonly controller: AbortController;
+  /**
+   * Aborts the shared request when its last waiter leaves. Only a flight whose starter can
+   * cancel can lose every waiter (a starter that cannot cancel, or a refresh, waits to the end),
+   * so only such a flight has one: an AbortController, and the listeners axios puts on its
+   * signal, cost about as much as the rest of a miss's bookkeeping.
+   */
+  readonly controller: AbortController | undefined;
   waiters: number;
 }
 
@@ -65,16 +71,17 @@ export class SingleFlight<T> {
    * The answer for `plan`: `work`'s, run once for every caller of the same flight key (and,
    * with a lock, across processes). `fromStore` looks in the store after another process's
    * flight ended; its answer, if any, stands in for running `work`. `work` gets the signal of
-   * the shared request.
+   * the shared request, or none when nothing can abort it (the request is then the caller's
+   * own, as far as cancelling goes: its own `signal` or `cancelToken` applies).
    */
   async run(
     plan: RequestPlan,
     cancel: Cancellation | undefined,
-    work: (signal: AbortSignal) => Promise<T>,
+    work: (signal: AbortSignal | undefined) => Promise<T>,
     fromStore: () => Promise<T | undefined>,
   ): Promise<{ value: T; role: FlightRole }> {
     const flightKey = plan.flightKey;
-    if (flightKey === undefined) return { value: await work(new AbortController().signal), role: 'leader' };
+    if (flightKey === undefined) return { value: await work(undefined), role: 'leader' };
     const running = this.#flights.get(flightKey);
     if (running !== undefined) {
       const joined = await this.#join(running, cancel);
@@ -82,7 +89,7 @@ export class SingleFlight<T> {
       // The flight is stuck (or was a refresh left to another process): this caller goes on
       // its own, and those after it wait on it instead.
     }
-    const flight = this.#start(flightKey, plan, work, fromStore, false);
+    const flight = this.#start(flightKey, plan, work, fromStore, cancel !== undefined);
     const value = await this.#join(flight, cancel, false);
     return { value: value as T, role: flight.coalesced ? 'coalesced' : 'leader' };
   }
@@ -94,20 +101,25 @@ export class SingleFlight<T> {
    * first: an answer there means another process has just refreshed the entry. Resolves when
    * done; never rejects.
    */
-  refresh(plan: RequestPlan, work: (signal: AbortSignal) => Promise<T>, fromStore: () => Promise<T | undefined>): void {
+  refresh(
+    plan: RequestPlan,
+    work: (signal: AbortSignal | undefined) => Promise<T>,
+    fromStore: () => Promise<T | undefined>,
+  ): void {
     const flightKey = plan.flightKey;
     if (flightKey === undefined || this.#flights.has(flightKey)) return;
-    this.#start(flightKey, plan, work, fromStore, true).promise.catch(() => undefined);
+    this.#start(flightKey, plan, work, fromStore, false, true).promise.catch(() => undefined);
   }
 
   #start(
     flightKey: string,
     plan: RequestPlan,
-    work: (signal: AbortSignal) => Promise<T>,
+    work: (signal: AbortSignal | undefined) => Promise<T>,
     fromStore: () => Promise<T | undefined>,
-    background: boolean,
+    cancellable: boolean,
+    background = false,
   ): Flight<T> & { coalesced: boolean } {
-    const controller = new AbortController();
+    const controller = cancellable ? new AbortController() : undefined;
     const flight: Flight<T> & { coalesced: boolean } = {
       controller,
       // A refresh is its own waiter: callers that join it and cancel never abort it.
@@ -115,7 +127,7 @@ export class SingleFlight<T> {
       coalesced: false,
       promise: this.#lead(
         plan,
-        () => work(controller.signal),
+        () => work(controller?.signal),
         fromStore,
         () => {
           flight.coalesced = true;
@@ -205,7 +217,7 @@ export class SingleFlight<T> {
     const leave = () => {
       if (left) return;
       left = true;
-      if (--flight.waiters === 0) flight.controller.abort();
+      if (--flight.waiters === 0) flight.controller?.abort();
     };
     try {
       if (!bounded && cancel === undefined) return await flight.promise;

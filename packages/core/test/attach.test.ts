@@ -1044,6 +1044,52 @@ describe('review fixes', () => {
     release();
   });
 
+  it('a request that is the caller’s alone (its own conditional request, a stream) is aborted by the caller’s signal', async () => {
+    const seen: Array<AbortSignal | undefined> = [];
+    const adapter = (config: InternalAxiosRequestConfig) => {
+      const signal = config.signal as AbortSignal | undefined;
+      seen.push(signal);
+      // An origin that answers only when its request is aborted: as axios's http adapter does then.
+      return new Promise<never>((_, reject) =>
+        signal?.addEventListener('abort', () => reject(new AxiosError('canceled', AxiosError.ERR_CANCELED, config))),
+      );
+    };
+    const api = attachCache(axios.create({ baseURL: BASE, adapter }), { expireAfter: 60 });
+    const cases = {
+      '/conditional': { headers: { 'If-None-Match': '"e"' } },
+      '/stream': { responseType: 'stream' as const },
+    };
+    for (const [url, config] of Object.entries(cases)) {
+      const controller = new AbortController();
+      const request = api.get(url, { ...config, signal: controller.signal }).catch((e: unknown) => e as AxiosError);
+      await new Promise((r) => setImmediate(r));
+      controller.abort();
+      expect(((await request) as AxiosError).code).toBe(AxiosError.ERR_CANCELED);
+      expect(seen.at(-1) === controller.signal).toBe(true);
+    }
+    expect(seen).toHaveLength(2);
+  });
+
+  it('a shared request whose first caller cannot cancel is sent without a signal, and outlives a waiter that cancels', async () => {
+    const { gate, release } = gated();
+    const seen: unknown[] = [];
+    const adapter = async (config: InternalAxiosRequestConfig) => {
+      seen.push(config.signal);
+      await gate;
+      return { data: Buffer.from('{"ok":true}'), status: 200, statusText: 'OK', headers: {}, config, request: {} };
+    };
+    const api = attachCache(axios.create({ baseURL: BASE, adapter }), { expireAfter: 60 });
+    const first = api.get('/x');
+    const controller = new AbortController();
+    const waiter = api.get('/x', { signal: controller.signal }).catch((e: unknown) => e as AxiosError);
+    await new Promise((r) => setImmediate(r));
+    controller.abort();
+    expect(((await waiter) as AxiosError).code).toBe(AxiosError.ERR_CANCELED);
+    release();
+    expect((await first).data).toEqual({ ok: true });
+    expect(seen).toEqual([undefined]);
+  });
+
   it('a waiter gets the leader’s failure as its own error (its own config)', async () => {
     const { gate, release } = gated();
     const { api } = setup(async () => {
