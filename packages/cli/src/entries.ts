@@ -4,6 +4,7 @@ import {
   CacheSerializationError,
   CacheSignatureError,
   CacheVersionError,
+  responsesIn,
   type BaseCache,
   type StoredResponse,
 } from '@axios-client-cache/core';
@@ -80,15 +81,6 @@ export async function decode<T>(
 export const isResponse = (item: unknown): item is StoredResponse =>
   item instanceof CachedResponse || item instanceof CachedVariants;
 
-/** The responses in a stored item: itself, or a URL's variants (newest last). */
-export function responsesIn(item: StoredResponse): readonly CachedResponse[] {
-  return item instanceof CachedVariants ? item.variants : [item];
-}
-
-/** The response that stands for a stored item: itself, or the newest of a URL's variants. */
-export function newestIn(item: StoredResponse): CachedResponse {
-  return item instanceof CachedVariants ? item.newest : item;
-}
 /** An alias (the key of a response), as `decode` accepts it. */
 export const isAlias = (item: unknown): item is string => typeof item === 'string';
 

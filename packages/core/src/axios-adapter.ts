@@ -18,7 +18,7 @@ import { engineOf, type CacheBackend } from './backend.js';
 import { normalizeUrl } from './cache-key.js';
 import { kHeaders, type CachedResponse, type RedirectHop } from './cached-response.js';
 import type { Answer, Origin, OriginReply } from './flow.js';
-import { flatToObject, toHeaderPairs, type HeaderPair } from './headers.js';
+import { flattenHeaders, flatToObject, toHeaderPairs, type HeaderPair } from './headers.js';
 import type { PlanInput, RequestPlan } from './request-plan.js';
 import type { Cancellation } from './single-flight.js';
 
@@ -139,8 +139,7 @@ function present(answer: Answer<AxiosResponse>, config: Config, plan: RequestPla
         request: undefined,
       });
     case 'not-modified': {
-      const flat: string[] = [];
-      for (const [name, value] of answer.headers) flat.push(name, value);
+      const flat = flattenHeaders(answer.headers);
       const response: AxiosResponse = {
         data:
           config.responseType === 'arraybuffer'
@@ -154,12 +153,7 @@ function present(answer: Answer<AxiosResponse>, config: Config, plan: RequestPla
         config,
         request: undefined,
       };
-      response.fromCache = true;
-      response.createdAt = new Date(answer.entry.createdAt);
-      response.expires = answer.entry.expires === null ? null : new Date(answer.entry.expires);
-      response.isExpired = answer.entry.isExpiredAt(answer.now);
-      response.cacheKey = plan.key;
-      return settle(config, response);
+      return settle(config, withEntryFields(response, answer.entry, answer.now, true, plan));
     }
     case 'stream': {
       const { reply } = answer;
@@ -167,7 +161,7 @@ function present(answer: Answer<AxiosResponse>, config: Config, plan: RequestPla
         data: (reply.native as StreamNative).stream,
         status: reply.status,
         statusText: reply.statusText,
-        headers: pairsToObject(reply.headers) as AxiosResponse['headers'],
+        headers: flatToObject(flattenHeaders(reply.headers)) as AxiosResponse['headers'],
         config,
         request: (reply.native as StreamNative).request,
       };
@@ -185,14 +179,25 @@ function present(answer: Answer<AxiosResponse>, config: Config, plan: RequestPla
         config,
         request: answer.native,
       };
-      response.fromCache = answer.fromCache;
-      response.createdAt = new Date(entry.createdAt);
-      response.expires = entry.expires === null ? null : new Date(entry.expires);
-      response.isExpired = entry.isExpiredAt(now);
-      response.cacheKey = plan.key;
-      return settle(config, response);
+      return settle(config, withEntryFields(response, entry, now, answer.fromCache, plan));
     }
   }
+}
+
+/** The cache's own fields of a response made from a stored entry. */
+function withEntryFields(
+  response: AxiosResponse,
+  entry: CachedResponse,
+  now: number,
+  fromCache: boolean,
+  plan: RequestPlan,
+): AxiosResponse {
+  response.fromCache = fromCache;
+  response.createdAt = new Date(entry.createdAt);
+  response.expires = entry.expires === null ? null : new Date(entry.expires);
+  response.isExpired = entry.isExpiredAt(now);
+  response.cacheKey = plan.key;
+  return response;
 }
 
 /** axios's settle: resolve, or reject with the AxiosError validateStatus calls for. */
@@ -243,12 +248,6 @@ function axiosHeaders(flat: readonly string[], end: number, age: number | undefi
   return headers as AxiosResponse['headers'];
 }
 
-function pairsToObject(pairs: readonly HeaderPair[]): Record<string, string | string[]> {
-  const flat: string[] = [];
-  for (const [name, value] of pairs) flat.push(name, value);
-  return flatToObject(flat);
-}
-
 /** The leader's error as this request's own (its config), so retry logic sees the right request. */
 function asOwnError(error: unknown, config: Config): unknown {
   if (!(error instanceof AxiosError) || error.config === config) return error;
@@ -284,10 +283,11 @@ class AxiosOrigin implements Origin<AxiosResponse> {
     this.#inner = inner;
   }
 
-  async pass(): Promise<{ response: AxiosResponse; status: number; headers: readonly HeaderPair[] }> {
+  async pass(plan: RequestPlan): Promise<{ response: AxiosResponse; status: number; headers: readonly HeaderPair[] }> {
     try {
       const response = await this.#inner(this.#config)(this.#config);
-      return { response, status: response.status, headers: toHeaderPairs(response.headers) };
+      // The headers only matter to a request that can invalidate (their Location, Content-Location).
+      return { response, status: response.status, headers: plan.invalidates ? toHeaderPairs(response.headers) : [] };
     } catch (error) {
       // A status the caller's validateStatus refuses can still be a success that invalidates.
       const response = (error as AxiosError).response;

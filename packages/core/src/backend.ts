@@ -10,7 +10,14 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac } from 'node:crypto';
 import { baseCacheOptionsOf, checkSecretKeyOption, DEFAULT_SALT, NOT_NOW, type BaseCache } from './base-cache.js';
 import { CacheActions } from './cache-actions.js';
-import { CachedResponse, CachedVariants, useClock, type RedirectHop, type StoredResponse } from './cached-response.js';
+import {
+  CachedResponse,
+  CachedVariants,
+  responsesIn,
+  useClock,
+  type RedirectHop,
+  type StoredResponse,
+} from './cached-response.js';
 import { DictCache } from './dict-cache.js';
 import { CacheSerializationError, CacheVersionError, invalidOption } from './errors.js';
 import { CacheEvents, type CacheEventListener, type CacheEventName } from './events.js';
@@ -501,7 +508,7 @@ export class CacheBackend {
 
   /** Writes `stored` under `key`, with the aliases of every response in it, kept as long as the longest-kept one. */
   async #write(key: string, stored: StoredResponse): Promise<void> {
-    const responses = stored instanceof CachedVariants ? stored.variants : [stored];
+    const responses = responsesIn(stored);
     let retain: number | null = -Infinity;
     for (const response of responses) {
       const until = this.#policy.retainUntil(response);
@@ -530,7 +537,7 @@ export class CacheBackend {
    */
   #savePart(part: CachedResponse, key: string): Promise<void> {
     return this.#current(key).then((stored) => {
-      const all = stored === undefined ? [] : stored instanceof CachedVariants ? stored.variants : [stored];
+      const all = responsesIn(stored);
       if (all.some((r) => r.status !== 206)) return undefined;
       const made = this.#policy.withPart(stored, part, this.settings.maxVariants);
       const item = made instanceof CachedResponse ? made : made.length === 1 ? made[0]! : new CachedVariants(made);
@@ -561,9 +568,7 @@ export class CacheBackend {
 
   /** `stored` with `entry` as its newest variant. */
   #withVariant(stored: StoredResponse | undefined, entry: CachedResponse): StoredResponse {
-    const others = (stored === undefined ? [] : stored instanceof CachedVariants ? stored.variants : [stored]).filter(
-      (v) => v.vary.length > 0 && !sameSelection(v, entry),
-    );
+    const others = responsesIn(stored).filter((v) => v.vary.length > 0 && !sameSelection(v, entry));
     const kept = others.slice(Math.max(0, others.length - (this.settings.maxVariants - 1)));
     const max = this.responses.maxEntryBytes;
     // A bounded store takes what fits: older variants go first.
@@ -617,7 +622,7 @@ export class CacheBackend {
     const alias = await this.#read(this.redirects, key);
     if (typeof alias === 'string') responseKey = alias;
     const stored = await this.#readResponse(responseKey);
-    const responses = stored === undefined ? [] : stored instanceof CachedVariants ? stored.variants : [stored];
+    const responses = responsesIn(stored);
     const aliases = new Set([key, ...responses.flatMap((r) => r.aliases)]);
     aliases.delete(responseKey);
     this.#pending.delete(responseKey);
@@ -710,7 +715,7 @@ export class CacheBackend {
         await this.delete(key);
         continue;
       }
-      const responses = stored instanceof CachedVariants ? stored.variants : [stored];
+      const responses = responsesIn(stored);
       const kept: CachedResponse[] = [];
       for (const response of responses) if (await this.isCacheable(response)) kept.push(response);
       if (kept.length === 0) await this.delete(key);

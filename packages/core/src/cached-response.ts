@@ -597,6 +597,16 @@ const MAX_VARIANTS_READ = 256;
 /** What a response store keeps under a key: one response, or the variants of one URL. */
 export type StoredResponse = CachedResponse | CachedVariants;
 
+/** The responses in a stored item: itself, or a URL's variants (newest last); none when nothing is stored. */
+export function responsesIn(item: StoredResponse | undefined): readonly CachedResponse[] {
+  return item === undefined ? [] : item instanceof CachedVariants ? item.variants : [item];
+}
+
+/** The response that stands for a stored item: itself, or the newest of a URL's variants. */
+export function newestIn(item: StoredResponse): CachedResponse {
+  return item instanceof CachedVariants ? item.newest : item;
+}
+
 /**
  * True for an item that can be shared between reads because it never changes: a frozen
  * `CachedResponse` or `CachedVariants`, or a primitive (an alias is a string).

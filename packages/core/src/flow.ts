@@ -262,10 +262,10 @@ export class CacheFlow {
       if (part !== undefined) {
         report('hit');
         this.#backend.emit('hit', () => ({ key: plan.key, url: part.url, method: plan.method }));
-        this.#log('served a range from a stored part', plan, {});
+        this.#log('served a range from a stored part', plan);
         return { answer: this.#cached(part, now) };
       }
-      this.#log('nothing stored for this request’s selecting headers (Vary) or range', plan, {});
+      this.#log('nothing stored for this request’s selecting headers (Vary) or range', plan);
       return { stored };
     }
     const use = policy.use(found, plan, now);
@@ -273,19 +273,19 @@ export class CacheFlow {
       case 'fresh':
         report('hit');
         this.#backend.emit('hit', () => ({ key: plan.key, url: found.url, method: plan.method }));
-        this.#log('served fresh', plan, {});
+        this.#log('served fresh', plan);
         return { answer: this.#served(found, now, plan) };
       case 'stale-ok':
       case 'stale-while-revalidate': {
         const reason = use === 'stale-ok' ? 'max-stale' : use;
         report('stale', reason);
         this.#backend.emit('stale', () => ({ key: plan.key, url: found.url, method: plan.method, reason }));
-        this.#log(`served stale (${reason})`, plan, {});
+        this.#log(`served stale (${reason})`, plan);
         if (use === 'stale-while-revalidate') this.#refreshInBackground(plan, found, origin);
         return { answer: this.#served(found, now, plan) };
       }
       case 'revalidate':
-        this.#log('stored response needs revalidation', plan, {});
+        this.#log('stored response needs revalidation', plan);
         return { stale: found, stored };
     }
   }
@@ -321,14 +321,13 @@ export class CacheFlow {
     const lead = stale === undefined ? policy.leadingPart(stored, plan, backend.clock()) : undefined;
     if (plan.onlyIfCached) {
       report('miss', 'only-if-cached');
-      this.#log('nothing usable stored: 504 (only-if-cached)', plan, {});
+      this.#log('nothing usable stored: 504 (only-if-cached)', plan);
       return { kind: 'only-if-cached' };
     }
     backend.emit('miss', () => ({ key: plan.key, url: plan.url, method: plan.method }));
     this.#log(
       stale === undefined ? 'nothing usable stored: asking the origin' : 'asking the origin to revalidate',
       plan,
-      {},
     );
 
     if (plan.stream) return this.#streamed(plan, stale, origin, report);
@@ -343,7 +342,7 @@ export class CacheFlow {
       ));
       if (role === 'coalesced' && !(fetched.shareable && policy.selects(fetched.entry, plan))) {
         // Another caller's answer is not this one's (its own, or for other selecting headers).
-        this.#log('the shared answer is not for this request: fetching its own', plan, {});
+        this.#log('the shared answer is not for this request: fetching its own', plan);
         fetched = await this.#fetch(plan, stale, origin, undefined, false);
         role = 'leader';
       }
@@ -370,10 +369,10 @@ export class CacheFlow {
     if (fetched.fromStore) {
       // Another process fetched it while this one waited: this request was answered from the store.
       report('coalesced');
-      this.#log('answered by another process’s request, from the store', plan, {});
+      this.#log('answered by another process’s request, from the store', plan);
       return this.#cached(fetched.entry, at);
     }
-    if (role === 'coalesced') this.#log('answered by an identical request in flight', plan, {});
+    if (role === 'coalesced') this.#log('answered by an identical request in flight', plan);
     report(role === 'coalesced' ? 'coalesced' : 'miss');
     return { kind: 'entry', entry: fetched.entry, fromCache: false, age: undefined, now: at, native: fetched.native };
   }
@@ -410,7 +409,7 @@ export class CacheFlow {
     if (decision.ok) {
       const asGet = await this.#admit(entry.with({ method: 'GET' }));
       if (typeof asGet !== 'string') {
-        this.#log('stored as the answer to a GET of its URL (Content-Location)', plan, {});
+        this.#log('stored as the answer to a GET of its URL (Content-Location)', plan);
         void this.#backend.save(asGet, this.#backend.keyOf(plan, 'GET', plan.url));
       }
     }
@@ -433,7 +432,7 @@ export class CacheFlow {
           ? this.#policy.completed(lead, { ...facts(rest), body: rest.body as Uint8Array })
           : undefined;
       if (whole !== undefined) {
-        this.#log('completed a stored part with the rest from the origin', plan, {});
+        this.#log('completed a stored part with the rest from the origin', plan);
         return this.#store(plan, { ...rest, status: 200, statusText: 'OK', headers: whole.headers }, whole.body, stale);
       }
       // The origin sent the whole (it ignored Range, or If-Range did not hold) — or a part that does not fit: ask for the whole.
@@ -465,7 +464,7 @@ export class CacheFlow {
     const refused = typeof admitted === 'string' ? admitted : undefined;
     let written: Promise<void> | undefined;
     if (typeof admitted !== 'string') {
-      this.#log('revalidated (304): stored response freshened', plan, {});
+      this.#log('revalidated (304): stored response freshened', plan);
       written = backend.save(admitted, plan.key);
     } else {
       this.#notStored(plan, refreshed.url, admitted);
@@ -598,7 +597,7 @@ export class CacheFlow {
       method: plan.method,
       reason: 'stale-if-error',
     }));
-    this.#log('origin failed: served stale (stale-if-error)', plan, {});
+    this.#log('origin failed: served stale (stale-if-error)', plan);
     return this.#cached(stale, this.#backend.clock());
   }
 
@@ -606,7 +605,7 @@ export class CacheFlow {
   #cached<R>(entry: CachedResponse, now: number, native?: unknown, plan?: RequestPlan): Answer<R> {
     const age = Math.floor(this.#policy.age(entry, now) / 1000);
     if (plan?.conditional === true && this.#policy.notModified(entry, plan)) {
-      this.#log('answered the caller’s conditional request: 304', plan, {});
+      this.#log('answered the caller’s conditional request: 304', plan);
       return { kind: 'not-modified', entry, headers: this.#policy.notModifiedHeaders(entry), age, now };
     }
     return { kind: 'entry', entry, fromCache: true, age, now, native };
@@ -660,7 +659,7 @@ export class CacheFlow {
     this.#log(`not stored: ${reason}`, plan, { reason });
   }
 
-  #log(message: string, plan: RequestPlan, details: Record<string, unknown>): void {
+  #log(message: string, plan: RequestPlan, details?: Record<string, unknown>): void {
     const debug = this.#backend.settings.debug;
     if (debug === undefined) return;
     try {

@@ -5,7 +5,7 @@
  * in every mode. One object per backend; no I/O; each answer a plain value with, where the
  * answer is "no", a named reason.
  */
-import { CachedResponse, type CachePolicy, type StoredResponse } from './cached-response.js';
+import { CachedResponse, responsesIn, type CachePolicy, type StoredResponse } from './cached-response.js';
 import {
   deltaSeconds,
   parseAge,
@@ -656,9 +656,7 @@ function preferredLanguageServed(entry: CachedResponse, acceptLanguage: string |
 
 /** The stored parts (206s) of what is stored under a URL's key. */
 function partsOf(stored: StoredResponse | undefined): readonly CachedResponse[] {
-  if (stored === undefined) return [];
-  const all = stored instanceof CachedResponse ? [stored] : stored.variants;
-  return all.filter((r) => r.status === 206);
+  return responsesIn(stored).filter((r) => r.status === 206);
 }
 
 /** True when `part` was the answer to a request for exactly this `Range`. */

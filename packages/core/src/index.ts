@@ -22,6 +22,8 @@ export {
   decodeItem,
   encodeItem,
   isImmutableItem,
+  newestIn,
+  responsesIn,
 } from './cached-response.js';
 export type {
   CacheItem,

@@ -133,7 +133,7 @@ const AXIOS_MAX_REDIRECTS = 21;
 const RULE_MEMO_SIZE = 4096;
 
 /** The upper-case method of a request (`'GET'` when absent). */
-export function upperMethod(method: unknown): string {
+function upperMethod(method: unknown): string {
   if (method === undefined || method === null) return 'GET';
   const m = String(method);
   return UPPER[m] ?? m.toUpperCase();
@@ -370,7 +370,7 @@ export class Planner {
     let expiry = perRequest ?? settings.expireAfter;
     let expirySet = perRequest !== undefined || settings.expireAfterSet;
     if (bypass === undefined && perRequest === undefined && settings.urlRules.size > 0) {
-      const byRule = this.#ruleExpiry(key, input);
+      const byRule = this.#ruleExpiry(key, url, input);
       if (byRule !== undefined) {
         expiry = byRule;
         expirySet = true;
@@ -442,11 +442,12 @@ export class Planner {
     return this.#keys.keyFor({ method, url, headers }, plan.extras);
   }
 
-  #ruleExpiry(key: string, input: PlanInput): ResolvedExpiry | undefined {
+  /** `url`: the request's normalised URL when the plan has it already, else `''`. */
+  #ruleExpiry(key: string, url: string, input: PlanInput): ResolvedExpiry | undefined {
     const memo = this.#ruleMemo;
     const known = memo.get(key);
     if (known !== undefined) return known === NO_RULE ? undefined : known;
-    const byRule = this.#settings.urlRules.match(matchTarget(normalizeUrl(input)));
+    const byRule = this.#settings.urlRules.match(matchTarget(url !== '' ? url : normalizeUrl(input)));
     if (memo.size >= RULE_MEMO_SIZE) memo.clear();
     memo.set(key, byRule ?? NO_RULE);
     return byRule;

@@ -62,11 +62,6 @@ export class SingleFlight<T> {
     return this.#flights.size;
   }
 
-  /** True when a flight for `flightKey` is in progress. */
-  has(flightKey: string): boolean {
-    return this.#flights.has(flightKey);
-  }
-
   /**
    * The answer for `plan`: `work`'s, run once for every caller of the same flight key (and,
    * with a lock, across processes). `fromStore` looks in the store after another process's

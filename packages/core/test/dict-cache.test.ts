@@ -1,5 +1,5 @@
 import {
-  CachedResponse,
+  type CachedResponse,
   CacheClosedError,
   CacheConfigError,
   CacheError,
@@ -8,23 +8,10 @@ import {
   DictCache,
   msgpackSerializer,
 } from '@axios-client-cache/core';
+import { makeResponse } from '@axios-client-cache/test-suite';
 
 function response(body = '{"a":1}'): CachedResponse {
-  return new CachedResponse({
-    method: 'GET',
-    url: 'https://a.example/x',
-    finalUrl: 'https://a.example/x',
-    status: 200,
-    statusText: 'OK',
-    headers: [
-      ['content-type', 'application/json'],
-      ['set-cookie', 'a=1'],
-      ['set-cookie', 'b=2'],
-    ],
-    body: Buffer.from(body),
-    createdAt: 1000,
-    expires: null,
-  });
+  return makeResponse({ url: 'https://a.example/x', createdAt: 1000, body });
 }
 
 describe('DictCache', () => {

@@ -47,8 +47,6 @@ export const DEFAULT_MAX_ENTRY_BYTES = 5 * 1024 * 1024;
 /** Default {@link MemoryLimits.sweepIntervalMs}: one minute. */
 export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
 
-// setInterval clamps anything above 2^31-1 ms to 1 ms; refuse it instead of sweeping non-stop.
-
 /**
  * Applies the defaults and validates every bound. The one place defaults live.
  * @throws CacheConfigError naming the option and the bad value.
@@ -63,6 +61,7 @@ export function resolveMemoryLimits(options: MemoryLimits = {}): ResolvedMemoryL
   positiveInteger('maxEntries', maxEntries, Number.MAX_SAFE_INTEGER);
   positiveInteger('maxBytes', maxBytes, Number.MAX_SAFE_INTEGER);
   positiveInteger('maxEntryBytes', maxEntryBytes, Number.MAX_SAFE_INTEGER);
+  // setInterval clamps anything above 2^31-1 ms to 1 ms: refused instead of sweeping non-stop.
   if (sweepIntervalMs !== false) positiveInteger('sweepIntervalMs', sweepIntervalMs, MAX_TIMER_MS, ' or false');
   return { maxEntries, maxBytes, maxEntryBytes, sweepIntervalMs };
 }

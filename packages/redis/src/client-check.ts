@@ -1,4 +1,4 @@
-import { CacheConfigError, describeValue } from '@axios-client-cache/core';
+import { CacheConfigError, invalidOption } from '@axios-client-cache/core';
 import { Cluster, Command, Redis } from 'ioredis';
 
 /**
@@ -43,9 +43,7 @@ export function checkClient(
   }
   const v = value as Partial<Record<string, unknown>> | null;
   if (typeof v !== 'object' || v === null || typeof v.sendCommand !== 'function' || typeof v.pipeline !== 'function') {
-    throw new CacheConfigError(
-      `Invalid ${option}: ${describeValue(value)} (expected an ioredis 5 or 6 Redis or Cluster client)`,
-    );
+    invalidOption(option, value, 'an ioredis 5 or 6 Redis or Cluster client');
   }
   // ioredis 4's Redis has no isCluster and neither of its classes has createScanStream
   // (added in 5.0.0); its commands and reply handling differ from what this library sends.
@@ -65,10 +63,7 @@ export function checkClient(
 }
 
 function checkCluster(option: string, value: unknown, isCluster: boolean): void {
-  if (!isCluster)
-    throw new CacheConfigError(
-      `Invalid ${option}: ${describeValue(value)} (expected an ioredis Cluster; give a standalone Redis as client)`,
-    );
+  if (!isCluster) invalidOption(option, value, 'an ioredis Cluster; give a standalone Redis as client');
 }
 
 /**

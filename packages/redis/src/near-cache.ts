@@ -1,4 +1,4 @@
-import { CacheConfigError, describeValue } from '@axios-client-cache/core';
+import { CacheConfigError, invalidOption, MAX_TIMER_MS } from '@axios-client-cache/core';
 import type { Tracking } from './tracking.js';
 
 /**
@@ -49,7 +49,6 @@ export const DEFAULT_NEAR_MAX_ENTRY_BYTES = 1024 * 1024;
 export const DEFAULT_NEAR_HEARTBEAT_MS = 500;
 
 const OPTION_NAMES = new Set(['maxEntries', 'maxBytes', 'maxEntryBytes', 'heartbeatMs']);
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The near cache settings of `nearCache` (`undefined` when off), defaults applied.
@@ -59,9 +58,7 @@ export function resolveNearCache(value: unknown): ResolvedNearCacheOptions | und
   if (value === undefined || value === false) return undefined;
   if (value === true) value = {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new CacheConfigError(
-      `Invalid nearCache: ${describeValue(value)} (expected true, false or { maxEntries, maxBytes, maxEntryBytes, heartbeatMs })`,
-    );
+    invalidOption('nearCache', value, 'true, false or { maxEntries, maxBytes, maxEntryBytes, heartbeatMs }');
   }
   for (const name of Object.keys(value)) {
     if (!OPTION_NAMES.has(name)) {
@@ -85,9 +82,7 @@ export function resolveNearCache(value: unknown): ResolvedNearCacheOptions | und
 
 function positiveInteger(option: string, value: unknown, max: number): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new CacheConfigError(
-      `Invalid nearCache.${option}: ${describeValue(value)} (expected an integer from 1 to ${max})`,
-    );
+    invalidOption(`nearCache.${option}`, value, `an integer from 1 to ${max}`);
   }
 }
 

@@ -150,7 +150,8 @@ export class RedisMissLock implements MissLock {
         return undefined;
       }
       // Gone (released or expired), not a lease at all, or another lease than the one waited for: done.
-      if (value === null || !LEASE.test(value)) return value === null ? { ok: true } : undefined;
+      if (value === null) return { ok: true };
+      if (!LEASE.test(value)) return undefined;
       if (waitingFor === undefined) waitingFor = value;
       else if (value !== waitingFor) return { ok: true };
     }

@@ -11,7 +11,7 @@ import { attachCache, msgpackSerializer, type CachedResponse, type Serializer } 
 import { RedisBackend, RedisCache } from '@axios-client-cache/redis';
 import { makeResponse } from '@axios-client-cache/test-suite';
 import { startRedisServer, type RedisServer } from '../../../scripts/redis-servers.mjs';
-import { activeTimers, describeIf, REDIS_SERVER_BIN, settleTimers, uniqueName } from './helpers/env.js';
+import { activeTimers, describeIf, REDIS_SERVER_BIN, settleTimers, uniqueName, until } from './helpers/env.js';
 import { slowOrigin } from './helpers/load.js';
 
 const SECRET = 'a-secret-of-at-least-32-bytes-for-signing!';
@@ -28,14 +28,6 @@ async function commandCalls(admin: Redis): Promise<number> {
 async function nearConnections(admin: Redis): Promise<string[]> {
   const list = String(await admin.client('LIST'));
   return [...list.matchAll(/ name=(axios-client-cache-near-\w+) /g)].map((m) => m[1]!);
-}
-
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describeIf(REDIS_SERVER_BIN, 'REDIS_SERVER_BIN not set (scripts/with-redis.mjs)')('near cache in one process', () => {

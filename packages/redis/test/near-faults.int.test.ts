@@ -6,6 +6,7 @@
  * allows (helpers/coherence.ts), no acknowledged write unheard of, and tracking armed again.
  */
 import { Redis } from 'ioredis';
+import { sleep } from '@axios-client-cache/test-suite';
 import {
   startRedisCluster,
   startRedisServer,
@@ -13,7 +14,7 @@ import {
   type RedisServer,
 } from '../../../scripts/redis-servers.mjs';
 import { summary } from './helpers/coherence.js';
-import { describeIf, REDIS_SERVER_BIN, uniqueName } from './helpers/env.js';
+import { describeIf, REDIS_SERVER_BIN, uniqueName, until } from './helpers/env.js';
 import {
   hrnow,
   runWorkload,
@@ -31,16 +32,6 @@ const WORKER_ENV = { TIMEOUT_MS: '200', HEARTBEAT_MS: '100' };
  * write (by its invalidation, or by a gap that flushed everything). Generous, for a busy CI machine.
  */
 const MAX_UNHEARD_MS = 5000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 async function statsOf(workers: Worker[], on: Target): Promise<WorkerStats[]> {
   return Promise.all(workers.map((w) => w.ask<WorkerStats>({ on, type: 'stats' })));
@@ -228,11 +219,7 @@ describeIf(REDIS_SERVER_BIN, 'REDIS_SERVER_BIN not set (scripts/with-redis.mjs)'
       const replica = new Redis(port);
       try {
         expect(await replica.cluster('FAILOVER', ...(args as []))).toBe('OK');
-        const until = Date.now() + 10_000;
-        while (((await replica.call('ROLE')) as unknown[])[0] !== 'master') {
-          if (Date.now() > until) throw new Error('replica not promoted');
-          await sleep(20);
-        }
+        await until(async () => ((await replica.call('ROLE')) as unknown[])[0] === 'master', 'replica promoted');
       } finally {
         replica.disconnect();
       }

@@ -7,8 +7,9 @@
  */
 import axios from 'axios';
 import { Cluster, Redis } from 'ioredis';
-import { attachCache, CachedResponse, type CacheEventMap } from '@axios-client-cache/core';
+import { attachCache, type CacheEventMap } from '@axios-client-cache/core';
 import { RedisBackend, type RedisBackendOptions } from '@axios-client-cache/redis';
+import { makeResponse } from '@axios-client-cache/test-suite';
 import { CLUSTER_NODES, describeIf, REDIS_URL, uniqueName } from './helpers/env.js';
 import { startOrigin } from './helpers/processes.js';
 
@@ -86,14 +87,10 @@ for (const [name, where, admin] of targets) {
             const key = writer.createKey('GET', url);
             keys.push(key);
             return writer.saveResponse(
-              new CachedResponse({
-                method: 'GET',
+              makeResponse({
                 url,
-                finalUrl: url,
-                status: 200,
-                statusText: 'OK',
                 headers: [['content-type', 'text/plain']],
-                body: Buffer.from(`item ${batch * 100 + i}`),
+                body: `item ${batch * 100 + i}`,
                 createdAt: now,
                 requestTime: now,
                 expires: now + 600_000,

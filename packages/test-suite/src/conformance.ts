@@ -591,14 +591,14 @@ export function describeStoreConformance(name: string, options: StoreConformance
         await backend.saveResponse(tagged('c', ['green']), keys[2]);
         await backend.saveResponse(tagged('d', []), keys[3]);
         for (const key of keys) expect(await backend.getResponse(key!)).toBeDefined();
-        await new Promise((r) => setTimeout(r, 2)); // the invalidation is later than every request above
+        await sleep(2); // the invalidation is later than every request above
         await backend.invalidateTags(['red', 'blue']);
         expect(await backend.getResponse(keys[0]!)).toBeUndefined();
         expect(await backend.getResponse(keys[1]!)).toBeUndefined();
         expect((await backend.getResponse(keys[2]!))?.text()).toBe('c');
         expect((await backend.getResponse(keys[3]!))?.text()).toBe('d');
         // Stored again after the invalidation: found again.
-        await new Promise((r) => setTimeout(r, 2));
+        await sleep(2);
         const later = Date.now();
         await backend.saveResponse(
           makeResponse({ url: 'https://t.example/a', body: 'a2', createdAt: later, requestTime: later, tags: ['red'] }),

@@ -1,5 +1,6 @@
 import type { RedisCache } from '@axios-client-cache/redis';
-import { decode, isAlias, isResponse, responsesIn, walk, type Decoded } from '../entries.js';
+import { responsesIn } from '@axios-client-cache/core';
+import { decode, isAlias, isResponse, walk, type Decoded } from '../entries.js';
 import { EXIT } from '../errors.js';
 import { plural, type Output } from '../output.js';
 import type { Progress } from '../progress.js';

@@ -62,7 +62,8 @@ async function deletePattern(session: Session, out: Output, progress: Progress, 
     if (matches(response)) doomed.push({ key, method: response.method, url: safeUrl(response.url) });
   }
   progress.done();
-  for (const { key } of doomed) await session.backend.delete(key);
+  // One row per variant: a key with several matching variants is deleted once.
+  for (const key of new Set(doomed.map((d) => d.key))) await session.backend.delete(key);
   out.data({ cacheName: session.cacheName, pattern, deleted: doomed.length, entries: doomed, skipped });
   for (const note of describeSkipped(skipped)) out.note(`${note} (not matched, not deleted)`);
   if (doomed.length === 0) {

@@ -1,5 +1,6 @@
 import { ageOf, CacheConfigError, type CachedResponse, type StoredResponse } from '@axios-client-cache/core';
-import { decode, isAlias, isResponse, newestIn, readRaw, signedKind, type Decoded, type RawEntry } from '../entries.js';
+import { newestIn } from '@axios-client-cache/core';
+import { decode, isAlias, isResponse, readRaw, signedKind, type Decoded, type RawEntry } from '../entries.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatBytes, formatDuration, type Output } from '../output.js';
 import { safeHeaders, safeUrl } from '../redact.js';

@@ -1,5 +1,6 @@
 import type { RedisCache } from '@axios-client-cache/redis';
-import { decode, isResponse, newestIn, nodeName, scanKeys, walk } from '../entries.js';
+import { newestIn } from '@axios-client-cache/core';
+import { decode, isResponse, nodeName, scanKeys, walk } from '../entries.js';
 import { EXIT } from '../errors.js';
 import { formatBytes, table, type Output } from '../output.js';
 import type { Progress } from '../progress.js';
