@@ -283,16 +283,17 @@ class AxiosOrigin implements Origin<AxiosResponse> {
     this.#inner = inner;
   }
 
-  async pass(plan: RequestPlan): Promise<{ response: AxiosResponse; status: number; headers: readonly HeaderPair[] }> {
+  async pass(plan: RequestPlan): ReturnType<Origin<AxiosResponse>['pass']> {
+    // The headers only matter to a request that can invalidate (their Location, Content-Location).
+    const headersOf = (response: AxiosResponse) => (plan.invalidates ? toHeaderPairs(response.headers) : []);
     try {
       const response = await this.#inner(this.#config)(this.#config);
-      // The headers only matter to a request that can invalidate (their Location, Content-Location).
-      return { response, status: response.status, headers: plan.invalidates ? toHeaderPairs(response.headers) : [] };
+      return { response, status: response.status, headers: headersOf(response) };
     } catch (error) {
       // A status the caller's validateStatus refuses can still be a success that invalidates.
       const response = (error as AxiosError).response;
       if (error instanceof AxiosError && response !== undefined && response.status < 400) {
-        return { response: rethrow(error), status: response.status, headers: toHeaderPairs(response.headers) };
+        return { refused: error, status: response.status, headers: headersOf(response) };
       }
       throw error;
     }
@@ -388,10 +389,6 @@ class AxiosOrigin implements Origin<AxiosResponse> {
       native,
     };
   }
-}
-
-function rethrow(error: unknown): never {
-  throw error;
 }
 
 /**

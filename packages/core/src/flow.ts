@@ -83,8 +83,17 @@ export interface Origin<R> {
     plan: RequestPlan,
     options: { headers?: readonly HeaderPair[] | undefined; signal?: AbortSignal | undefined; background: boolean },
   ): Promise<OriginReply>;
-  /** Sends the request around the cache, as it is; resolves to the glue's own response. */
-  pass(plan: RequestPlan): Promise<{ response: R; status: number; headers: readonly HeaderPair[] }>;
+  /**
+   * Sends the request around the cache, as it is; resolves to the glue's own response, or to
+   * `refused`: the caller's error for an answer the origin gave but the caller does not accept
+   * (its `validateStatus`) — still a success that may invalidate, thrown after it has.
+   */
+  pass(
+    plan: RequestPlan,
+  ): Promise<
+    | { response: R; refused?: undefined; status: number; headers: readonly HeaderPair[] }
+    | { response?: undefined; refused: unknown; status: number; headers: readonly HeaderPair[] }
+  >;
   /** True when `error` is the origin failing (network, timeout, incomplete body), not the caller's own doing. */
   failed(error: unknown): boolean;
 }
@@ -381,13 +390,14 @@ export class CacheFlow {
   async #around<R>(plan: RequestPlan, origin: Origin<R>): Promise<Answer<R>> {
     if (plan.bypass === 'method' && plan.method === 'POST' && this.#backend.settings.cacheControl && !plan.stream)
       return this.#post(plan, origin);
-    const { response, status, headers } = await origin.pass(plan);
-    const targets = this.#policy.invalidationTargets(plan, status, headers);
+    const passed = await origin.pass(plan);
+    const targets = this.#policy.invalidationTargets(plan, passed.status, passed.headers);
     if (targets.length > 0) {
       this.#log('invalidating', plan, { urls: targets });
       await this.#backend.invalidateUrls(targets, plan);
     }
-    return { kind: 'pass', response };
+    if (passed.response === undefined) throw passed.refused;
+    return { kind: 'pass', response: passed.response };
   }
 
   /**

@@ -313,6 +313,22 @@ describe('attachCache against a real origin', () => {
     expect((await api.get('/items/1')).fromCache).toBe(true);
   });
 
+  it('an unsafe method that succeeds invalidates even when the caller’s validateStatus refuses its status', async () => {
+    await setup((req, res) => {
+      if (req.method === 'DELETE') {
+        res.statusCode = 204;
+        res.end();
+        return;
+      }
+      res.end(JSON.stringify({ url: req.url }));
+    });
+    await api.get('/items/3');
+    expect((await api.get('/items/3')).fromCache).toBe(true);
+    const refused = await api.delete('/items/3', { validateStatus: (s) => s === 200 }).catch((e: unknown) => e);
+    expect((refused as AxiosError).response?.status).toBe(204);
+    expect((await api.get('/items/3')).fromCache).toBe(false);
+  });
+
   it('Vary through real headers', async () => {
     await setup(
       (req, res) => {
