@@ -113,11 +113,14 @@ const NO: { readonly [R in NotStoredReason]: NotStorable } = Object.freeze(
 export class HttpPolicy {
   readonly #settings: CacheSettings;
   readonly #protect: (value: string) => string;
+  /** Selecting headers kept as an HMAC: credentials, and the `ignoredParams` names (lower case). */
+  readonly #secretNames: ReadonlySet<string>;
 
   /** `protect`: how a credential header's value is kept when `Vary` selects on it (an HMAC). */
   constructor(settings: CacheSettings, protect: (value: string) => string) {
     this.#settings = settings;
     this.#protect = protect;
+    this.#secretNames = new Set([...CREDENTIAL_HEADERS, ...settings.ignoredParams.map((p) => p.toLowerCase())]);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -245,19 +248,27 @@ export class HttpPolicy {
     if (stored instanceof CachedResponse)
       return stored.status !== 206 && this.selects(stored, plan) ? stored : undefined;
     const variants = stored.variants;
+    // The request's value of each selecting header, made once for all the variants.
+    const values = new Map<string, string | null>();
     for (let i = variants.length - 1; i >= 0; i--) {
       const variant = variants[i] as CachedResponse;
-      if (variant.status !== 206 && this.selects(variant, plan)) return variant;
+      if (variant.status !== 206 && this.#selects(variant, plan, values)) return variant;
     }
     return undefined;
   }
 
   /** True when the request's selecting headers match those the stored response was made for. */
   selects(entry: CachedResponse, plan: RequestPlan): boolean {
+    return entry.vary.length === 0 || this.#selects(entry, plan, new Map());
+  }
+
+  #selects(entry: CachedResponse, plan: RequestPlan, values: Map<string, string | null>): boolean {
     const vary = entry.vary;
     for (let i = 0; i < vary.length; i++) {
       const [name, value] = vary[i] as readonly [string, string | null];
-      if (this.varyValue(plan, name) === value) continue;
+      let mine = values.get(name);
+      if (mine === undefined) values.set(name, (mine = this.varyValue(plan, name)));
+      if (mine === value) continue;
       // RFC 9111 §4.1 allows content negotiation: a response in the language the request prefers.
       if (name === 'accept-language' && preferredLanguageServed(entry, plan.header('accept-language'))) continue;
       return false;
@@ -279,7 +290,7 @@ export class HttpPolicy {
       .filter((v) => v !== '')
       .join(', ');
     if (SET_VALUED.has(name)) value = value.toLowerCase().split(', ').sort().join(', ');
-    if (CREDENTIAL_HEADERS.has(name) || this.#settings.ignoredParams.some((p) => p.toLowerCase() === name)) {
+    if (this.#secretNames.has(name)) {
       return `hmac:${this.#protect(`${name}:${value}`)}`;
     }
     return value;
