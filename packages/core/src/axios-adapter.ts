@@ -319,8 +319,8 @@ class AxiosOrigin implements Origin<AxiosResponse> {
     const userBeforeRedirect = config.beforeRedirect;
     const limit = typeof config.maxContentLength === 'number' ? config.maxContentLength : -1;
     const overrides: Partial<Config> = {
+      // (axios reads responseEncoding for neither type: the caller's is left alone.)
       responseType: plan.stream ? 'stream' : 'arraybuffer',
-      responseEncoding: undefined,
       validateStatus: null,
       // Decoded here, strictly, so a truncated gzip or brotli body is an error and not a short body.
       decompress: false,
@@ -398,7 +398,7 @@ class AxiosOrigin implements Origin<AxiosResponse> {
  * fields) cost more than the rest of a miss's own work. Otherwise a copy is sent, with the
  * caller's `signal` and `cancelToken` only when the request is the caller's `own`.
  */
-async function sendWith(
+function sendWith(
   inner: AxiosAdapter,
   config: Config,
   overrides: Partial<Config>,
@@ -407,7 +407,7 @@ async function sendWith(
 ): Promise<AxiosResponse> {
   if (!borrow) {
     // Not its headers object (nor, when shared, its signal): the caller may be gone before this ends.
-    return inner({
+    return call(inner, {
       ...config,
       signal: own ? config.signal : undefined,
       cancelToken: own ? config.cancelToken : undefined,
@@ -421,9 +421,7 @@ async function sendWith(
     saved.push([name, Object.hasOwn(target, name), target[name]]);
     target[name] = (overrides as Record<string, unknown>)[name];
   }
-  try {
-    return await inner(config);
-  } finally {
+  const restore = () => {
     // Last in, first out: deleting the property added last gives the config its old shape back
     // (deleting in any other order would leave it a slow dictionary-mode object).
     for (let i = saved.length - 1; i >= 0; i--) {
@@ -431,6 +429,25 @@ async function sendWith(
       if (had) target[name] = value;
       else delete target[name];
     }
+  };
+  return call(inner, config).then(
+    (response) => {
+      restore();
+      return response;
+    },
+    (error: unknown) => {
+      restore();
+      throw error;
+    },
+  );
+}
+
+/** `adapter(config)` as a promise, also when the adapter throws or answers without one. */
+function call(adapter: AxiosAdapter, config: Config): Promise<AxiosResponse> {
+  try {
+    return Promise.resolve(adapter(config));
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 

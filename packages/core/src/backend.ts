@@ -26,6 +26,7 @@ import { HttpPolicy } from './http-policy.js';
 import type { MissLock } from './miss-lock.js';
 import { resolveSettings, type CacheBackendOptions, type CacheSettings } from './options.js';
 import type { NotStoredReason } from './reasons.js';
+import { isThenable } from './guards.js';
 import { Planner, type PlanInput, type RequestPlan } from './request-plan.js';
 import { checkTags, invalidatedSince, isLive, LocalTags, type TagStore } from './tags.js';
 
@@ -596,23 +597,30 @@ export class CacheBackend {
     return (await this.#admit(response)) === undefined;
   }
 
-  /** The write gate every response passes, a new one or one freshened by a 304. */
-  async #admit(response: CachedResponse): Promise<NotStoredReason | undefined> {
+  /**
+   * The write gate every response passes, a new one or one freshened by a 304: why it is not
+   * written, or undefined. At once, unless a `filterFn` answers with a promise.
+   */
+  #admit(response: CachedResponse): NotStoredReason | undefined | Promise<NotStoredReason | undefined> {
     if (!this.enabled || this.#closed) return 'closed';
     const max = this.responses.maxEntryBytes;
     if (max !== undefined && response.byteSize > max) return 'too-large';
     const retain = this.#policy.retainUntil(response);
     if (retain !== null && retain <= this.clock()) return 'stale';
-    if (this.settings.filterFn !== undefined) {
-      try {
-        if (!(await this.settings.filterFn(response))) return 'filter';
-      } catch (error) {
-        // A throwing filter keeps the response out of the cache; the request goes on.
-        this.#emit('store-error', { operation: 'filterFn', error });
-        return 'filter';
-      }
+    const filterFn = this.settings.filterFn;
+    if (filterFn === undefined) return undefined;
+    // A throwing filter keeps the response out of the cache; the request goes on.
+    const refuse = (error: unknown): NotStoredReason => {
+      this.#emit('store-error', { operation: 'filterFn', error });
+      return 'filter';
+    };
+    try {
+      const verdict: unknown = filterFn(response);
+      if (!isThenable(verdict)) return verdict ? undefined : 'filter';
+      return Promise.resolve(verdict).then((ok) => (ok ? undefined : 'filter'), refuse);
+    } catch (error) {
+      return refuse(error);
     }
-    return undefined;
   }
 
   /** Deletes a response (every variant of its URL), the alias `key`, and every alias written with them. */

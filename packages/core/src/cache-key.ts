@@ -140,6 +140,8 @@ const HEX = '0123456789ABCDEF';
 const ALL_UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
 // Sub-delims, ':', '@' and '/' may appear raw in a path; encoding them would change its meaning.
 const PATH_KEEP = new Set("!$&'()*+,;=:@/");
+/** A path of unreserved and kept characters only: already canonical (most paths). */
+const PLAIN_PATH = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
 const NO_KEEP: ReadonlySet<string> = new Set();
 
 function isUnreservedByte(b: number): boolean {
@@ -182,7 +184,7 @@ function encodeComponent(s: string): string {
  * set and `keep` are encoded, and (in queries and form bodies) `+` is a space.
  */
 function canonicalComponent(raw: string, keep: ReadonlySet<string>, plusIsSpace: boolean): string {
-  if (ALL_UNRESERVED.test(raw)) return raw;
+  if (keep === PATH_KEEP ? PLAIN_PATH.test(raw) : ALL_UNRESERVED.test(raw)) return raw;
   let out = '';
   const n = raw.length;
   for (let i = 0; i < n; i++) {

@@ -194,7 +194,7 @@ export class CachedResponse {
     this.#expiresIn = init.expires === null ? null : init.expires - createdAt;
     this.#requestAgo = createdAt - (init.requestTime ?? createdAt);
     const requestHeaders = init.requestHeaders ?? [];
-    const flat = flattenHeaders([...init.headers, ...requestHeaders]);
+    const flat = flattenHeaders(init.headers, requestHeaders);
     this.#split = flat.length - requestHeaders.length * 2;
     this[kHeaders] = flat;
     this.#extra = extraOf(init);

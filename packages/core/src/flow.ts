@@ -30,7 +30,7 @@ export interface FlowStore {
   /** The same, at once when the stores can tell without waiting; {@link NOT_NOW} when they cannot. */
   peek(key: string): StoredResponse | undefined | typeof NOT_NOW;
   /** Why `entry` may not be written now (closed, filtered, already useless), or undefined. */
-  admit(entry: CachedResponse): Promise<NotStoredReason | undefined>;
+  admit(entry: CachedResponse): NotStoredReason | undefined | Promise<NotStoredReason | undefined>;
   /** `entry` with the current versions of its tags, or why it must not be stored (see tags.ts). */
   versioned(entry: CachedResponse): Promise<CachedResponse | NotStoredReason>;
   /** Writes in the background: readers in this process see it at once; resolves when written (a failure is an event). */
@@ -457,7 +457,7 @@ export class CacheFlow {
   }
 
   /** RFC 9111 §4.3.4: a 304 freshens the stored response, through the same gate as a new one. */
-  async #freshen(plan: RequestPlan, stale: CachedResponse, reply: OriginReply): Promise<Fetched> {
+  #freshen(plan: RequestPlan, stale: CachedResponse, reply: OriginReply): Fetched | Promise<Fetched> {
     const backend = this.#backend;
     const decision = this.#policy.revalidated(stale, plan, facts(reply));
     const headers = decision.ok ? decision.headers : stale.headers.pairs();
@@ -470,77 +470,60 @@ export class CacheFlow {
       ...(decision.ok ? { expires: decision.expires, policy: decision.policy, vary: decision.vary } : {}),
     });
     backend.emit('revalidated', () => ({ key: plan.key, url: refreshed.url, method: plan.method }));
-    const admitted = decision.ok ? await this.#admit(refreshed) : decision.reason;
-    const refused = typeof admitted === 'string' ? admitted : undefined;
-    let written: Promise<void> | undefined;
-    if (typeof admitted !== 'string') {
-      this.#log('revalidated (304): stored response freshened', plan);
-      written = backend.save(admitted, plan.key);
-    } else {
+    return this.#gate(refreshed, decision, (admitted) => {
+      if (typeof admitted !== 'string') {
+        this.#log('revalidated (304): stored response freshened', plan);
+        return fetched(refreshed, undefined, true, reply, backend.save(admitted, plan.key));
+      }
       this.#notStored(plan, refreshed.url, admitted);
-      await backend.deleteQuietly(plan.key);
-    }
-    return {
-      entry: refreshed,
-      shareable: refused === undefined || SHAREABLE_REASONS.has(refused),
-      revalidated: true,
-      fromStore: false,
-      native: reply.native,
-      written,
-    };
+      return backend.deleteQuietly(plan.key).then(() => fetched(refreshed, admitted, true, reply));
+    });
   }
 
   /** Stores a new response when the policy and the gate allow; a stored one it replaces otherwise goes. */
-  async #store(
+  #store(
     plan: RequestPlan,
     reply: OriginReply,
     body: Uint8Array,
     stale: CachedResponse | undefined,
-  ): Promise<Fetched> {
+  ): Fetched | Promise<Fetched> {
     const backend = this.#backend;
     const headers = storableHeaders(reply.headers);
     if (reply.status === 206) return this.#storePart(plan, reply, headers, body);
     const decision = this.#policy.storable(plan, facts(reply, headers));
     const entry = this.#entry(plan, reply, headers, body, decision.ok ? decision : undefined);
-    const admitted = decision.ok ? await this.#admit(entry) : decision.reason;
-    const refused = typeof admitted === 'string' ? admitted : undefined;
-    let written: Promise<void> | undefined;
-    if (typeof admitted !== 'string') {
-      this.#log('stored', plan, { expires: entry.expires });
-      written = backend.save(admitted, plan.key);
-    } else {
+    return this.#gate(entry, decision, (admitted) => {
+      if (typeof admitted !== 'string') {
+        this.#log('stored', plan, { expires: entry.expires });
+        return fetched(entry, undefined, false, reply, backend.save(admitted, plan.key));
+      }
       this.#notStored(plan, entry.url, admitted);
       // Replaced by something not storable: the old entry goes. A 5xx keeps it for
       // stale-if-error; a 304 to the caller's own conditional request says it is still valid.
-      if (stale !== undefined && reply.status < 500 && reply.status !== 304) await backend.deleteQuietly(plan.key);
-    }
-    return {
-      entry,
-      shareable: refused === undefined || SHAREABLE_REASONS.has(refused),
-      revalidated: false,
-      fromStore: false,
-      native: reply.native,
-      written,
-    };
+      if (stale === undefined || reply.status >= 500 || reply.status === 304)
+        return fetched(entry, admitted, false, reply);
+      return backend.deleteQuietly(plan.key).then(() => fetched(entry, admitted, false, reply));
+    });
   }
 
   /** A 206 is kept as a part of its URL's representation (never as the whole): parts that then hold every byte become the whole. */
-  async #storePart(
+  #storePart(
     plan: RequestPlan,
     reply: OriginReply,
     headers: readonly HeaderPair[],
     body: Uint8Array,
-  ): Promise<Fetched> {
-    const backend = this.#backend;
+  ): Fetched | Promise<Fetched> {
     const decision = this.#policy.storablePart(plan, facts(reply, headers));
     const part = this.#entry(plan, reply, headers, body, decision.ok ? decision : undefined);
-    const admitted = decision.ok ? await this.#admit(part) : decision.reason;
-    let written: Promise<void> | undefined;
-    if (typeof admitted !== 'string') {
-      this.#log('stored a part', plan, { range: part.headers.get('content-range') });
-      written = backend.savePart(admitted, plan.key);
-    } else this.#notStored(plan, part.url, admitted);
-    return { entry: part, shareable: false, revalidated: false, fromStore: false, native: reply.native, written };
+    return this.#gate(part, decision, (admitted) => {
+      let written: Promise<void> | undefined;
+      if (typeof admitted !== 'string') {
+        this.#log('stored a part', plan, { range: part.headers.get('content-range') });
+        written = this.#backend.savePart(admitted, plan.key);
+      } else this.#notStored(plan, part.url, admitted);
+      // A part is never another caller's answer.
+      return { ...fetched(part, undefined, false, reply, written), shareable: false };
+    });
   }
 
   /** A streamed response goes to the caller as it arrives; its copy is stored if it ends complete. */
@@ -657,11 +640,25 @@ export class CacheFlow {
     });
   }
 
+  /**
+   * `then` with what becomes of `entry`: the policy's reason when its decision refused it, else
+   * {@link #admit}'s answer. At once when nothing on the way waits (no filterFn promise, no tags).
+   */
+  #gate<T>(
+    entry: CachedResponse,
+    decision: { ok: true } | { ok: false; reason: NotStoredReason },
+    then: (admitted: CachedResponse | NotStoredReason) => T | Promise<T>,
+  ): T | Promise<T> {
+    const admitted = decision.ok ? this.#admit(entry) : decision.reason;
+    return admitted instanceof Promise ? admitted.then(then) : then(admitted);
+  }
+
   /** The write gate, then the versions of the entry's tags: `entry` as it is stored, or why it is not. */
-  async #admit(entry: CachedResponse): Promise<CachedResponse | NotStoredReason> {
-    const refused = await this.#backend.admit(entry);
-    if (refused !== undefined) return refused;
-    return entry.tags.length === 0 ? entry : this.#backend.versioned(entry);
+  #admit(entry: CachedResponse): CachedResponse | NotStoredReason | Promise<CachedResponse | NotStoredReason> {
+    const versioned = (refused: NotStoredReason | undefined) =>
+      refused !== undefined ? refused : entry.tags.length === 0 ? entry : this.#backend.versioned(entry);
+    const refused = this.#backend.admit(entry);
+    return refused instanceof Promise ? refused.then(versioned) : versioned(refused);
   }
 
   #notStored(plan: RequestPlan, url: string, reason: NotStoredReason): void {
@@ -678,6 +675,24 @@ export class CacheFlow {
       // a faulty logger must not fail a request
     }
   }
+}
+
+/** What a flight's fetch made of its reply: `refused` is why `entry` was not stored, if it was not. */
+function fetched(
+  entry: CachedResponse,
+  refused: NotStoredReason | undefined,
+  revalidated: boolean,
+  reply: OriginReply,
+  written?: Promise<void>,
+): Fetched {
+  return {
+    entry,
+    shareable: refused === undefined || SHAREABLE_REASONS.has(refused),
+    revalidated,
+    fromStore: false,
+    native: reply.native,
+    written,
+  };
 }
 
 function facts(reply: OriginReply, headers: readonly HeaderPair[] = reply.headers): ResponseFacts {

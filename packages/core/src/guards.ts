@@ -11,3 +11,12 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
+
+/** A promise, or anything `await` would wait for (an object or function with a `then` method). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}

@@ -90,18 +90,23 @@ export function intern(s: string): string {
 }
 
 /**
- * @internal Pairs as one flat array `[n0, v0, n1, v1, …]`, names lower-cased. Not frozen
+ * @internal Pairs (then `more`) as one flat array `[n0, v0, n1, v1, …]`, names lower-cased. Not frozen
  * (a frozen array costs more memory); it is never handed to callers.
  */
-export function flattenHeaders(pairs: readonly HeaderPair[]): readonly string[] {
-  if (pairs.length === 0) return EMPTY_FLAT;
-  const out = new Array<string>(pairs.length * 2);
+export function flattenHeaders(pairs: readonly HeaderPair[], more: readonly HeaderPair[] = []): readonly string[] {
+  if (pairs.length + more.length === 0) return EMPTY_FLAT;
+  const out = new Array<string>((pairs.length + more.length) * 2);
+  fill(out, pairs, 0);
+  fill(out, more, pairs.length * 2);
+  return out;
+}
+
+function fill(out: string[], pairs: readonly HeaderPair[], at: number): void {
   for (let i = 0; i < pairs.length; i++) {
     const p = pairs[i] as HeaderPair;
-    out[2 * i] = intern(p[0].toLowerCase());
-    out[2 * i + 1] = intern(p[1]);
+    out[at + 2 * i] = intern(p[0].toLowerCase());
+    out[at + 2 * i + 1] = intern(p[1]);
   }
-  return out;
 }
 
 /** @internal */
@@ -215,9 +220,14 @@ export function headerValue(pairs: readonly HeaderPair[], name: string): string 
 
 /** Drops hop-by-hop fields, those named by `Connection`, and proxy credentials. */
 export function storableHeaders(pairs: readonly HeaderPair[]): HeaderPair[] {
-  const named = new Set<string>();
+  // Most responses name nothing in Connection but `keep-alive` or `close`, both hop-by-hop anyway.
+  let named: Set<string> | undefined;
   for (const [k, v] of pairs) {
-    if (k === 'connection') for (const t of v.split(',')) named.add(t.trim().toLowerCase());
+    if (k !== 'connection' || HOP_BY_HOP.has(v.toLowerCase())) continue;
+    for (const t of v.split(',')) {
+      const name = t.trim().toLowerCase();
+      if (!HOP_BY_HOP.has(name)) (named ??= new Set()).add(name);
+    }
   }
-  return pairs.filter(([k]) => !HOP_BY_HOP.has(k) && !named.has(k));
+  return pairs.filter(([k]) => !HOP_BY_HOP.has(k) && (named === undefined || !named.has(k)));
 }

@@ -85,7 +85,16 @@ export class SingleFlight<T> {
       // its own, and those after it wait on it instead.
     }
     const flight = this.#start(flightKey, plan, work, fromStore, cancel !== undefined);
-    const value = await this.#join(flight, cancel, false);
+    let value: T | typeof TIMED_OUT | typeof SKIPPED;
+    if (cancel === undefined) {
+      // Nothing ends this caller's wait early: no race to set up.
+      flight.waiters++;
+      try {
+        value = await flight.promise;
+      } finally {
+        flight.waiters--;
+      }
+    } else value = await this.#join(flight, cancel, false);
     return { value: value as T, role: flight.coalesced ? 'coalesced' : 'leader' };
   }
 
@@ -120,15 +129,20 @@ export class SingleFlight<T> {
       // A refresh is its own waiter: callers that join it and cancel never abort it.
       waiters: background ? 1 : 0,
       coalesced: false,
-      promise: this.#lead(
-        plan,
-        () => work(controller?.signal),
-        fromStore,
-        () => {
-          flight.coalesced = true;
-        },
-        background,
-      ),
+      // Without a lock there is no lease to take: the work itself is the flight.
+      promise:
+        this.#lock === undefined
+          ? work(controller?.signal)
+          : this.#lead(
+              this.#lock,
+              plan,
+              () => work(controller?.signal),
+              fromStore,
+              () => {
+                flight.coalesced = true;
+              },
+              background,
+            ),
     };
     this.#flights.set(flightKey, flight);
     const done = () => {
@@ -139,18 +153,17 @@ export class SingleFlight<T> {
   }
 
   /**
-   * With a lock: take the lease, or wait (bounded) for its holder and look in the store. A
+   * Take `lock`'s lease, or wait (bounded) for its holder and look in the store. A
    * `background` refresh does not wait: a lease held elsewhere means {@link SKIPPED}.
    */
   async #lead(
+    lock: MissLock,
     plan: RequestPlan,
     work: () => Promise<T>,
     fromStore: () => Promise<T | undefined>,
     coalesced: () => void,
     background: boolean,
   ): Promise<T | typeof SKIPPED> {
-    const lock = this.#lock;
-    if (lock === undefined) return work();
     let lease: Awaited<ReturnType<MissLock['acquire']>> | null;
     try {
       lease = await lock.acquire(plan.key);
@@ -215,7 +228,6 @@ export class SingleFlight<T> {
       if (--flight.waiters === 0) flight.controller?.abort();
     };
     try {
-      if (!bounded && cancel === undefined) return await flight.promise;
       const racers: Array<Promise<T | typeof TIMED_OUT | typeof SKIPPED>> = [flight.promise];
       if (bounded)
         racers.push(

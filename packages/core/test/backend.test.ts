@@ -245,32 +245,49 @@ describe('CacheBackend', () => {
   });
 });
 
-describe('filterFn that throws', () => {
-  it('keeps the response out of the cache, raises store-error, and the request succeeds', async () => {
-    const backend = new CacheBackend({
-      filterFn: () => {
+describe('filterFn', () => {
+  it.each([
+    ['answers false at once', () => false, false, 0],
+    ['answers true at once', () => true, true, 0],
+    ['resolves to false', async () => false, false, 0],
+    ['resolves to true', async () => true, true, 0],
+    // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise, on purpose
+    ['is a thenable that answers false', () => ({ then: (ok: (v: boolean) => void) => ok(false) }), false, 0],
+    [
+      'throws',
+      () => {
         throw new Error('filter bug');
       },
-    });
-    const errors: unknown[] = [];
-    backend.on('store-error', (e) => errors.push(e));
-    let calls = 0;
-    const api = attachCache(
-      axios.create({
-        adapter: async (config) => ({
-          data: `{"n":${++calls}}`,
-          status: 200,
-          statusText: 'OK',
-          headers: {},
-          config,
-          request: {},
+      false,
+      1,
+    ],
+    ['rejects', () => Promise.reject(new Error('filter bug')), false, 1],
+  ])(
+    'a filterFn that %s decides whether a response is stored (a failing one keeps it out, raises store-error), and the request succeeds',
+    async (_, filterFn, stored, errorCount) => {
+      const backend = new CacheBackend({ filterFn: filterFn as never });
+      const errors: unknown[] = [];
+      backend.on('store-error', (e) => errors.push(e));
+      let calls = 0;
+      const api = attachCache(
+        axios.create({
+          adapter: async (config) => ({
+            data: `{"n":${++calls}}`,
+            status: 200,
+            statusText: 'OK',
+            headers: {},
+            config,
+            request: {},
+          }),
         }),
-      }),
-      backend,
-    );
-    expect((await api.get('https://a.example/x')).data).toEqual({ n: 1 });
-    expect((await api.get('https://a.example/x')).data).toEqual({ n: 2 });
-    expect(errors).toHaveLength(2);
-    expect(errors[0]).toMatchObject({ operation: 'filterFn' });
-  });
+        backend,
+      );
+      expect((await api.get('https://a.example/f')).data).toEqual({ n: 1 });
+      const again = await api.get('https://a.example/f');
+      expect(again.fromCache).toBe(stored);
+      expect(again.data).toEqual({ n: stored ? 1 : 2 });
+      expect(errors).toHaveLength(errorCount * 2);
+      for (const error of errors) expect(error).toMatchObject({ operation: 'filterFn' });
+    },
+  );
 });
