@@ -356,19 +356,13 @@ export class CacheFlow {
         role = 'leader';
       }
     } catch (error) {
-      if (stale !== undefined && origin.failed(error) && policy.staleOnError(stale, plan, backend.clock())) {
-        return this.#staleOnError(plan, stale, report);
-      }
+      const served = this.#staleIfError<R>(plan, stale, origin.failed(error), report);
+      if (served !== undefined) return served;
       throw error;
     }
-    if (
-      !fetched.revalidated &&
-      !fetched.fromStore &&
-      fetched.entry.status >= 500 &&
-      stale !== undefined &&
-      policy.staleOnError(stale, plan, backend.clock())
-    ) {
-      return this.#staleOnError(plan, stale, report);
+    if (!fetched.revalidated && !fetched.fromStore && fetched.entry.status >= 500) {
+      const served = this.#staleIfError<R>(plan, stale, true, report);
+      if (served !== undefined) return served;
     }
     const at = backend.clock();
     if (fetched.revalidated) {
@@ -537,13 +531,8 @@ export class CacheFlow {
     try {
       reply = await origin.send(plan, { headers: undefined, background: false });
     } catch (error) {
-      if (
-        stale !== undefined &&
-        origin.failed(error) &&
-        this.#policy.staleOnError(stale, plan, this.#backend.clock())
-      ) {
-        return this.#staleOnError(plan, stale, report);
-      }
+      const served = this.#staleIfError<R>(plan, stale, origin.failed(error), report);
+      if (served !== undefined) return served;
       throw error;
     }
     report('miss');
@@ -582,7 +571,18 @@ export class CacheFlow {
     );
   }
 
-  #staleOnError<R>(plan: RequestPlan, stale: CachedResponse, report: Report): Answer<R> {
+  /**
+   * RFC 5861 §4: when the origin `failed` (an error, or a 5xx), the stale response as the
+   * answer if it allows serving stale on error now; undefined otherwise.
+   */
+  #staleIfError<R>(
+    plan: RequestPlan,
+    stale: CachedResponse | undefined,
+    failed: boolean,
+    report: Report,
+  ): Answer<R> | undefined {
+    if (!failed || stale === undefined || !this.#policy.staleOnError(stale, plan, this.#backend.clock()))
+      return undefined;
     report('stale', 'stale-if-error');
     this.#backend.emit('stale', () => ({
       key: plan.key,
