@@ -142,7 +142,7 @@ export class CacheBackend {
     // Credentials enter keys and stored Vary values as an HMAC: keyed by the secret when there is one.
     const secret = credentialSecret(secretKey, salt);
     const protect = (value: string) => createHmac('sha256', secret).update(value).digest('hex');
-    this.#planner = new Planner(this.settings, secret);
+    this.#planner = new Planner(this.settings, protect);
     this.#policy = new HttpPolicy(this.settings, protect);
     this.#flow = new CacheFlow(this.#flowStore(), this.#policy);
     for (const store of new Set<BaseCache<unknown>>([this.responses, this.redirects])) {

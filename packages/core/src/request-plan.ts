@@ -5,7 +5,6 @@
  * `decompress`, `maxRedirects: 0`), and used alike by the axios adapter and the seed API
  * (`backend.request()`, `createKey`).
  */
-import { createHmac } from 'node:crypto';
 import { parseRange, requestDirectives, type ByteRange, type RequestDirectives } from './cache-control.js';
 import {
   CREDENTIAL_HEADERS,
@@ -278,21 +277,21 @@ function requestOptions(value: unknown): RequestOptions {
 }
 
 /**
- * Makes the plans of one backend: holds its key maker (memoised keys), the secret that keys
- * credentials, and the memo of URL-rule expiries.
+ * Makes the plans of one backend: holds its key maker (memoised keys, credentials in them
+ * through the backend's HMAC) and the memo of URL-rule expiries.
  */
 export class Planner {
   readonly #settings: CacheSettings;
   readonly #keys: KeyMaker;
   readonly #ruleMemo = new Map<string, ResolvedExpiry>();
 
-  /** `secret`: keys credentials (HMAC-SHA256); the backend's secret key when set, else its salt. */
-  constructor(settings: CacheSettings, secret: string | Uint8Array) {
+  /** `protect`: turns a request's credentials into what its key holds (the backend's HMAC). */
+  constructor(settings: CacheSettings, protect: (credentials: string) => string) {
     this.#settings = settings;
     this.#keys = new KeyMaker({
       includeHeaders: settings.includeHeaders,
       ignoredParams: settings.ignoredParams,
-      protect: (credentials) => createHmac('sha256', secret).update(credentials).digest('hex'),
+      protect,
     });
   }
 

@@ -1,11 +1,12 @@
 /** The request plan: what the cache decides about a request before looking anything up. */
+import { createHmac } from 'node:crypto';
 import { CacheConfigError } from '../src/errors.js';
 import { resolveSettings, type CacheBackendOptions } from '../src/options.js';
 import { Planner, type PlanInput } from '../src/request-plan.js';
 
 const URL = 'https://api.example.com/items';
 const planner = (options: CacheBackendOptions = {}, secret = 'secret') =>
-  new Planner(resolveSettings(options, false), secret);
+  new Planner(resolveSettings(options, false), (v) => createHmac('sha256', secret).update(v).digest('hex'));
 const plan = (input: PlanInput = {}, options: CacheBackendOptions = {}) =>
   planner(options).plan({ url: URL, ...input });
 

@@ -176,7 +176,7 @@ it('agrees with http-cache-semantics but for the listed differences', () => {
         { shared: c.shared, immutableMinTimeToLive: 0 },
       );
       const settings = resolveSettings({ cacheControl: true, shared: c.shared }, false);
-      const plan = new Planner(settings, 'secret').plan({ url: 'https://api.example.com/r', headers: request });
+      const plan = new Planner(settings, (v) => v).plan({ url: 'https://api.example.com/r', headers: request });
       const decision = new HttpPolicy(settings, (v) => v).storable(plan, {
         status: c.status,
         headers: Object.entries(headers),

@@ -16,9 +16,10 @@ export function rules(options: CacheBackendOptions = {}): {
   plan: (input?: PlanInput) => RequestPlan;
 } {
   const settings = resolveSettings(options, false);
-  const planner = new Planner(settings, 'test-secret');
+  const protect = (v: string) => createHmac('sha256', 'test-secret').update(v).digest('hex');
+  const planner = new Planner(settings, protect);
   return {
-    policy: new HttpPolicy(settings, (v) => createHmac('sha256', 'test-secret').update(v).digest('hex')),
+    policy: new HttpPolicy(settings, protect),
     plan: (input = {}) => planner.plan({ url: URL, ...input }),
   };
 }
