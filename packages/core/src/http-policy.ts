@@ -128,10 +128,14 @@ export class HttpPolicy {
 
   /** Whether `response` to `plan` may be stored, until when, and under which selecting headers. */
   storable(plan: RequestPlan, response: ResponseFacts): Storable | NotStorable {
+    return this.#storable(plan, response, parseCacheControl(headerValue(response.headers, 'cache-control')));
+  }
+
+  /** {@link storable}, with the response's Cache-Control already parsed (`res`). */
+  #storable(plan: RequestPlan, response: ResponseFacts, res: Directives): Storable | NotStorable {
     const { status, headers } = response;
     const settings = this.#settings;
     const shared = settings.shared;
-    const res = parseCacheControl(headerValue(headers, 'cache-control'));
     // §3: a final response only; a part is never stored under the full key.
     if (status < 200) return NO.status;
     if (status === 206) return NO.partial;
@@ -594,7 +598,7 @@ export class HttpPolicy {
       this.#explicitLifetime(res, response.headers, this.#settings.shared, response.responseTime) === undefined
     )
       return NO.status;
-    return this.storable(plan, response);
+    return this.#storable(plan, response, res);
   }
 
   // -------------------------------------------------------------------------------------------
