@@ -357,7 +357,8 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     try {
       const client = await this.#client();
       for (const node of this.#masters(client)) {
-        for await (const batch of this.#scan(node)) await this.#unlink(client, batch);
+        // A key SCAN returns twice is unlinked twice: harmless, and no set of every key is kept.
+        for await (const batch of this.#scan(node, false)) await this.#unlink(client, batch);
       }
     } finally {
       // Reads that raced the deletes may have kept what was deleted, until its invalidation arrives.
@@ -379,15 +380,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     const client = await this.#client();
     const cut = this.prefix.length;
     for (const node of this.#masters(client)) {
-      // SCAN may return a key twice; report each once.
-      const seen = new Set<string>();
-      for await (const batch of this.#scan(node)) {
-        for (const full of batch) {
-          if (seen.has(full)) continue;
-          seen.add(full);
-          yield full.slice(cut);
-        }
-      }
+      for await (const batch of this.#scan(node)) for (const full of batch) yield full.slice(cut);
     }
   }
 
@@ -396,10 +389,7 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     const conn = this.connection;
     const cut = this.prefix.length;
     for (const node of this.#masters(client)) {
-      const seen = new Set<string>();
-      for await (const batch of this.#scan(node)) {
-        const fresh = batch.filter((k) => !seen.has(k) && seen.add(k));
-        if (fresh.length === 0) continue;
+      for await (const fresh of this.#scan(node)) {
         let values: Array<Buffer | null>;
         try {
           values = conn.isCluster
@@ -434,9 +424,8 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     let entries = 0;
     let bytes = 0;
     for (const node of this.#masters(client)) {
-      const seen = new Set<string>();
       for await (const batch of this.#scan(node)) {
-        const fresh = batch.filter((k) => !seen.has(k) && seen.add(k)).slice(0, limit - entries);
+        const fresh = batch.slice(0, limit - entries);
         let lengths: number[];
         try {
           lengths = await Promise.all(fresh.map((k) => conn.send<number>(node, conn.command('strlen', [k]))));
@@ -482,7 +471,12 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
     return masters;
   }
 
-  async *#scan(node: Redis): AsyncIterable<string[]> {
+  /**
+   * The keys of this store's namespace on `node`, a batch per SCAN reply (never an empty one);
+   * `distinct`: each key once (SCAN may return a key twice).
+   */
+  async *#scan(node: Redis, distinct = true): AsyncIterable<string[]> {
+    const seen = distinct ? new Set<string>() : undefined;
     let cursor = '0';
     do {
       let reply: [string, string[]];
@@ -495,7 +489,8 @@ export class RedisCache<T = CacheItem> extends BaseCache<T> {
         throw storeError('SCAN', undefined, error);
       }
       cursor = reply[0];
-      if (reply[1].length > 0) yield reply[1];
+      const batch = seen === undefined ? reply[1] : reply[1].filter((k) => !seen.has(k) && seen.add(k));
+      if (batch.length > 0) yield batch;
     } while (cursor !== '0');
   }
 
