@@ -110,12 +110,10 @@ export function resolveSignedOptions(options: SignedSerializerOptions): Resolved
       'Invalid secretKeys: not a list (expected an array of strings or bytes; use secretKey for one secret)',
     );
   }
-  if (hasKeys) checkSecretKey('secretKeys', secretKeys);
-  else checkSecretKey('secretKey', secretKey);
+  const [name, given] = hasKeys ? ['secretKeys', secretKeys] : ['secretKey', secretKey];
+  checkSecretKey(name, given);
   const resolvedAlgorithm = algorithm ?? 'HS256';
-  const secrets = hasKeys
-    ? normaliseSecrets('secretKeys', secretKeys, encrypt ? 'A256GCM' : resolvedAlgorithm)
-    : normaliseSecrets('secretKey', secretKey, encrypt ? 'A256GCM' : resolvedAlgorithm);
+  const secrets = normaliseSecrets(name, given, encrypt ? 'A256GCM' : resolvedAlgorithm);
   return {
     secrets,
     salt: typeof salt === 'string' ? Buffer.from(salt, 'utf8') : Uint8Array.prototype.slice.call(salt),
