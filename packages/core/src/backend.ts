@@ -768,7 +768,7 @@ export class CacheBackend {
       lookup: (key) => this.#lookup(key).then((stored) => this.#live(stored)),
       peek: (key) => {
         const stored = this.#peek(key);
-        return stored === NOT_NOW ? NOT_NOW : this.#liveNow(stored);
+        return stored === NOT_NOW ? NOT_NOW : this.#live(stored);
       },
       admit: (entry) => this.#admit(entry),
       versioned: (entry) => this.#versioned(entry),

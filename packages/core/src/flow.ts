@@ -27,8 +27,11 @@ export interface FlowStore {
   clock(): number;
   /** What is stored under `key` (or its alias), stale or not; fail-open: a store error is a miss. */
   lookup(key: string): Promise<StoredResponse | undefined>;
-  /** The same, at once when the stores can tell without waiting; {@link NOT_NOW} when they cannot. */
-  peek(key: string): StoredResponse | undefined | typeof NOT_NOW;
+  /**
+   * The same, at once when the stores can tell without waiting; a promise when only the tag
+   * store must be asked (the entry itself was at hand); {@link NOT_NOW} when the stores cannot tell.
+   */
+  peek(key: string): StoredResponse | undefined | Promise<StoredResponse | undefined> | typeof NOT_NOW;
   /** Why `entry` may not be written now (closed, filtered, already useless), or undefined. */
   admit(entry: CachedResponse): NotStoredReason | undefined | Promise<NotStoredReason | undefined>;
   /** `entry` with the current versions of its tags, or why it must not be stored (see tags.ts). */
@@ -240,9 +243,12 @@ export class CacheFlow {
     const reporter = requestChannel.hasSubscribers ? new Reporter(plan, this.#backend.cacheName) : undefined;
     const report = reporter?.report ?? NO_REPORT;
     let known: Known<R> | undefined;
+    let looked: Promise<StoredResponse | undefined> | undefined;
     if (plan.bypass === undefined) {
       const found = this.#backend.peek(plan.key);
-      if (found !== NOT_NOW) {
+      // The entry is at hand but its tags' versions are not: no second read of the entry.
+      if (found instanceof Promise) looked = found;
+      else if (found !== NOT_NOW) {
         const stored = this.#fromStore(plan, found, origin, report);
         if (stored.answer !== undefined) {
           reporter?.publish();
@@ -251,7 +257,7 @@ export class CacheFlow {
         known = stored;
       }
     }
-    const answer = this.#answer(plan, origin, cancel, report, known);
+    const answer = this.#answer(plan, origin, cancel, report, known, looked);
     if (reporter === undefined) return answer;
     return answer.finally(() => reporter.publish());
   }
@@ -312,6 +318,7 @@ export class CacheFlow {
     cancel: Cancellation | undefined,
     report: Report,
     known?: Known<R>,
+    looked?: Promise<StoredResponse | undefined>,
   ): Promise<Answer<R>> {
     const backend = this.#backend;
     const policy = this.#policy;
@@ -322,7 +329,7 @@ export class CacheFlow {
     }
     let { stale, stored } = known ?? {};
     if (known === undefined) {
-      const found = this.#fromStore(plan, await backend.lookup(plan.key), origin, report);
+      const found = this.#fromStore(plan, await (looked ?? backend.lookup(plan.key)), origin, report);
       if (found.answer !== undefined) return found.answer;
       ({ stale, stored } = found);
     }

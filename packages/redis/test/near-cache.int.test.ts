@@ -94,6 +94,34 @@ describeIf(REDIS_SERVER_BIN, 'REDIS_SERVER_BIN not set (scripts/with-redis.mjs)'
     expect(counts.plain).toBeGreaterThanOrEqual(1000); // the count sees every command
   });
 
+  it('a hit of a tagged entry reads the entry from memory once, also when its tag version must come from Redis', async () => {
+    const cacheName = uniqueName('near-tags');
+    const backend = backendOf({ cacheName, nearCache: { heartbeatMs: 600_000 } });
+    const origin = slowOrigin(0);
+    const api = attachCache(axios.create({ baseURL: 'https://api.example.com', adapter: origin.adapter }), backend);
+    expect(await backend.nearCache!.ready(10_000)).toBe(true);
+    const get = () => api.get('/tagged', { clientCache: { tags: ['t1'] } });
+    const hitsOf = async () => {
+      const before = backend.nearCache!.stats().hits;
+      expect((await get()).fromCache).toBe(true);
+      return backend.nearCache!.stats().hits - before;
+    };
+    expect((await get()).fromCache).toBe(false);
+    // Both the entry and its tag version kept near (after the echoes of the miss's writes).
+    await until(async () => (await hitsOf()) === 2, 'the entry and its tag version read from memory');
+    // Another client rewrites the version as it was: the near copy of the version goes, the entry stays live.
+    const versionKey = `${cacheName}:t:t1`;
+    const version = await admin.getBuffer(versionKey);
+    expect(version).not.toBeNull();
+    const invalidations = backend.nearCache!.stats().invalidations;
+    await admin.set(versionKey, version!, 'KEEPTTL');
+    await until(() => backend.nearCache!.stats().invalidations > invalidations, 'the invalidation of the version');
+    // The entry from memory (once), its version from Redis; then both from memory again.
+    expect(await hitsOf()).toBe(1);
+    expect(await hitsOf()).toBe(2);
+    expect(origin.requests()).toBe(1);
+  });
+
   it('keeps signed entries as verified; a forged entry written by another process is a miss, not the old copy', async () => {
     const backend = backendOf({ secretKey: SECRET, nearCache: true });
     const invalid: unknown[] = [];
