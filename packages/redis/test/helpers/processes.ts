@@ -51,7 +51,8 @@ export class Worker {
 
 /**
  * An HTTP origin on 127.0.0.1 that answers after `latencyMs`; `/boom…` paths drop the
- * connection; `?tag=…` and `?cc=…` set the Cache-Tag and Cache-Control of the answer.
+ * connection; `?tag=…` and `?cc=…` set the Cache-Tag and Cache-Control of the answer, and
+ * `?cc2=…` the Cache-Control of every answer to the path after its first.
  */
 export async function startOrigin(
   latencyMs: number,
@@ -65,11 +66,11 @@ export async function startOrigin(
         req.socket.destroy();
         return;
       }
-      // `?tag=…` answers with that Cache-Tag, `?cc=…` with that Cache-Control.
       const query = new URL(path, 'http://origin').searchParams;
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (query.has('tag')) headers['cache-tag'] = query.get('tag')!;
-      if (query.has('cc')) headers['cache-control'] = query.get('cc')!;
+      const cc = counts.get(path)! > 1 && query.has('cc2') ? query.get('cc2') : query.get('cc');
+      if (cc !== null) headers['cache-control'] = cc;
       res.writeHead(200, headers);
       res.end(JSON.stringify({ path, served: counts.get(path) }));
     }, latencyMs);
