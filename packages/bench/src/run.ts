@@ -181,6 +181,12 @@ function goalsOf(name: string, f: Record<string, number>): CaseResult['goals'] {
     }
   }
   if (name === 'signed') {
+    // Below zero when a signed hit is the cheaper one: the serializer keeps what it verified
+    // (by the stored bytes), where unsigned msgpack decodes on every hit.
+    const addedOver = (us: number) =>
+      us >= 0
+        ? `+${us.toFixed(1)} µs over unsigned msgpack`
+        : `${Math.abs(us).toFixed(1)} µs less than unsigned msgpack (verified entries are kept decoded)`;
     for (const size of ['1KiB', '10KiB', '100KiB']) {
       const k = `signed.hit.${size}.signed.addedOverMsgpack.ns`;
       if (!has(k)) continue;
@@ -189,12 +195,12 @@ function goalsOf(name: string, f: Record<string, number>): CaseResult['goals'] {
         size === '10KiB'
           ? {
               goal: "hit cost added by signing, 10 KiB: ≤ 10 µs (signed.ts's target)",
-              measured: `+${us.toFixed(1)} µs over unsigned msgpack`,
+              measured: addedOver(us),
               met: us <= 10,
             }
           : {
               goal: `hit cost added by signing, ${size}`,
-              measured: `+${us.toFixed(1)} µs over unsigned msgpack`,
+              measured: addedOver(us),
               met: null,
             },
       );
