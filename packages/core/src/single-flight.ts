@@ -132,7 +132,7 @@ export class SingleFlight<T> {
       // Without a lock there is no lease to take: the work itself is the flight.
       promise:
         this.#lock === undefined
-          ? work(controller?.signal)
+          ? started(() => work(controller?.signal))
           : this.#lead(
               this.#lock,
               plan,
@@ -259,6 +259,15 @@ export class SingleFlight<T> {
         flight.waiters--;
       }
     }
+  }
+}
+
+/** `work()`, a throw included, as a promise: a flight always has one to share. */
+function started<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return work();
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 
