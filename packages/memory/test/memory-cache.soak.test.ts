@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { CachedResponse } from '@axios-client-cache/core';
+import type { CachedResponse } from '@axios-client-cache/core';
 import { MemoryCache } from '@axios-client-cache/memory';
+import { makeResponse } from '@axios-client-cache/test-suite';
 
 /** A forced full GC, so heap figures are what is alive rather than garbage not yet collected. */
 function gcFunction(): () => void {
@@ -39,12 +40,8 @@ describe('MemoryCache soak', () => {
       const length = 1024 + Math.floor(Math.random() * 3 * 1024 + 1);
       const offset = Math.floor(Math.random() * (pool.length - length));
       const url = `https://api.example.com/items/${i}?page=${i % 97}`;
-      const response = new CachedResponse({
-        method: 'GET',
+      const response = makeResponse({
         url,
-        finalUrl: url,
-        status: 200,
-        statusText: 'OK',
         headers: [
           ['content-type', 'application/octet-stream'],
           ['etag', `"${i.toString(16)}"`],
@@ -52,7 +49,6 @@ describe('MemoryCache soak', () => {
         ],
         body: pool.subarray(offset, offset + length),
         createdAt: 1_700_000_000_000 + i,
-        expires: null,
       });
       await cache.write(`key-${i}`, response);
       if (cache.storedBytes > peakStored) peakStored = cache.storedBytes;

@@ -384,21 +384,25 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
       ['within one process (leaseMs: false)', { leaseMs: false }],
     ];
 
+    /** An origin that answers slowly with ETag "v1" and `cacheControl`, and a 304 to If-None-Match: "v1". */
+    const etagOrigin = (cacheControl: string) =>
+      startOrigin(async (req, res) => {
+        await new Promise((r) => setTimeout(r, 50));
+        res.setHeader('etag', '"v1"');
+        res.setHeader('cache-control', cacheControl);
+        if (req.headers['if-none-match'] === '"v1"') {
+          res.statusCode = 304;
+          res.end();
+          return;
+        }
+        res.end('{"v":1}');
+      });
+
     it.each(modes)(
       '50 concurrent requests for a stale entry with an ETag make one conditional request (%s)',
       async (_mode, options) => {
         let now = Date.now();
-        origin = await startOrigin(async (req, res) => {
-          await new Promise((r) => setTimeout(r, 50));
-          res.setHeader('etag', '"v1"');
-          res.setHeader('cache-control', 'max-age=1');
-          if (req.headers['if-none-match'] === '"v1"') {
-            res.statusCode = 304;
-            res.end();
-            return;
-          }
-          res.end('{"v":1}');
-        });
+        origin = await etagOrigin('max-age=1');
         const { api } = cache({ ...options, cacheControl: true, clock: () => now });
         await api.get('/e');
         await settle();
@@ -413,17 +417,7 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
     it.each(modes)(
       '50 concurrent refresh: true of an entry with an ETag make one conditional request (%s)',
       async (_mode, options) => {
-        origin = await startOrigin(async (req, res) => {
-          await new Promise((r) => setTimeout(r, 50));
-          res.setHeader('etag', '"v1"');
-          res.setHeader('cache-control', 'max-age=60');
-          if (req.headers['if-none-match'] === '"v1"') {
-            res.statusCode = 304;
-            res.end();
-            return;
-          }
-          res.end('{"v":1}');
-        });
+        origin = await etagOrigin('max-age=60');
         const { api } = cache({ ...options, cacheControl: true });
         await api.get('/f');
         await settle();
