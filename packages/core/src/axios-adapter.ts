@@ -19,6 +19,7 @@ import { normalizeUrl } from './cache-key.js';
 import { kHeaders, type CachedResponse, type RedirectHop } from './cached-response.js';
 import type { Answer, Origin, OriginReply } from './flow.js';
 import { flattenHeaders, flatToObject, toHeaderPairs, type HeaderPair } from './headers.js';
+import { NOT_COPIED, ParsedBodies } from './parsed-bodies.js';
 import type { PlanInput, RequestPlan } from './request-plan.js';
 import type { Cancellation } from './single-flight.js';
 
@@ -47,6 +48,7 @@ const ENCODING_SLACK = 64 * 1024;
 export function createCachingAdapter(backend: CacheBackend, instanceAdapter: unknown): AxiosAdapter {
   const engine = engineOf(backend);
   const inner = (config: Config): AxiosAdapter => innerAdapter(config, instanceAdapter);
+  const parsed = new ParsedBodies();
   return (config: Config) => {
     let plan: RequestPlan;
     try {
@@ -58,13 +60,13 @@ export function createCachingAdapter(backend: CacheBackend, instanceAdapter: unk
     if (!(answer instanceof Promise)) {
       // A hit decided without waiting: presented at once, one resolved promise for axios.
       try {
-        return Promise.resolve(present(answer, config, plan));
+        return Promise.resolve(present(answer, config, plan, parsed));
       } catch (error) {
         return Promise.reject(error);
       }
     }
     return answer.then(
-      (a) => present(a, config, plan),
+      (a) => present(a, config, plan, parsed),
       (error: unknown) => {
         throw asOwnError(error, config);
       },
@@ -123,8 +125,13 @@ function cancellationOf(config: Config): Cancellation | undefined {
   };
 }
 
-/** The answer as the axios response the caller gets. */
-function present(answer: Answer<AxiosResponse>, config: Config, plan: RequestPlan): AxiosResponse {
+/** The answer as the axios response the caller gets (`parsed`: hot entries' JSON bodies). */
+function present(
+  answer: Answer<AxiosResponse>,
+  config: Config,
+  plan: RequestPlan,
+  parsed: ParsedBodies,
+): AxiosResponse {
   switch (answer.kind) {
     case 'pass':
       answer.response.fromCache = false;
@@ -172,7 +179,7 @@ function present(answer: Answer<AxiosResponse>, config: Config, plan: RequestPla
     case 'entry': {
       const { entry, now } = answer;
       const response: AxiosResponse = {
-        data: bodyFor(entry, config),
+        data: bodyFor(entry, config, answer.fromCache ? parsed : undefined),
         status: entry.status,
         statusText: entry.statusText,
         headers: axiosHeaders(entry[kHeaders], entry.headerEnd, answer.age),
@@ -213,16 +220,50 @@ function settle(config: Config, response: AxiosResponse): AxiosResponse {
   );
 }
 
-/** The body as axios's Node adapter would have produced it: a string, a Buffer or a stream. */
-function bodyFor(entry: CachedResponse, config: Config): unknown {
+/**
+ * The body as axios's Node adapter would have produced it: a string, a Buffer or a stream —
+ * or, from `parsed` (a hit's), a copy of what axios's default transform would parse the
+ * string into, which that transform then hands on as it is.
+ */
+function bodyFor(entry: CachedResponse, config: Config, parsed: ParsedBodies | undefined): unknown {
   const type = config.responseType;
   if (type === 'arraybuffer') return entry.bodyBuffer();
   if (type === 'stream') return Readable.from([entry.bodyBuffer()], { objectMode: false });
   const encoding = config.responseEncoding;
   if (encoding && encoding !== 'utf8') return entry.bodyBuffer().toString(encoding as BufferEncoding);
   // axios strips a UTF-8 BOM only for the default encoding.
-  const text = entry.text();
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const raw = entry.text();
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  if (parsed !== undefined && text !== '' && parsesAsDefault(config)) {
+    const copy = parsed.copyOf(entry, text);
+    if (copy !== NOT_COPIED) return copy;
+  }
+  return text;
+}
+
+/** axios's own default response transform (it parses JSON), of the axios this package imports. */
+const DEFAULT_TRANSFORM: unknown = (axios.defaults.transformResponse as readonly unknown[] | undefined)?.[0];
+
+/**
+ * True when axios would do nothing with `config`'s body text but `JSON.parse(text)`: its only
+ * response transform is axios's default one, with no `parseReviver`, and the transform parses
+ * for this `responseType` (read as that transform reads it: own properties of the config).
+ */
+function parsesAsDefault(config: Config): boolean {
+  const transforms = config.transformResponse;
+  if (!Array.isArray(transforms) || transforms.length !== 1 || transforms[0] !== DEFAULT_TRANSFORM) return false;
+  if (ownField(config, 'parseReviver') !== undefined) return false;
+  const type = ownField(config, 'responseType');
+  if (type === 'json') return true;
+  if (type) return false;
+  const transitional = (ownField(config, 'transitional') || axios.defaults.transitional) as
+    | { forcedJSONParsing?: unknown }
+    | undefined;
+  return Boolean(transitional?.forcedJSONParsing);
+}
+
+function ownField(config: Config, name: string): unknown {
+  return Object.hasOwn(config, name) ? (config as unknown as Record<string, unknown>)[name] : undefined;
 }
 
 /**

@@ -35,6 +35,37 @@ const echo: Handler = (req, res, body, seen) => {
 
 const flush = () => new Promise((r) => setImmediate(r));
 
+/**
+ * A value as a canonical text: key order, prototypes, own `__proto__` keys and -0 show. Made
+ * without recursion, so any nesting `JSON.parse` accepts can be described.
+ */
+function shape(value: unknown): string {
+  const out: string[] = [];
+  const todo: Array<{ value: unknown } | string> = [{ value }];
+  while (todo.length > 0) {
+    const next = todo.pop()!;
+    if (typeof next === 'string') {
+      out.push(next);
+      continue;
+    }
+    const v = next.value;
+    if (Array.isArray(v)) {
+      todo.push(']');
+      for (let i = v.length - 1; i >= 0; i--) todo.push({ value: v[i] });
+      todo.push('[');
+    } else if (typeof v === 'object' && v !== null) {
+      todo.push('}');
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        todo.push({ value: (v as Record<string, unknown>)[keys[i]!] });
+        todo.push(`${JSON.stringify(keys[i])}:`);
+      }
+      todo.push(Object.getPrototypeOf(v) === Object.prototype ? '{' : '{(other prototype)');
+    } else out.push(Object.is(v, -0) ? '-0' : `${typeof v}:${String(v)}`);
+  }
+  return out.join(' ');
+}
+
 describe('attachCache against a real origin', () => {
   it.each(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])(
     '%s with params, data and json: a miss then a hit',
@@ -155,6 +186,78 @@ describe('attachCache against a real origin', () => {
       expect(cached.fromCache).toBe(true);
       expect((await read(cached.data)).equals(ALL_BYTES)).toBe(true);
       expect(origin.count()).toBe(1);
+    });
+  });
+
+  describe("a hit's JSON body is what axios's own parse of the network body gives", () => {
+    const deep = `${'['.repeat(50_000)}1${']'.repeat(50_000)}`;
+    const large = JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ i, s: `item ${i}` })));
+    const bodies: Array<[string, string]> = [
+      ['key order, an own __proto__ key, -0', '{"b":1,"2":"two","a":{"__proto__":{"p":true},"x":[1,-0,{"y":null}]}}'],
+      ['an array at the top', '[1,"a",true,null,{"k":1e400}]'],
+      ['a number', '42'],
+      ['a string', '"just a string"'],
+      ['null', 'null'],
+      ['not JSON', 'plain words'],
+      ['empty', ''],
+      ['nested 50,000 deep', deep],
+      ['larger than is remembered', large],
+    ];
+    const configs: Array<[string, AxiosRequestConfig]> = [
+      ['defaults', {}],
+      ["responseType 'json'", { responseType: 'json' }],
+      ["responseType 'text'", { responseType: 'text' }],
+      ['forcedJSONParsing off', { transitional: { forcedJSONParsing: false } }],
+      [
+        'a parseReviver',
+        { parseReviver: (_key: string, value: unknown) => (typeof value === 'number' ? value + 1 : value) },
+      ],
+      ['its own transformResponse', { transformResponse: [(data: unknown) => `${typeof data}:${String(data)}`] }],
+      [
+        'a transform after the default one',
+        { transformResponse: [...(axios.defaults.transformResponse as []), (data: unknown) => ({ wrapped: data })] },
+      ],
+    ];
+    const outcome = async (request: Promise<{ data: unknown }>) => {
+      try {
+        return shape((await request).data);
+      } catch (error) {
+        return `rejected ${(error as AxiosError).code} ${(error as Error).message}`;
+      }
+    };
+
+    it.each(bodies)('%s', async (_, body) => {
+      await setup((_req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(body);
+      });
+      await api.get('/j', { validateStatus: () => true }).catch(() => undefined);
+      for (const [name, config] of configs) {
+        const hit = await api.get('/j', config).catch((error: AxiosError) => error.response);
+        expect([name, hit?.fromCache]).toEqual([name, true]);
+        expect([name, await outcome(api.get('/j', config))]).toEqual([
+          name,
+          await outcome(axios.get(`${origin.url}/j`, config)),
+        ]);
+      }
+      // One request of the cache's, and one of plain axios's per config.
+      expect(origin.count('/j')).toBe(1 + configs.length);
+    });
+
+    it('every caller gets an object of its own', async () => {
+      await setup((_req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end('{"list":[{"n":1}],"name":"kept"}');
+      });
+      await api.get('/own');
+      const first = await api.get('/own');
+      first.data.name = 'changed';
+      first.data.list[0].n = 2;
+      first.data.list.push({ n: 3 });
+      const second = await api.get('/own');
+      expect(second.fromCache).toBe(true);
+      expect(second.data).toEqual({ list: [{ n: 1 }], name: 'kept' });
+      expect(second.data).not.toBe(first.data);
     });
   });
 

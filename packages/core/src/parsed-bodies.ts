@@ -1,0 +1,125 @@
+/**
+ * Hot entries' JSON bodies, parsed once. A hit whose request leaves its body to axios's
+ * default JSON parse gets a deep copy of that parse instead of the text: the copy is what
+ * `JSON.parse` would have made (own keys in the same order, `__proto__` an own key), so every
+ * caller still gets an object of its own, at about a quarter of a parse's cost.
+ *
+ * Bounded: a few hundred entries and a few MiB of text are remembered, oldest forgotten first;
+ * a body too large or nested too deeply to copy cheaply is left to axios's own parse.
+ */
+import type { CachedResponse } from './cached-response.js';
+
+/** Entries remembered at most. */
+const MAX_ENTRIES = 512;
+/** Characters of body text whose parse is remembered at most, over all entries. */
+const MAX_CHARS = 4 * 1024 * 1024;
+/** A body longer than this is not remembered (its parse would crowd out the others). */
+const MAX_BODY_CHARS = 256 * 1024;
+/** Deepest nesting copied (the copy recurses; `JSON.parse` does not). */
+const MAX_DEPTH = 64;
+
+/** The body is not JSON, or not worth a copy: axios parses the text as it would. */
+export const NOT_COPIED: unique symbol = Symbol('axios-client-cache.not-copied');
+
+interface Parsed {
+  readonly value: unknown;
+  readonly chars: number;
+}
+
+export class ParsedBodies {
+  readonly #parsed = new Map<CachedResponse, Parsed | typeof NOT_COPIED>();
+  #chars = 0;
+
+  /**
+   * A fresh copy of `entry`'s body `text` (the text axios would get) parsed as JSON, or
+   * NOT_COPIED. The first call for an entry parses and remembers.
+   */
+  copyOf(entry: CachedResponse, text: string): unknown {
+    let parsed = this.#parsed.get(entry);
+    if (parsed === undefined) parsed = this.#remember(entry, text);
+    return parsed === NOT_COPIED ? NOT_COPIED : copy(parsed.value);
+  }
+
+  #remember(entry: CachedResponse, text: string): Parsed | typeof NOT_COPIED {
+    let parsed: Parsed | typeof NOT_COPIED = NOT_COPIED;
+    if (text.length <= MAX_BODY_CHARS) {
+      try {
+        const value: unknown = JSON.parse(text);
+        if (within(value, MAX_DEPTH)) parsed = { value, chars: text.length };
+      } catch {
+        // Not JSON: axios's own parse decides (a string, or its error for responseType 'json').
+      }
+    }
+    const chars = parsed === NOT_COPIED ? 0 : parsed.chars;
+    const memo = this.#parsed;
+    while (memo.size > 0 && (memo.size >= MAX_ENTRIES || this.#chars + chars > MAX_CHARS)) {
+      // A Map iterates in insertion order: the first entry is the oldest.
+      const [oldest, was] = memo.entries().next().value as [CachedResponse, Parsed | typeof NOT_COPIED];
+      memo.delete(oldest);
+      if (was !== NOT_COPIED) this.#chars -= was.chars;
+    }
+    memo.set(entry, parsed);
+    this.#chars += chars;
+    return parsed;
+  }
+}
+
+/** True when `value` nests no deeper than `depth` objects and arrays. */
+function within(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (depth === 0) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!within(value[i], depth - 1)) return false;
+    return true;
+  }
+  for (const key of Object.keys(value)) if (!within((value as Record<string, unknown>)[key], depth - 1)) return false;
+  return true;
+}
+
+/**
+ * A deep copy of a `JSON.parse` result. `for…in` is the fastest walk of an object's keys and
+ * sees only its own here — unless something made a property of Object.prototype enumerable,
+ * when the copy lists own keys instead.
+ */
+function copy(value: unknown): unknown {
+  return plainPrototype() ? copyOwn(value) : copyListed(value);
+}
+
+function plainPrototype(): boolean {
+  for (const _ in Object.prototype) return false;
+  return true;
+}
+
+function copyOwn(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const n = value.length;
+    const out: unknown[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = copyOwn(value[i]);
+    return out;
+  }
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key in source) {
+    if (key === '__proto__') defineProto(out, copyOwn(source[key]));
+    else out[key] = copyOwn(source[key]);
+  }
+  return out;
+}
+
+function copyListed(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyListed);
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) {
+    if (key === '__proto__') defineProto(out, copyListed(source[key]));
+    else out[key] = copyListed(source[key]);
+  }
+  return out;
+}
+
+/** `JSON.parse` makes `"__proto__"` an own key; an assignment would set the prototype instead. */
+function defineProto(out: Record<string, unknown>, value: unknown): void {
+  Object.defineProperty(out, '__proto__', { value, enumerable: true, writable: true, configurable: true });
+}
