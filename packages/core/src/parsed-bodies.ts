@@ -4,8 +4,10 @@
  * `JSON.parse` would have made (own keys in the same order, `__proto__` an own key), so every
  * caller still gets an object of its own, at about a quarter of a parse's cost.
  *
- * Bounded: a few hundred entries and a few MiB of text are remembered, oldest forgotten first;
- * a body too large or nested too deeply to copy cheaply is left to axios's own parse.
+ * An entry is parsed here the second time it is seen (a store that makes a new entry object
+ * per read never pays for a parse and a copy). Bounded: a few hundred entries and a few MiB of
+ * text are remembered, oldest forgotten first; a body too large or nested too deeply to copy
+ * cheaply is left to axios's own parse.
  */
 import type { CachedResponse } from './cached-response.js';
 
@@ -20,6 +22,8 @@ const MAX_DEPTH = 64;
 
 /** The body is not JSON, or not worth a copy: axios parses the text as it would. */
 export const NOT_COPIED: unique symbol = Symbol('axios-client-cache.not-copied');
+/** Seen once: parsed when seen again. */
+const SEEN: unique symbol = Symbol('axios-client-cache.seen');
 
 interface Parsed {
   readonly value: unknown;
@@ -27,41 +31,55 @@ interface Parsed {
 }
 
 export class ParsedBodies {
-  readonly #parsed = new Map<CachedResponse, Parsed | typeof NOT_COPIED>();
+  readonly #parsed = new Map<CachedResponse, Parsed | typeof NOT_COPIED | typeof SEEN>();
   #chars = 0;
 
   /**
    * A fresh copy of `entry`'s body `text` (the text axios would get) parsed as JSON, or
-   * NOT_COPIED. The first call for an entry parses and remembers.
+   * NOT_COPIED. The second call for an entry parses and remembers.
    */
   copyOf(entry: CachedResponse, text: string): unknown {
     let parsed = this.#parsed.get(entry);
-    if (parsed === undefined) parsed = this.#remember(entry, text);
+    if (parsed === undefined) {
+      this.#remember(entry, SEEN);
+      return NOT_COPIED;
+    }
+    if (parsed === SEEN) parsed = this.#remember(entry, parse(text));
     return parsed === NOT_COPIED ? NOT_COPIED : copy(parsed.value);
   }
 
-  #remember(entry: CachedResponse, text: string): Parsed | typeof NOT_COPIED {
-    let parsed: Parsed | typeof NOT_COPIED = NOT_COPIED;
-    if (text.length <= MAX_BODY_CHARS) {
-      try {
-        const value: unknown = JSON.parse(text);
-        if (within(value, MAX_DEPTH)) parsed = { value, chars: text.length };
-      } catch {
-        // Not JSON: axios's own parse decides (a string, or its error for responseType 'json').
-      }
-    }
-    const chars = parsed === NOT_COPIED ? 0 : parsed.chars;
+  #remember<P extends Parsed | typeof NOT_COPIED | typeof SEEN>(entry: CachedResponse, parsed: P): P {
     const memo = this.#parsed;
+    const was = memo.get(entry);
+    if (was !== undefined) this.#forget(entry, was);
+    const chars = typeof parsed === 'object' ? parsed.chars : 0;
     while (memo.size > 0 && (memo.size >= MAX_ENTRIES || this.#chars + chars > MAX_CHARS)) {
       // A Map iterates in insertion order: the first entry is the oldest.
-      const [oldest, was] = memo.entries().next().value as [CachedResponse, Parsed | typeof NOT_COPIED];
-      memo.delete(oldest);
-      if (was !== NOT_COPIED) this.#chars -= was.chars;
+      const [oldest, value] = memo.entries().next().value as [CachedResponse, Parsed | symbol];
+      this.#forget(oldest, value);
     }
     memo.set(entry, parsed);
     this.#chars += chars;
     return parsed;
   }
+
+  #forget(entry: CachedResponse, value: Parsed | symbol): void {
+    this.#parsed.delete(entry);
+    if (typeof value === 'object') this.#chars -= value.chars;
+  }
+}
+
+/** `text` parsed, when it is JSON worth copying. */
+function parse(text: string): Parsed | typeof NOT_COPIED {
+  if (text.length <= MAX_BODY_CHARS) {
+    try {
+      const value: unknown = JSON.parse(text);
+      if (within(value, MAX_DEPTH)) return { value, chars: text.length };
+    } catch {
+      // Not JSON: axios's own parse decides (a string, or its error for responseType 'json').
+    }
+  }
+  return NOT_COPIED;
 }
 
 /** True when `value` nests no deeper than `depth` objects and arrays. */
