@@ -29,7 +29,8 @@ describe('ParsedBodies', () => {
     expect(Object.keys(copy)).toEqual(Object.keys(parsed));
     expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
     expect(Object.hasOwn(copy, '__proto__')).toBe(true);
-    expect(Object.is((Object.getOwnPropertyDescriptor(copy, '__proto__')?.value as { x: number }).x, -0)).toBe(true);
+    const own = Object.getOwnPropertyDescriptor(copy, '__proto__') as PropertyDescriptor;
+    expect(Object.is((own.value as { x: number }).x, -0)).toBe(true);
     expect(Object.is((copy.a as number[])[0], -0)).toBe(true);
   });
 
