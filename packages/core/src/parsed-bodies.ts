@@ -95,9 +95,11 @@ function within(value: unknown, depth: number): boolean {
 }
 
 /**
- * A deep copy of a `JSON.parse` result. `for…in` is the fastest walk of an object's keys and
- * sees only its own here — unless something made a property of Object.prototype enumerable,
- * when the copy lists own keys instead.
+ * A deep copy of a `JSON.parse` result. A spread copies an object's own keys in order (an own
+ * `__proto__` key too, as an own key) far faster than adding them one by one, and `slice` an
+ * array's elements; only the objects and arrays inside are then replaced by their copies. The
+ * walk for those uses `for…in`, the fastest, which sees only own keys here — unless something
+ * made a property of Object.prototype enumerable, when it lists own keys instead.
  */
 function copy(value: unknown): unknown {
   return plainPrototype() ? copyOwn(value) : copyListed(value);
@@ -111,16 +113,17 @@ function plainPrototype(): boolean {
 function copyOwn(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
-    const n = value.length;
-    const out: unknown[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = copyOwn(value[i]);
+    const out: unknown[] = value.slice();
+    for (let i = 0; i < out.length; i++) {
+      const item = out[i];
+      if (typeof item === 'object' && item !== null) out[i] = copyOwn(item);
+    }
     return out;
   }
-  const source = value as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const key in source) {
-    if (key === '__proto__') defineProto(out, copyOwn(source[key]));
-    else out[key] = copyOwn(source[key]);
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const key in out) {
+    const item = out[key];
+    if (typeof item === 'object' && item !== null) setOwn(out, key, copyOwn(item));
   }
   return out;
 }
@@ -128,16 +131,14 @@ function copyOwn(value: unknown): unknown {
 function copyListed(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(copyListed);
-  const source = value as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(source)) {
-    if (key === '__proto__') defineProto(out, copyListed(source[key]));
-    else out[key] = copyListed(source[key]);
-  }
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const key of Object.keys(out)) setOwn(out, key, copyListed(out[key]));
   return out;
 }
 
-/** `JSON.parse` makes `"__proto__"` an own key; an assignment would set the prototype instead. */
-function defineProto(out: Record<string, unknown>, value: unknown): void {
-  Object.defineProperty(out, '__proto__', { value, enumerable: true, writable: true, configurable: true });
+/** `out[key] = value`, but never the prototype: `__proto__` is an own key here, set as one. */
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }

@@ -38,7 +38,7 @@ describe('ParsedBodies', () => {
     const bodies = new ParsedBodies();
     const e = entry();
     bodies.copyOf(e, '{"a":{"b":1}}');
-    Object.defineProperty(Object.prototype, 'polluted', { value: 1, enumerable: true, configurable: true });
+    Object.defineProperty(Object.prototype, 'polluted', { value: { deep: 1 }, enumerable: true, configurable: true });
     try {
       const copy = bodies.copyOf(e, '{"a":{"b":1}}') as { a: object };
       expect(Object.keys(copy)).toEqual(['a']);
