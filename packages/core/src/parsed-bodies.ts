@@ -44,28 +44,27 @@ export class ParsedBodies {
       this.#remember(entry, SEEN);
       return NOT_COPIED;
     }
-    if (parsed === SEEN) parsed = this.#remember(entry, parse(text));
+    if (parsed === SEEN) {
+      // Parsed now, and remembered as the newest.
+      this.#parsed.delete(entry);
+      parsed = this.#remember(entry, parse(text));
+    }
     return parsed === NOT_COPIED ? NOT_COPIED : copy(parsed.value);
   }
 
+  /** Remembers `parsed` for an entry the memo does not hold, forgetting the oldest to make room. */
   #remember<P extends Parsed | typeof NOT_COPIED | typeof SEEN>(entry: CachedResponse, parsed: P): P {
     const memo = this.#parsed;
-    const was = memo.get(entry);
-    if (was !== undefined) this.#forget(entry, was);
     const chars = typeof parsed === 'object' ? parsed.chars : 0;
     while (memo.size > 0 && (memo.size >= MAX_ENTRIES || this.#chars + chars > MAX_CHARS)) {
       // A Map iterates in insertion order: the first entry is the oldest.
       const [oldest, value] = memo.entries().next().value as [CachedResponse, Parsed | symbol];
-      this.#forget(oldest, value);
+      memo.delete(oldest);
+      if (typeof value === 'object') this.#chars -= value.chars;
     }
     memo.set(entry, parsed);
     this.#chars += chars;
     return parsed;
-  }
-
-  #forget(entry: CachedResponse, value: Parsed | symbol): void {
-    this.#parsed.delete(entry);
-    if (typeof value === 'object') this.#chars -= value.chars;
   }
 }
 
