@@ -5,15 +5,16 @@
  * caller still gets an object of its own, at about a quarter of a parse's cost.
  *
  * An entry is parsed here the second time it is seen (a store that makes a new entry object
- * per read never pays for a parse and a copy). Bounded: a few hundred entries and a few MiB of
- * text are remembered, oldest forgotten first; a body too large or nested too deeply to copy
- * cheaply is left to axios's own parse.
+ * per read never pays for a parse and a copy). Bounded: a few hundred entries, whose bodies
+ * come to a few MiB of text, are held (an entry held keeps its body alive, also once its store
+ * dropped it), oldest forgotten first; a body too large or nested too deeply to copy cheaply
+ * is left to axios's own parse.
  */
 import type { CachedResponse } from './cached-response.js';
 
 /** Entries remembered at most. */
 const MAX_ENTRIES = 512;
-/** Characters of body text whose parse is remembered at most, over all entries. */
+/** Characters of body text of the entries held at most (seen, parsed or not JSON alike). */
 const MAX_CHARS = 4 * 1024 * 1024;
 /** A body longer than this is not remembered (its parse would crowd out the others). */
 const MAX_BODY_CHARS = 256 * 1024;
@@ -25,13 +26,15 @@ export const NOT_COPIED: unique symbol = Symbol('axios-client-cache.not-copied')
 /** Seen once: parsed when seen again. */
 const SEEN: unique symbol = Symbol('axios-client-cache.seen');
 
-interface Parsed {
+/** What is known of an entry: SEEN, NOT_COPIED or its parse, and its text's length. */
+interface Known {
   readonly value: unknown;
   readonly chars: number;
 }
 
 export class ParsedBodies {
-  readonly #parsed = new Map<CachedResponse, Parsed | typeof NOT_COPIED | typeof SEEN>();
+  readonly #known = new Map<CachedResponse, Known>();
+  /** Text characters of every entry held (each entry held keeps its body alive). */
   #chars = 0;
 
   /**
@@ -39,44 +42,44 @@ export class ParsedBodies {
    * NOT_COPIED. The second call for an entry parses and remembers.
    */
   copyOf(entry: CachedResponse, text: string): unknown {
-    let parsed = this.#parsed.get(entry);
-    if (parsed === undefined) {
-      this.#remember(entry, SEEN);
+    if (text.length > MAX_BODY_CHARS) return NOT_COPIED;
+    const known = this.#known.get(entry);
+    if (known === undefined) {
+      this.#remember(entry, SEEN, text.length);
       return NOT_COPIED;
     }
-    if (parsed === SEEN) {
+    let value = known.value;
+    if (value === SEEN) {
       // Parsed now, and remembered as the newest.
-      this.#parsed.delete(entry);
-      parsed = this.#remember(entry, parse(text));
+      this.#known.delete(entry);
+      this.#chars -= known.chars;
+      value = parse(text);
+      this.#remember(entry, value, text.length);
     }
-    return parsed === NOT_COPIED ? NOT_COPIED : copy(parsed.value);
+    return value === NOT_COPIED ? NOT_COPIED : copy(value);
   }
 
-  /** Remembers `parsed` for an entry the memo does not hold, forgetting the oldest to make room. */
-  #remember<P extends Parsed | typeof NOT_COPIED | typeof SEEN>(entry: CachedResponse, parsed: P): P {
-    const memo = this.#parsed;
-    const chars = typeof parsed === 'object' ? parsed.chars : 0;
-    while (memo.size > 0 && (memo.size >= MAX_ENTRIES || this.#chars + chars > MAX_CHARS)) {
+  /** Remembers `value` for an entry the memo does not hold, forgetting the oldest to make room. */
+  #remember(entry: CachedResponse, value: unknown, chars: number): void {
+    const known = this.#known;
+    while (known.size > 0 && (known.size >= MAX_ENTRIES || this.#chars + chars > MAX_CHARS)) {
       // A Map iterates in insertion order: the first entry is the oldest.
-      const [oldest, value] = memo.entries().next().value as [CachedResponse, Parsed | symbol];
-      memo.delete(oldest);
-      if (typeof value === 'object') this.#chars -= value.chars;
+      const [oldest, was] = known.entries().next().value as [CachedResponse, Known];
+      known.delete(oldest);
+      this.#chars -= was.chars;
     }
-    memo.set(entry, parsed);
+    known.set(entry, { value, chars });
     this.#chars += chars;
-    return parsed;
   }
 }
 
-/** `text` parsed, when it is JSON worth copying. */
-function parse(text: string): Parsed | typeof NOT_COPIED {
-  if (text.length <= MAX_BODY_CHARS) {
-    try {
-      const value: unknown = JSON.parse(text);
-      if (within(value, MAX_DEPTH)) return { value, chars: text.length };
-    } catch {
-      // Not JSON: axios's own parse decides (a string, or its error for responseType 'json').
-    }
+/** `text` parsed, when it is JSON worth copying, else NOT_COPIED. */
+function parse(text: string): unknown {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (within(value, MAX_DEPTH)) return value;
+  } catch {
+    // Not JSON: axios's own parse decides (a string, or its error for responseType 'json').
   }
   return NOT_COPIED;
 }

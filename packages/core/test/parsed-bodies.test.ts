@@ -77,6 +77,16 @@ describe('ParsedBodies', () => {
     expect(bodies.copyOf(entries[512]!, '1')).toBe(1);
   });
 
+  it('holds entries seen once (and their bodies) within the same 4 Mi characters', () => {
+    const bodies = new ParsedBodies();
+    const text = JSON.stringify('z'.repeat(200 * 1024));
+    const entries = Array.from({ length: 22 }, entry);
+    for (const e of entries) expect(bodies.copyOf(e, text)).toBe(NOT_COPIED);
+    // Seen once each: the oldest were let go (seen afresh), the newest is parsed on its second sight.
+    expect(bodies.copyOf(entries[0]!, text)).toBe(NOT_COPIED);
+    expect(bodies.copyOf(entries[21]!, text)).toBe(JSON.parse(text));
+  });
+
   it('remembers 4 Mi characters of body text at most', () => {
     const bodies = new ParsedBodies();
     const text = JSON.stringify('y'.repeat(200 * 1024));
