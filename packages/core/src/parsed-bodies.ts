@@ -100,11 +100,11 @@ function within(value: unknown, depth: number): boolean {
  * A deep copy of a `JSON.parse` result. A spread copies an object's own keys in order (an own
  * `__proto__` key too, as an own key) far faster than adding them one by one, and `slice` an
  * array's elements; only the objects and arrays inside are then replaced by their copies. The
- * walk for those uses `for…in`, the fastest, which sees only own keys here — unless something
- * made a property of Object.prototype enumerable, when it lists own keys instead.
+ * walk for those uses `for…in`, the fastest, which sees only own keys — unless something made
+ * a property of Object.prototype enumerable, when inherited keys are skipped.
  */
 function copy(value: unknown): unknown {
-  return plainPrototype() ? copyOwn(value) : copyListed(value);
+  return copyTree(value, !plainPrototype());
 }
 
 function plainPrototype(): boolean {
@@ -112,29 +112,22 @@ function plainPrototype(): boolean {
   return true;
 }
 
-function copyOwn(value: unknown): unknown {
+function copyTree(value: unknown, inherited: boolean): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
     const out: unknown[] = value.slice();
     for (let i = 0; i < out.length; i++) {
       const item = out[i];
-      if (typeof item === 'object' && item !== null) out[i] = copyOwn(item);
+      if (typeof item === 'object' && item !== null) out[i] = copyTree(item, inherited);
     }
     return out;
   }
   const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   for (const key in out) {
+    if (inherited && !Object.hasOwn(out, key)) continue;
     const item = out[key];
-    if (typeof item === 'object' && item !== null) setOwn(out, key, copyOwn(item));
+    if (typeof item === 'object' && item !== null) setOwn(out, key, copyTree(item, inherited));
   }
-  return out;
-}
-
-function copyListed(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(copyListed);
-  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-  for (const key of Object.keys(out)) setOwn(out, key, copyListed(out[key]));
   return out;
 }
 
