@@ -452,8 +452,13 @@ export class CacheFlow {
     // The caller's own conditional request is sent as it is: its 304 is its own.
     const validators = stale !== undefined && !plan.conditional ? this.#policy.revalidationHeaders(stale) : undefined;
     const reply = await origin.send(plan, { headers: validators, signal, background });
-    if (validators !== undefined && stale !== undefined && reply.status === 304)
-      return this.#freshen(plan, stale, reply);
+    if (validators !== undefined && stale !== undefined && reply.status === 304) {
+      if (this.#policy.updates(stale, facts(reply))) return this.#freshen(plan, stale, reply);
+      // A 304 for another representation (its validator is not the stored one's): ask for the whole.
+      this.#log('the 304 names another representation: asking again without validators', plan);
+      const whole = await origin.send(plan, { headers: undefined, signal, background });
+      return this.#store(plan, whole, whole.body as Uint8Array, stale);
+    }
     return this.#store(plan, reply, reply.body as Uint8Array, stale);
   }
 

@@ -397,6 +397,32 @@ export class HttpPolicy {
   }
 
   /**
+   * RFC 9111 §4.3.4: whether a 304 is about `entry` at all, so that it may freshen it. A 304
+   * with a strong ETag updates only a response with the same strong ETag; one with a weak ETag
+   * only a response whose ETag matches it weakly; one with only a `Last-Modified` only a
+   * response with that `Last-Modified`. A 304 with no validator at all answers the validators
+   * the cache sent (RFC 9110 §15.4.5 asks for the ETag, but not every server sends it) and
+   * updates the response they came from.
+   */
+  updates(entry: CachedResponse, notModified: ResponseFacts): boolean {
+    let etag: string | undefined;
+    let lastModified: string | undefined;
+    for (const [name, value] of notModified.headers) {
+      if (name === 'etag') etag ??= value.trim();
+      else if (name === 'last-modified') lastModified ??= value.trim();
+    }
+    const stored = entry.etag?.trim();
+    if (etag !== undefined) {
+      if (stored === undefined) return false;
+      if (!isWeak(etag)) return !isWeak(stored) && stored === etag;
+      return opaqueTag(stored) === opaqueTag(etag);
+    }
+    const storedModified = entry.lastModified?.trim();
+    if (lastModified !== undefined) return storedModified === lastModified;
+    return true;
+  }
+
+  /**
    * RFC 9111 §4.3.2: whether the caller's own conditional request, answered from `entry`, is a
    * 304. `If-None-Match` (weak comparison, RFC 9110 §13.1.2) takes precedence over
    * `If-Modified-Since` (§13.1.3), which compares with the stored `Last-Modified`, else its
@@ -742,6 +768,10 @@ function combine(parts: readonly CachedResponse[], length: number): CachedRespon
 /** The entity tags of an `If-None-Match` list (commas inside quotes kept). */
 function entityTags(value: string): string[] {
   return value.match(/(?:[Ww]\/)?"[^"]*"|[^\s,]+/g) ?? [];
+}
+
+function isWeak(tag: string): boolean {
+  return tag.startsWith('W/') || tag.startsWith('w/');
 }
 
 /** An entity tag without its weakness flag: what weak comparison compares (RFC 9110 §8.8.3.2). */

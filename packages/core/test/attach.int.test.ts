@@ -326,6 +326,35 @@ describe('attachCache against a real origin', () => {
     expect(origin.seen[3]?.headers['if-none-match']).toBe('"v2"');
   });
 
+  it('a 304 naming another representation (another strong ETag) freshens nothing: the whole is asked for', async () => {
+    // An origin that answers any conditional request with a 304 carrying its current ETag.
+    let version = 1;
+    await setup(
+      (req, res) => {
+        res.setHeader('etag', `"v${version}"`);
+        res.setHeader('cache-control', 'max-age=0');
+        if (req.headers['if-none-match'] !== undefined) {
+          res.statusCode = 304;
+          res.end();
+          return;
+        }
+        res.end(JSON.stringify({ version }));
+      },
+      { cacheControl: true },
+    );
+    expect((await api.get('/c')).data).toEqual({ version: 1 });
+    version = 2;
+    const after = await api.get('/c');
+    expect(after.data).toEqual({ version: 2 });
+    expect(after.headers.etag).toBe('"v2"');
+    expect(after.fromCache).toBe(false);
+    expect(origin.seen.map((r) => r.headers['if-none-match'])).toEqual([undefined, '"v1"', undefined]);
+    await flush();
+    // What is stored now is version 2, revalidated with its own ETag.
+    expect((await api.get('/c')).data).toEqual({ version: 2 });
+    expect(origin.seen[3]?.headers['if-none-match']).toBe('"v2"');
+  });
+
   it('refresh: true sends If-None-Match and If-Modified-Since; a 304 refreshes headers', async () => {
     const lastModified = new Date(Date.UTC(2025, 0, 1)).toUTCString();
     await setup((req, res) => {

@@ -71,3 +71,30 @@ describe('revalidated (§4.3.4 "the cache MUST use the header fields provided in
     });
   });
 });
+
+describe('updates (§4.3.4 "If none of the stored responses contain the same strong validator, then the cache MUST NOT use the new response to update any stored responses")', () => {
+  const { policy, plan } = rules({ cacheControl: true });
+  const lastModified = 'Wed, 01 Jan 2025 00:00:00 GMT';
+  const strong = stored(
+    policy,
+    plan(),
+    response(200, { 'cache-control': 'max-age=1', etag: '"v1"', 'last-modified': lastModified }),
+  );
+  const weak = stored(policy, plan(), response(200, { 'cache-control': 'max-age=1', etag: 'W/"v1"' }));
+  const dated = stored(policy, plan(), response(200, { 'cache-control': 'max-age=1', 'last-modified': lastModified }));
+
+  it.each([
+    ['the same strong ETag', strong, { etag: '"v1"' }, true],
+    ['another strong ETag', strong, { etag: '"v2"' }, false],
+    ['a strong ETag over a weak stored one', weak, { etag: '"v1"' }, false],
+    ['a weak ETag that matches weakly', strong, { etag: 'W/"v1"' }, true],
+    ['a weak ETag that matches a weak stored one', weak, { etag: 'W/"v1"' }, true],
+    ['another weak ETag', weak, { etag: 'W/"v2"' }, false],
+    ['an ETag where none is stored', dated, { etag: '"v1"' }, false],
+    ['the same Last-Modified', dated, { 'last-modified': lastModified }, true],
+    ['another Last-Modified', dated, { 'last-modified': 'Thu, 02 Jan 2025 00:00:00 GMT' }, false],
+    ['no validator (an answer to the validators sent)', strong, {}, true],
+  ])('a 304 with %s', (_what, entry, headers, expected) => {
+    expect(policy.updates(entry, response(304, headers))).toBe(expected);
+  });
+});
