@@ -740,12 +740,20 @@ export class CacheBackend {
 
   /**
    * RFC 9111 §4.4: deletes the GET and HEAD responses stored for `urls`, as requested without
-   * credentials and with `plan`'s. Awaited, so a GET sent after the unsafe request resolved
-   * never sees the old entry; a store failure is an event only.
+   * credentials and with `plan`'s, and gives each URL's tag a new version, so that what was
+   * stored for other credentials, headers or wire options (whose keys cannot be made here) is a
+   * miss too, in every process sharing the tag store. Awaited, so a GET sent after the unsafe
+   * request resolved never sees the old entry; a store failure is an event only.
    */
   async #invalidateUrls(urls: readonly string[], plan: RequestPlan): Promise<void> {
     const keys = new Set<string>();
+    const tags = new Set<string>();
     for (const url of urls) {
+      try {
+        tags.add(this.#planner.urlTag(plan, url));
+      } catch {
+        // a URL that cannot be keyed has nothing stored
+      }
       for (const method of ['GET', 'HEAD']) {
         try {
           keys.add(this.createKey(method, url));
@@ -755,7 +763,14 @@ export class CacheBackend {
         }
       }
     }
-    await this.bulkDelete(keys).catch((error: unknown) => this.#emit('store-error', { operation: 'delete', error }));
+    await Promise.all([
+      this.bulkDelete(keys).catch((error: unknown) => this.#emit('store-error', { operation: 'delete', error })),
+      tags.size === 0
+        ? undefined
+        : this.tags
+            .invalidate([...tags])
+            .catch((error: unknown) => this.#emit('store-error', { operation: 'tags', error })),
+    ]);
   }
 
   /** The flow's private view of this backend. */
@@ -778,6 +793,7 @@ export class CacheBackend {
       invalidateUrls: (urls, plan) => this.#invalidateUrls(urls, plan),
       aliasKeys: (plan, history) => this.#hopKeys(plan, history),
       keyOf: (plan, method, url) => this.#planner.keyLike(plan, method, url),
+      urlTagOf: (plan) => this.#planner.urlTagOf(plan),
       emit: (event, payload) => this.#emit(event, payload),
     };
   }

@@ -46,6 +46,8 @@ export interface FlowStore {
   invalidateUrls(urls: readonly string[], plan: RequestPlan): Promise<void>;
   /** The key of a bodiless request to `url` with `plan`'s credentials and wire options. */
   keyOf(plan: RequestPlan, method: string, url: string): string;
+  /** The URL tag of what is stored for `plan`, when invalidation cannot reach it by key (see Planner.urlTagOf). */
+  urlTagOf(plan: RequestPlan): string | undefined;
   /** Alias keys for a response's redirect hops, keyed like `plan`. */
   aliasKeys(plan: RequestPlan, history: readonly RedirectHop[]): string[];
   /** Counts `event` and raises it; `payload` is made only when somebody listens. */
@@ -647,7 +649,7 @@ export class CacheFlow {
       responseTime: reply.responseTime,
       policy: decision?.policy,
       vary: decision?.vary,
-      tags: tagsOf(plan.tags, headers, this.#backend.settings.tagHeaders),
+      tags: withUrlTag(tagsOf(plan.tags, headers, this.#backend.settings.tagHeaders), this.#backend.urlTagOf(plan)),
       aliases: this.#backend.aliasKeys(plan, reply.history),
     });
   }
@@ -705,6 +707,11 @@ function fetched(
     native: reply.native,
     written,
   };
+}
+
+/** `tags`, and `urlTag` after them when there is one (it is not one of the request's tags: no limit applies). */
+function withUrlTag(tags: readonly string[], urlTag: string | undefined): readonly string[] {
+  return urlTag === undefined || tags.includes(urlTag) ? tags : [...tags, urlTag];
 }
 
 function facts(reply: OriginReply, headers: readonly HeaderPair[] = reply.headers): ResponseFacts {

@@ -110,6 +110,8 @@ export interface RequestPlan {
   readonly tags: readonly string[];
   /** The request headers as sent. */
   readonly headers: unknown;
+  /** The request has a body (which then enters its key). */
+  readonly hasBody: boolean;
   /** A request header as sent (lower-case name); credentials from `auth` and user info included. */
   header(name: string): string | undefined;
 }
@@ -126,6 +128,11 @@ const UPPER: Readonly<Record<string, string>> = {
 };
 const CLIENT_CACHE_KEYS: ReadonlySet<string> = new Set(['enabled', 'staleIfError', 'onlyIfCached', 'tags']);
 const NO_TAGS: readonly string[] = Object.freeze([]);
+/**
+ * Prefix of the tag every response stored for a URL under a key invalidation cannot compute
+ * (other credentials, headers, wire options) carries: invalidating the URL gives it a new version.
+ */
+export const URL_TAG_PREFIX = 'acc:url:';
 /** axios's default `maxRedirects`. */
 const AXIOS_MAX_REDIRECTS = 21;
 /** Most distinct keys whose URL-rule expiry is remembered (a URL rule costs a URL parse). */
@@ -441,6 +448,30 @@ export class Planner {
     return this.#keys.keyFor({ method, url, headers }, plan.extras);
   }
 
+  /**
+   * The tag that invalidating `url` gives a new version (see {@link urlTagOf}): one per URL,
+   * host and socket, whatever the credentials, headers and other wire options of the request.
+   */
+  urlTag(plan: RequestPlan, url: string): string {
+    const host = plan.extras?.host;
+    const socketPath = plan.extras?.socketPath;
+    const where = host === undefined && socketPath === undefined ? undefined : { host, socketPath };
+    return URL_TAG_PREFIX + this.#keys.keyFor({ method: 'GET', url }, where);
+  }
+
+  /**
+   * The URL tag of the response stored for `plan`, when invalidation cannot find that response
+   * by its key: a GET or HEAD keyed with credentials, wire options, headers (`includeHeaders`)
+   * or a body. Invalidating the URL then makes it a miss through the tag.
+   */
+  urlTagOf(plan: RequestPlan): string | undefined {
+    if (plan.method !== 'GET' && plan.method !== 'HEAD') return undefined;
+    const plain = plan.extras === undefined && this.#settings.includeHeaders === false && !plan.hasBody;
+    if (plain) return undefined;
+    const url = plan.url;
+    return url === '' ? undefined : this.urlTag(plan, url);
+  }
+
   /** `url`: the request's normalised URL when the plan has it already, else `''`. */
   #ruleExpiry(key: string, url: string, input: PlanInput): ResolvedExpiry | undefined {
     const memo = this.#ruleMemo;
@@ -456,7 +487,7 @@ export class Planner {
 /** Remembered "no URL rule matched" (a distinct object, so it never equals a rule's own `never`). */
 const NO_RULE: ResolvedExpiry = Object.freeze({ kind: 'never' });
 
-type PlanFields = Omit<RequestPlan, 'header'>;
+type PlanFields = Omit<RequestPlan, 'header' | 'hasBody'>;
 
 class Plan implements RequestPlan {
   readonly method: string;
@@ -524,6 +555,11 @@ class Plan implements RequestPlan {
       }
     }
     return this.#url;
+  }
+
+  get hasBody(): boolean {
+    const data = this.#input.data;
+    return data !== undefined && data !== null && data !== '';
   }
 
   header(name: string): string | undefined {

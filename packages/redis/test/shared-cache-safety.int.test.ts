@@ -161,6 +161,38 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
     });
   });
 
+  it('a write by one user invalidates what every user stored for its URL, in every process', async () => {
+    let version = 1;
+    origin = await startOrigin((req, res) => {
+      if (req.method === 'PUT') version++;
+      res.setHeader('content-type', 'application/json');
+      res.setHeader('cache-control', 'public, max-age=600');
+      res.end(JSON.stringify({ version, authorization: req.headers.authorization ?? null }));
+    });
+    const one = cache();
+    // Another process of the team: its own backend on the same Redis and cacheName.
+    const two = cache({ cacheName: one.cacheName });
+    const as = (who: string) => ({ headers: { Authorization: `Bearer ${who}` } });
+    for (const who of ['alice', 'bob', 'carol']) expect((await one.api.get('/doc/1', as(who))).data.version).toBe(1);
+    expect((await one.api.get('/doc/1', { decompress: false })).data.version).toBe(1);
+    await settle();
+    expect((await two.api.get('/doc/1', as('bob'))).fromCache).toBe(true);
+    await one.api.put('/doc/1', 'v2', as('alice'));
+    // Bob in the other process, Carol in this one, and a request keyed by its wire options.
+    const bob = await two.api.get('/doc/1', as('bob'));
+    expect(bob.fromCache).toBe(false);
+    expect(bob.data).toEqual({ version: 2, authorization: 'Bearer bob' });
+    const carol = await one.api.get('/doc/1', as('carol'));
+    expect(carol.fromCache).toBe(false);
+    expect(carol.data.version).toBe(2);
+    const raw = await two.api.get('/doc/1', { decompress: false });
+    expect(raw.fromCache).toBe(false);
+    expect(raw.data.version).toBe(2);
+    // What is stored after the write is served again.
+    await settle();
+    expect((await one.api.get('/doc/1', as('bob'))).fromCache).toBe(true);
+  });
+
   describe('responses a shared cache never stores, with or without cacheControl', () => {
     it.each([false, true])(
       'Set-Cookie (cacheControl: %s): another user never gets Aliceâ€™s session cookie',
