@@ -52,9 +52,9 @@ export interface RequestCacheOptions {
  */
 export interface PlanInput extends KeyRequestParts {
   /** The axios `auth` option (sent as `Authorization: Basic …`). */
-  auth?: { username?: unknown; password?: unknown } | null | undefined;
+  auth?: unknown;
   /** The axios `proxy` option (its `auth` is sent as `Proxy-Authorization`). */
-  proxy?: { auth?: { username?: unknown; password?: unknown } | null | undefined } | false | null | undefined;
+  proxy?: unknown;
   /** `false`: the body is stored as the origin encoded it. @defaultValue true */
   decompress?: boolean | undefined;
   /** @defaultValue axios's 21 */
@@ -211,12 +211,59 @@ function join(a: string | undefined, b: string): string {
   return a === undefined ? b : `${a}, ${b}`;
 }
 
-function basic(auth: { username?: unknown; password?: unknown } | null | undefined): string | undefined {
-  if (typeof auth !== 'object' || auth === null) return undefined;
-  const username = typeof auth.username === 'string' ? auth.username : '';
-  const password = typeof auth.password === 'string' ? auth.password : '';
-  if (username === '' && password === '') return undefined;
-  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+/**
+ * `prop` of `obj` as axios reads a credential field: an own property of `obj` or of a prototype
+ * below `Object.prototype` (a polluted `Object.prototype` is not read).
+ */
+function safeProp(obj: unknown, prop: string): unknown {
+  let at: unknown = obj;
+  for (let depth = 0; at !== null && at !== undefined && at !== Object.prototype && depth < 32; depth++) {
+    if (Object.hasOwn(at as object, prop)) return (obj as Record<string, unknown>)[prop];
+    at = Object.getPrototypeOf(at);
+  }
+  return undefined;
+}
+
+/** A credential field as axios's string concatenation makes it (`1234` is `"1234"`; a missing or empty one `""`). */
+function credentialText(value: unknown): string {
+  if (!value) return '';
+  return typeof value === 'symbol' ? value.toString() : `${value as string}`;
+}
+
+function basicOf(userPass: string): string {
+  return `Basic ${Buffer.from(userPass, 'utf8').toString('base64')}`;
+}
+
+/**
+ * `Authorization: Basic …` from the axios `auth` option, as axios's http adapter makes it: any
+ * truthy `auth` (even `{ username: '', password: '' }`), its fields as they are.
+ */
+function basic(auth: unknown): string | undefined {
+  if (!auth) return undefined;
+  return basicOf(`${credentialText(safeProp(auth, 'username'))}:${credentialText(safeProp(auth, 'password'))}`);
+}
+
+/**
+ * `Proxy-Authorization: Basic …` from the axios `proxy` option, in every form axios accepts:
+ * `proxy.username` / `proxy.password` (a plain object or a `URL`, whose fields axios takes as
+ * they are), and `proxy.auth` as an object or a `'user:pass'` string.
+ */
+function proxyBasic(proxy: unknown): string | undefined {
+  if (!proxy || typeof proxy !== 'object') return undefined;
+  const own = (obj: object, key: string): unknown =>
+    obj instanceof URL || Object.hasOwn(obj, key) ? (obj as unknown as Record<string, unknown>)[key] : undefined;
+  let auth = own(proxy, 'auth');
+  const username = own(proxy, 'username');
+  if (username) auth = `${credentialText(username)}:${credentialText(own(proxy, 'password'))}`;
+  if (!auth) return undefined;
+  if (typeof auth === 'object') {
+    const user = own(auth, 'username');
+    const password = own(auth, 'password');
+    // axios refuses an auth object without either (ERR_BAD_OPTION): nothing is sent.
+    if (!user && !password) return undefined;
+    return basicOf(`${credentialText(user)}:${credentialText(password)}`);
+  }
+  return basicOf(credentialText(auth));
 }
 
 /** `Authorization: Basic …` from user info in a URL, as axios's http adapter sends it. */
@@ -239,7 +286,7 @@ function userInfoAuthorization(url: string | undefined, baseURL: string | undefi
       return s;
     }
   };
-  return `Basic ${Buffer.from(`${decode(parsed.username)}:${decode(parsed.password)}`, 'utf8').toString('base64')}`;
+  return basicOf(`${decode(parsed.username)}:${decode(parsed.password)}`);
 }
 
 /** Validated per-request cache options. */
@@ -315,8 +362,10 @@ export class Planner {
     if (refresh !== undefined && typeof refresh !== 'boolean') invalidOption('refresh', refresh, 'a boolean');
     const perRequest = input.expireAfter === undefined ? undefined : parseExpireAfter(input.expireAfter, 'expireAfter');
     const facts = scanHeaders(input.headers);
-    const authorization = basic(input.auth) ?? facts.authorization ?? userInfoAuthorization(input.url, input.baseURL);
-    const proxyAuthorization = (input.proxy ? basic(input.proxy.auth) : undefined) ?? facts.proxyAuthorization;
+    // As axios's http adapter: the auth option, else user info in the URL (either replaces the
+    // Authorization header), else the header.
+    const authorization = basic(input.auth) ?? userInfoAuthorization(input.url, input.baseURL) ?? facts.authorization;
+    const proxyAuthorization = proxyBasic(input.proxy) ?? facts.proxyAuthorization;
     const credentialed =
       authorization !== undefined ||
       proxyAuthorization !== undefined ||

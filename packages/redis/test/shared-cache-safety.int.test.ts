@@ -95,6 +95,73 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
       expect(origin.count('/me')).toBe(3);
     });
 
+    it('auth fields that are not strings are sent as axios sends them, and keyed so', async () => {
+      origin = await startOrigin(whoAsked);
+      const { api } = cache();
+      const basic = (userPass: string) => `Basic ${Buffer.from(userPass).toString('base64')}`;
+      const pin = (password: unknown) => ({ auth: { username: 'alice', password } as never });
+      expect((await api.get('/me', pin(1234))).data.authorization).toBe(basic('alice:1234'));
+      await settle();
+      const wrong = await api.get('/me', pin(9999));
+      expect(wrong.fromCache).toBe(false);
+      expect(wrong.data.authorization).toBe(basic('alice:9999'));
+      // Numbers on both sides are still credentials: an anonymous caller never gets their answer.
+      expect((await api.get('/me', { auth: { username: 1001, password: 2002 } as never })).data.authorization).toBe(
+        basic('1001:2002'),
+      );
+      await settle();
+      const anonymous = await api.get('/me');
+      expect(anonymous.fromCache).toBe(false);
+      expect(anonymous.data.authorization).toBeNull();
+      // Even empty fields replace the Authorization header on the wire: Basic ":".
+      const empty = await api.get('/me', {
+        auth: { username: '', password: '' },
+        headers: { Authorization: 'Bearer x' },
+      });
+      expect(empty.data.authorization).toBe(basic(':'));
+      const bearer = await api.get('/me', { headers: { Authorization: 'Bearer x' } });
+      expect(bearer.fromCache).toBe(false);
+      expect(bearer.data.authorization).toBe('Bearer x');
+    });
+
+    it('user info in the URL is what axios sends, over an Authorization header: it keys the request', async () => {
+      origin = await startOrigin(whoAsked);
+      const { api } = cache();
+      const at = (user: string) => origin.url.replace('http://', `http://${user}:pw@`);
+      const shared = { headers: { Authorization: 'Bearer shared-app-token' } };
+      const alice = await api.get(`${at('alice')}/doc`, shared);
+      expect(alice.data.authorization).toBe(`Basic ${Buffer.from('alice:pw').toString('base64')}`);
+      await settle();
+      const mallory = await api.get(`${at('mallory')}/doc`, shared);
+      expect(mallory.fromCache).toBe(false);
+      expect(mallory.data.authorization).toBe(`Basic ${Buffer.from('mallory:pw').toString('base64')}`);
+    });
+
+    it('proxy credentials in every form axios sends them are credentials', async () => {
+      origin = await startOrigin((req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ proxyAuthorization: req.headers['proxy-authorization'] ?? null }));
+      });
+      const { api } = cache();
+      const { hostname, port } = new URL(origin.url);
+      const at = { protocol: 'http', host: hostname, port: Number(port) };
+      const forms: Array<[string, unknown]> = [
+        ['alice:a', { ...at, username: 'alice', password: 'a' }],
+        ['bob:b', { ...at, auth: 'bob:b' }],
+        ['carol:c', new URL(`http://carol:c@${hostname}:${port}`)],
+        ['dave:d', { ...at, auth: { username: 'dave', password: 'd' } }],
+      ];
+      for (const [userPass, proxy] of forms) {
+        const res = await api.get('http://service.test/me', { proxy: proxy as never });
+        expect(res.fromCache).toBe(false);
+        expect(res.data.proxyAuthorization).toBe(`Basic ${Buffer.from(userPass).toString('base64')}`);
+        await settle();
+      }
+      const none = await api.get('http://service.test/me', { proxy: at });
+      expect(none.fromCache).toBe(false);
+      expect(none.data.proxyAuthorization).toBeNull();
+    });
+
     it('an Authorization header added by a request interceptor registered after attachCache', async () => {
       origin = await startOrigin(whoAsked);
       const { api } = cache();
