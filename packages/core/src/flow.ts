@@ -175,13 +175,15 @@ const NO_REPORT: Report = () => undefined;
 /** One request's message on the diagnostics channel, made only while somebody subscribes. */
 class Reporter {
   readonly #plan: RequestPlan;
+  readonly #url: string;
   readonly #cacheName: string;
   readonly #started = performance.now();
   #outcome: Outcome = 'error';
   #reason: string | undefined;
 
-  constructor(plan: RequestPlan, cacheName: string) {
+  constructor(plan: RequestPlan, url: string, cacheName: string) {
     this.#plan = plan;
+    this.#url = url;
     this.#cacheName = cacheName;
   }
 
@@ -194,7 +196,7 @@ class Reporter {
     const plan = this.#plan;
     const message: RequestMessage = {
       method: plan.method,
-      url: plan.url,
+      url: this.#url,
       key: plan.key,
       outcome: this.#outcome,
       reason: this.#reason,
@@ -242,7 +244,7 @@ export class CacheFlow {
    * diagnostics channel, nothing is measured or published.
    */
   run<R>(plan: RequestPlan, origin: Origin<R>, cancel?: Cancellation): Answer<R> | Promise<Answer<R>> {
-    const reporter = requestChannel.hasSubscribers ? new Reporter(plan, this.#backend.cacheName) : undefined;
+    const reporter = requestChannel.hasSubscribers ? new Reporter(plan, this.#shown(plan.url), this.#backend.cacheName) : undefined;
     const report = reporter?.report ?? NO_REPORT;
     let known: Known<R> | undefined;
     let looked: Promise<StoredResponse | undefined> | undefined;
@@ -342,7 +344,7 @@ export class CacheFlow {
       this.#log('nothing usable stored: 504 (only-if-cached)', plan);
       return { kind: 'only-if-cached' };
     }
-    backend.emit('miss', () => ({ key: plan.key, url: plan.url, method: plan.method }));
+    backend.emit('miss', () => ({ key: plan.key, url: this.#shown(plan.url), method: plan.method }));
     this.#log(
       stale === undefined ? 'nothing usable stored: asking the origin' : 'asking the origin to revalidate',
       plan,
@@ -396,7 +398,7 @@ export class CacheFlow {
     const passed = await origin.pass(plan);
     const targets = this.#policy.invalidationTargets(plan, passed.status, passed.headers);
     if (targets.length > 0) {
-      this.#log('invalidating', plan, { urls: targets });
+      this.#log('invalidating', plan, { urls: targets.map((u) => this.#shown(u)) });
       await this.#backend.invalidateUrls(targets, plan);
     }
     if (passed.response === undefined) throw passed.refused;
@@ -412,7 +414,7 @@ export class CacheFlow {
     const reply = await origin.send(plan, { background: false });
     const targets = this.#policy.invalidationTargets(plan, reply.status, reply.headers);
     if (targets.length > 0) {
-      this.#log('invalidating', plan, { urls: targets });
+      this.#log('invalidating', plan, { urls: targets.map((u) => this.#shown(u)) });
       await this.#backend.invalidateUrls(targets, plan);
     }
     const headers = storableHeaders(reply.headers);
@@ -553,7 +555,7 @@ export class CacheFlow {
     void Promise.resolve(reply.body)
       .then((body) => {
         if (body instanceof Uint8Array) return this.#store(plan, reply, body, stale);
-        this.#notStored(plan, plan.url, body);
+        this.#notStored(plan, this.#shown(plan.url), body);
         return undefined;
       })
       .catch((error: unknown) =>
@@ -680,11 +682,17 @@ export class CacheFlow {
     this.#log(`not stored: ${reason}`, plan, { reason });
   }
 
+  /** `url` as events, logs and the diagnostics channel show it: `ignoredParams` values redacted, as stored. */
+  #shown(url: string): string {
+    const ignored = this.#backend.settings.ignoredParams;
+    return ignored.length === 0 ? url : redactUrl(url, ignored);
+  }
+
   #log(message: string, plan: RequestPlan, details?: Record<string, unknown>): void {
     const debug = this.#backend.settings.debug;
     if (debug === undefined) return;
     try {
-      debug(message, { method: plan.method, url: plan.url, key: plan.key, ...details });
+      debug(message, { method: plan.method, url: this.#shown(plan.url), key: plan.key, ...details });
     } catch {
       // a faulty logger must not fail a request
     }

@@ -4,6 +4,7 @@
  * credentials", "One request in flight per key", "Streams"). Each test is an attack or a
  * fault a user of a team-shared cache could meet.
  */
+import * as diagnostics from 'node:diagnostics_channel';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import axios, { AxiosError, type AxiosInstance } from 'axios';
@@ -416,6 +417,35 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
     ]) {
       expect(stored.includes(secret)).toBe(false);
     }
+  });
+
+  it('nor shown in clear: events, debug logs and the diagnostics channel redact ignoredParams values', async () => {
+    origin = await startOrigin((req, res) => {
+      res.setHeader('cache-control', 'max-age=60');
+      res.end('{"ok":true}');
+    });
+    const seen: unknown[] = [];
+    const { api, backend } = cache({
+      ignoredParams: ['api_key'],
+      debug: (message, details) => seen.push([message, details]),
+    });
+    for (const name of ['hit', 'miss', 'stale', 'revalidated', 'stored', 'not-stored'] as const)
+      backend.on(name, (payload) => seen.push([name, payload]));
+    const subscriber = (message: unknown) => seen.push(message);
+    const channel = diagnostics.channel('axios-client-cache:request');
+    channel.subscribe(subscriber);
+    try {
+      await api.get('/data?api_key=TOPSECRET&page=1');
+      await settle();
+      await api.get('/data?api_key=TOPSECRET&page=1');
+      await api.put('/data?api_key=TOPSECRET&page=1', '{}');
+    } finally {
+      channel.unsubscribe(subscriber);
+    }
+    const shown = JSON.stringify(seen);
+    expect(shown).toContain('page=1');
+    expect(shown).toContain('"miss"');
+    expect(shown).not.toContain('TOPSECRET');
   });
 
   describe('what the shared store holds besides responses is untrusted', () => {
