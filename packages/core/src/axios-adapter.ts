@@ -383,11 +383,12 @@ class AxiosOrigin implements Origin<AxiosResponse> {
       overrides.signal = options.signal;
       overrides.cancelToken = undefined;
     }
-    if (options.headers !== undefined) {
-      const headers = new AxiosHeaders(config.headers);
-      for (const [name, value] of options.headers) headers.set(name, value);
-      overrides.headers = headers;
-    }
+    // A copy, always: axios's http adapter adds its defaults (User-Agent, Accept-Encoding) to the
+    // headers object it is given, and the request's own must stay as planned — its Vary values
+    // are read from it when the response is stored, and must equal a later lookup's.
+    const sent = new AxiosHeaders(config.headers);
+    if (options.headers !== undefined) for (const [name, value] of options.headers) sent.set(name, value);
+    overrides.headers = sent;
     const clock = this.#backend.clock;
     const requestTime = clock();
     // A caller that can leave early (its own signal) or is not waiting (a refresh) must not lend its config.
@@ -433,7 +434,7 @@ class AxiosOrigin implements Origin<AxiosResponse> {
 }
 
 /**
- * Calls the inner adapter with `overrides` on the request's config. Borrowing sets them on
+ * Calls the inner adapter with `overrides` (its headers object among them) on the request's config. Borrowing sets them on
  * the config itself and puts the old values back before anything else can see it — the
  * request is awaiting this very call — since copying axios's merged config (some thirty
  * fields) cost more than the rest of a miss's own work. Otherwise a copy is sent, with the
@@ -447,12 +448,11 @@ function sendWith(
   own: boolean,
 ): Promise<AxiosResponse> {
   if (!borrow) {
-    // Not its headers object (nor, when shared, its signal): the caller may be gone before this ends.
+    // Not its signal when shared (the caller may be gone before this ends); `overrides` has its own headers object.
     return call(inner, {
       ...config,
       signal: own ? config.signal : undefined,
       cancelToken: own ? config.cancelToken : undefined,
-      headers: new AxiosHeaders(config.headers),
       ...overrides,
     });
   }

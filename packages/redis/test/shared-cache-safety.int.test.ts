@@ -314,6 +314,22 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
       expect(b.data.tenant).toBe('b');
       expect((await api.get('/data')).data.tenant).toBeNull();
     });
+
+    it('Vary on headers axios adds itself (Accept-Encoding, User-Agent) selects as the request was planned: a repeat is a hit', async () => {
+      origin = await startOrigin((req, res) => {
+        res.setHeader('vary', 'Accept-Encoding, User-Agent');
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ ua: req.headers['user-agent'] ?? null }));
+      });
+      const { api } = cache();
+      const first = await api.get('/v');
+      expect(first.data.ua).toMatch(/^axios\//);
+      await settle();
+      expect((await api.get('/v')).fromCache).toBe(true);
+      const other = await api.get('/v', { headers: { 'User-Agent': 'other-client' } });
+      expect(other.fromCache).toBe(false);
+      expect(other.data.ua).toBe('other-client');
+    });
   });
 
   describe('keys see the request as it goes on the wire', () => {
