@@ -14,6 +14,7 @@ import axios, {
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios';
+import { withSerializedQuery } from './axios-uri.js';
 import { engineOf, type CacheBackend } from './backend.js';
 import { normalizeUrl } from './cache-key.js';
 import { kHeaders, type CachedResponse, type RedirectHop } from './cached-response.js';
@@ -81,17 +82,9 @@ export function createCachingAdapter(backend: CacheBackend, instanceAdapter: unk
  */
 function planInput(config: Config): PlanInput {
   const json = jsonBodies.get(config);
-  const serializer = config.paramsSerializer;
-  if (json === undefined && (serializer === undefined || serializer === null || config.params === undefined))
-    return config;
-  const input: PlanInput = { ...config };
-  if (json !== undefined) input.data = json;
-  if (serializer !== undefined && serializer !== null && config.params !== undefined) {
-    input.url = axios.getUri(config);
-    input.baseURL = undefined;
-    input.params = undefined;
-  }
-  return input;
+  const input = withSerializedQuery<PlanInput>(config);
+  if (json === undefined) return input;
+  return { ...input, data: json };
 }
 
 /** The request's own adapter (a per-request `adapter` included), as axios would resolve it. */

@@ -9,6 +9,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac } from 'node:crypto';
 import { baseCacheOptionsOf, checkSecretKeyOption, DEFAULT_SALT, NOT_NOW, type BaseCache } from './base-cache.js';
+import { withSerializedQuery } from './axios-uri.js';
 import { CacheActions } from './cache-actions.js';
 import {
   CachedResponse,
@@ -254,7 +255,7 @@ export class CacheBackend {
    * (under `credentials: 'isolate'`) as an HMAC. The same key the cache uses for that request.
    */
   createKey(method: string, url: string, request: Omit<PlanInput, 'method' | 'url'> = {}): string {
-    return this.#planner.keyOf({ ...request, method, url });
+    return this.#planner.keyOf(withSerializedQuery({ ...request, method, url }));
   }
 
   /**
@@ -267,12 +268,14 @@ export class CacheBackend {
     url: string,
     options: RequestInfo = {},
   ): Promise<[CachedResponse | undefined, CacheActions]> {
-    const plan = this.#planner.plan({ ...options, method, url }, !this.enabled);
+    const plan = this.#planner.plan(withSerializedQuery({ ...options, method, url }), !this.enabled);
     const actions = new CacheActions(plan);
     if (plan.bypass !== undefined) return [undefined, actions];
     const found = this.#policy.choose(await this.#live(await this.#lookup(plan.key)), plan);
-    if (found === undefined || this.#policy.use(found, plan, this.clock()) !== 'fresh') return [undefined, actions];
-    return [found, actions];
+    if (found === undefined) return [undefined, actions];
+    // As the axios path answers without the origin: fresh, or stale as the request allows (max-stale).
+    const use = this.#policy.use(found, plan, this.clock());
+    return use === 'fresh' || use === 'stale-ok' ? [found, actions] : [undefined, actions];
   }
 
   /**
@@ -587,10 +590,12 @@ export class CacheBackend {
   }
 
   /**
-   * False when the cache is disabled, the method or status is not allowed, `filterFn`
-   * rejects it, the actions skip the cache, or it is past every use.
+   * False when the response is expired (past its freshness: the seed's contract, although the
+   * store keeps it longer for revalidation and stale answers), the cache is disabled, the method
+   * or status is not allowed, `filterFn` rejects it, or the actions skip the cache.
    */
   async isCacheable(response: CachedResponse, actions?: CacheActions): Promise<boolean> {
+    if (response.isExpiredAt(this.clock())) return false;
     if (!this.settings.allowedMethods.has(response.method.toUpperCase())) return false;
     if (!this.#policy.statusAllowed(response.status, response.headers.pairs())) return false;
     if (actions?.skip === true) return false;
@@ -711,8 +716,9 @@ export class CacheBackend {
   }
 
   /**
-   * Deletes expired responses (past freshness and any stale window), those `filterFn`
-   * rejects (awaiting an async one), unreadable ones, and aliases left pointing nowhere.
+   * Deletes expired responses (past their freshness, also those the store still keeps for
+   * revalidation or stale answers), those `filterFn` rejects (awaiting an async one), unreadable
+   * ones, and aliases left pointing nowhere.
    */
   async deleteExpiredResponses(): Promise<void> {
     const keys: string[] = [];

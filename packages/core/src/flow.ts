@@ -244,7 +244,9 @@ export class CacheFlow {
    * diagnostics channel, nothing is measured or published.
    */
   run<R>(plan: RequestPlan, origin: Origin<R>, cancel?: Cancellation): Answer<R> | Promise<Answer<R>> {
-    const reporter = requestChannel.hasSubscribers ? new Reporter(plan, this.#shown(plan.url), this.#backend.cacheName) : undefined;
+    const reporter = requestChannel.hasSubscribers
+      ? new Reporter(plan, this.#shown(plan.url), this.#backend.cacheName)
+      : undefined;
     const report = reporter?.report ?? NO_REPORT;
     let known: Known<R> | undefined;
     let looked: Promise<StoredResponse | undefined> | undefined;

@@ -53,6 +53,8 @@ export interface RequestCacheOptions {
 export interface PlanInput extends KeyRequestParts {
   /** The axios `auth` option (sent as `Authorization: Basic …`). */
   auth?: unknown;
+  /** The axios `paramsSerializer`: the query is keyed as it writes it (see axios-uri.ts). */
+  paramsSerializer?: unknown;
   /** The axios `proxy` option (its `auth` is sent as `Proxy-Authorization`). */
   proxy?: unknown;
   /** `false`: the body is stored as the origin encoded it. @defaultValue true */

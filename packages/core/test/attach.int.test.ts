@@ -355,6 +355,32 @@ describe('attachCache against a real origin', () => {
     expect(origin.seen[3]?.headers['if-none-match']).toBe('"v2"');
   });
 
+  it('the query is keyed as paramsSerializer writes it, by the axios path and the seed API alike', async () => {
+    origin = await startOrigin(echo);
+    const backend = new CacheBackend({ expireAfter: 60 });
+    const paramsSerializer = { indexes: null };
+    const repeated = attachCache(axios.create({ baseURL: origin.url, paramsSerializer }), backend);
+    const params = { id: [1, 2] };
+    const first = await repeated.get('/q', { params });
+    expect(first.data.url).toBe('/q?id=1&id=2');
+    await flush();
+    // axios's default serializer writes id[]=1&id[]=2: another request on the wire, another key.
+    const brackets = attachCache(axios.create({ baseURL: origin.url }), new CacheBackend({ expireAfter: 60 }));
+    const other = await brackets.get('/q', { params });
+    expect(other.data.url).toBe(`/q?${encodeURIComponent('id[]')}=1&${encodeURIComponent('id[]')}=2`);
+    expect(other.cacheKey).not.toBe(first.cacheKey);
+    // The seed API, given the same parts, keys the request as the axios path did.
+    const url = `${origin.url}/q`;
+    expect(backend.createKey('GET', url, { params, paramsSerializer })).toBe(first.cacheKey);
+    expect(backend.createKey('GET', `${url}?id=1&id=2`)).toBe(first.cacheKey);
+    const [found] = await backend.request('GET', url, { params, paramsSerializer });
+    expect(found?.status).toBe(200);
+    expect(await backend.hasUrl(url, { params, paramsSerializer })).toBe(true);
+    await backend.deleteUrl(url, { params, paramsSerializer });
+    expect(await backend.hasUrl(url, { params, paramsSerializer })).toBe(false);
+    expect((await repeated.get('/q', { params })).fromCache).toBe(false);
+  });
+
   it('refresh: true sends If-None-Match and If-Modified-Since; a 304 refreshes headers', async () => {
     const lastModified = new Date(Date.UTC(2025, 0, 1)).toUTCString();
     await setup((req, res) => {

@@ -436,7 +436,7 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
   });
 
   it('nor shown in clear: events, debug logs and the diagnostics channel redact ignoredParams values', async () => {
-    origin = await startOrigin((req, res) => {
+    origin = await startOrigin((_req, res) => {
       res.setHeader('cache-control', 'max-age=60');
       res.end('{"ok":true}');
     });
