@@ -9,7 +9,7 @@
 import type { AxiosInstance } from 'axios';
 import { createCachingAdapter, jsonBodies, requestAdapters, type Config } from './axios-adapter.js';
 import { CacheBackend } from './backend.js';
-import { CacheConfigError } from './errors.js';
+import { CacheConfigError, invalidOption } from './errors.js';
 import type { ExpireAfter } from './expiry.js';
 import type { CacheBackendOptions } from './options.js';
 import type { RequestCacheOptions } from './request-plan.js';
@@ -63,6 +63,19 @@ function captureData(this: Config, data: unknown): unknown {
   return data;
 }
 
+/** The backend `options` give or describe; options beside a `backend` would be ignored, so they are an error. */
+function backendOf(options: AttachCacheOptions | undefined): CacheBackend {
+  if (options instanceof CacheBackend) return options;
+  if (options === undefined || options === null || typeof options !== 'object') return new CacheBackend(options);
+  const { backend, ...rest } = options;
+  if (backend === undefined) return new CacheBackend(rest);
+  if (!(backend instanceof CacheBackend)) invalidOption('backend', backend, 'a CacheBackend');
+  const extra = Object.keys(rest)[0];
+  if (extra !== undefined)
+    invalidOption(extra, (rest as Record<string, unknown>)[extra], 'nothing beside backend: give it to the backend');
+  return backend;
+}
+
 /**
  * Adds a cache to an axios instance and returns the same instance, with `.cache`.
  * With no options, an in-memory DictCache: no server needed.
@@ -74,7 +87,7 @@ export function attachCache<T extends AxiosInstance>(
   if ((instance as unknown as Record<symbol, unknown>)[kState]) {
     throw new CacheConfigError('Invalid instance: a cache is already attached (call detachCache first)');
   }
-  const backend = options instanceof CacheBackend ? options : (options?.backend ?? new CacheBackend(options));
+  const backend = backendOf(options);
   const previous = instance.defaults.adapter;
   const adapter = createCachingAdapter(backend, previous);
   instance.defaults.adapter = adapter;

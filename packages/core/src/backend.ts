@@ -25,7 +25,13 @@ import { CacheEvents, type CacheEventListener, type CacheEventName } from './eve
 import { CacheFlow, type FlowStore } from './flow.js';
 import { HttpPolicy } from './http-policy.js';
 import type { MissLock } from './miss-lock.js';
-import { resolveSettings, type CacheBackendOptions, type CacheSettings } from './options.js';
+import {
+  BACKEND_OPTION_NAMES,
+  checkOptionNames,
+  resolveSettings,
+  type CacheBackendOptions,
+  type CacheSettings,
+} from './options.js';
 import type { NotStoredReason } from './reasons.js';
 import { isThenable } from './guards.js';
 import { Planner, type PlanInput, type RequestPlan } from './request-plan.js';
@@ -130,6 +136,9 @@ export class CacheBackend {
   #closed = false;
 
   constructor(options: CacheBackendOptions = {}) {
+    // A subclass (a store package's backend) checks the names of its own options.
+    if (new.target === CacheBackend && typeof options === 'object' && options !== null)
+      checkOptionNames(options, BACKEND_OPTION_NAMES, 'CacheBackend');
     this.settings = resolveSettings(options, options?.shared ?? false);
     // A secretKey that is present must be a secret: an unset environment variable is an error, not "unsigned".
     const secretKey = checkSecretKeyOption(options);

@@ -69,7 +69,7 @@ export {
 export type { BaseCacheOptions, Clock, SecretKey, SecretKeyOption, StoreUsage, WriteOptions } from './base-cache.js';
 export { DictCache } from './dict-cache.js';
 export { BytesMemo } from './bytes-memo.js';
-export { checkMs } from './options.js';
+export { BACKEND_OPTION_NAMES, checkMs, checkOptionNames } from './options.js';
 export { msgpackSerializer } from './serializer.js';
 export type { SerializeContext, Serializer } from './serializer.js';
 export type { LeaseOutcome, MissLease, MissLock } from './miss-lock.js';

@@ -184,6 +184,50 @@ const DEFAULT_METHODS = ['GET', 'HEAD'] as const;
 const DEFAULT_TAG_HEADERS = ['cache-tag', 'surrogate-key'] as const;
 const CREDENTIALS_MODES: ReadonlySet<string> = new Set(['isolate', 'skip', 'share']);
 
+/** Every option of {@link CacheBackendOptions}: the compiler checks that none is missing or extra. */
+const BACKEND_OPTIONS: Readonly<Record<keyof CacheBackendOptions, true>> = {
+  cacheName: true,
+  expireAfter: true,
+  urlsExpireAfter: true,
+  allowedCodes: true,
+  allowedMethods: true,
+  includeHeaders: true,
+  ignoredParams: true,
+  autoclose: true,
+  cacheControl: true,
+  shared: true,
+  credentials: true,
+  maxVariants: true,
+  filterFn: true,
+  responses: true,
+  redirects: true,
+  tagHeaders: true,
+  tags: true,
+  lock: true,
+  lockTimeoutMs: true,
+  staleIfError: true,
+  debug: true,
+  secretKey: true,
+  salt: true,
+  serializer: true,
+  clock: true,
+};
+
+/** The names of every CacheBackend option, for the store packages' own lists. */
+export const BACKEND_OPTION_NAMES: readonly string[] = Object.keys(BACKEND_OPTIONS);
+
+/**
+ * Rejects an option of `options` that `known` does not name: a misspelt option would
+ * otherwise be ignored (`expireAfer: 60` would mean "never expires").
+ * @throws CacheConfigError naming the option and its value.
+ */
+export function checkOptionNames(options: object, known: readonly string[] | ReadonlySet<string>, of: string): void {
+  const names = known instanceof Set ? known : new Set(known);
+  for (const name of Object.keys(options)) {
+    if (!names.has(name)) invalidOption(name, (options as Record<string, unknown>)[name], `no such option of ${of}`);
+  }
+}
+
 /** Validates `options` and fills in every default. */
 export function resolveSettings(options: CacheBackendOptions, sharedStore: boolean): CacheSettings {
   if (typeof options !== 'object' || options === null) invalidOption('options', options, 'an options object');

@@ -1,6 +1,8 @@
 import {
+  BACKEND_OPTION_NAMES,
   baseCacheOptionsOf,
   CacheBackend,
+  checkOptionNames,
   type CacheBackendOptions,
   type CachedResponse,
 } from '@axios-client-cache/core';
@@ -12,6 +14,17 @@ import type { MemoryLimits } from './options.js';
  * stores. The bounds apply to each of its two stores (responses, redirect aliases).
  */
 export interface MemoryBackendOptions extends Omit<CacheBackendOptions, 'responses' | 'redirects'>, MemoryLimits {}
+
+/** The names of every option of a {@link MemoryBackend}. */
+const MEMORY_BACKEND_OPTIONS: ReadonlySet<string> = new Set([
+  ...BACKEND_OPTION_NAMES.filter((name) => name !== 'responses' && name !== 'redirects'),
+  ...Object.keys({
+    maxEntries: true,
+    maxBytes: true,
+    maxEntryBytes: true,
+    sweepIntervalMs: true,
+  } satisfies Record<keyof MemoryLimits, true>),
+]);
 
 /**
  * A `CacheBackend` over two bounded {@link MemoryCache} stores, for one process.
@@ -28,6 +41,8 @@ export class MemoryBackend extends CacheBackend {
 
   /** @throws CacheConfigError for an invalid option. */
   constructor(options: MemoryBackendOptions = {}) {
+    if (new.target === MemoryBackend && typeof options === 'object' && options !== null)
+      checkOptionNames(options, MEMORY_BACKEND_OPTIONS, 'MemoryBackend');
     const { maxEntries, maxBytes, maxEntryBytes, sweepIntervalMs } = options;
     const storeOptions = { maxEntries, maxBytes, maxEntryBytes, sweepIntervalMs, ...baseCacheOptionsOf(options) };
     super({

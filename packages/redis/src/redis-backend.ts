@@ -1,8 +1,10 @@
 import {
+  BACKEND_OPTION_NAMES,
   baseCacheOptionsOf,
   CacheBackend,
   CacheConfigError,
   checkMs,
+  checkOptionNames,
   DEFAULT_CACHE_NAME,
   type CacheBackendOptions,
   type CachedResponse,
@@ -34,6 +36,21 @@ export interface RedisBackendOptions
   nearCache?: boolean | NearCacheOptions;
 }
 
+/** The names of every option of a {@link RedisBackend}; `responses`, `redirects`, `lock` and `tags` get their own error. */
+const REDIS_BACKEND_OPTIONS: ReadonlySet<string> = new Set([
+  ...BACKEND_OPTION_NAMES,
+  ...Object.keys({
+    leaseMs: true,
+    nearCache: true,
+    url: true,
+    client: true,
+    cluster: true,
+    connection: true,
+    redisOptions: true,
+    timeoutMs: true,
+  } satisfies Record<Exclude<keyof RedisBackendOptions, keyof CacheBackendOptions>, true>),
+]);
+
 /**
  * A {@link CacheBackend} on Redis or Redis Cluster, shared by every process that uses the
  * same `cacheName`: responses under `<cacheName>:r:<key>`, redirect aliases under
@@ -48,6 +65,8 @@ export class RedisBackend extends CacheBackend {
   readonly #tagVersions: RedisCache<string>;
 
   constructor(options: RedisBackendOptions = {}) {
+    if (new.target === RedisBackend && typeof options === 'object' && options !== null)
+      checkOptionNames(options, REDIS_BACKEND_OPTIONS, 'RedisBackend');
     const { leaseMs = DEFAULT_LEASE_MS, cacheName = DEFAULT_CACHE_NAME, nearCache } = options;
     if (leaseMs !== false) checkMs('leaseMs', leaseMs);
     for (const name of ['responses', 'redirects', 'lock', 'tags'] as const) {

@@ -9,7 +9,14 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import axios, { AxiosError, type AxiosInstance } from 'axios';
 import { Redis } from 'ioredis';
-import { attachCache, CacheConfigError, type CachedAxiosInstance, type CacheEventMap } from '@axios-client-cache/core';
+import {
+  attachCache,
+  CacheBackend,
+  CacheConfigError,
+  type CachedAxiosInstance,
+  type CacheEventMap,
+} from '@axios-client-cache/core';
+import { MemoryBackend } from '@axios-client-cache/memory';
 import { RedisBackend, type RedisBackendOptions } from '@axios-client-cache/redis';
 import { startOrigin, type Handler, type Origin } from '../../core/test/helpers/origin.js';
 import { describeIf, REDIS_URL, uniqueName } from './helpers/env.js';
@@ -700,6 +707,32 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one userâ
       expect(() => new RedisBackend({ url: REDIS_URL, timeoutMs: 2 ** 31 })).toThrow(/timeoutMs.*2147483648/);
       expect(() => new RedisBackend({ url: REDIS_URL, lockTimeoutMs: 2 ** 31 })).toThrow(/lockTimeoutMs/);
       expect(() => new RedisBackend({ url: REDIS_URL, leaseMs: 2 ** 31 })).toThrow(/leaseMs/);
+    });
+
+    it('a misspelt option is an error, not ignored (expireAfer would mean never expires)', () => {
+      const misspelt = (make: () => unknown, name: string) => {
+        expect(make).toThrow(CacheConfigError);
+        expect(make).toThrow(new RegExp(`Invalid ${name}: .*no such option`));
+      };
+      misspelt(() => new RedisBackend({ url: REDIS_URL, expireAfer: 60 } as never), 'expireAfer');
+      misspelt(() => new CacheBackend({ cache_control: true } as never), 'cache_control');
+      misspelt(() => new MemoryBackend({ maxEntrys: 10 } as never), 'maxEntrys');
+      misspelt(() => attachCache(axios.create(), { lockTimeout: 10 } as never), 'lockTimeout');
+      // Options beside a backend would be ignored.
+      const backend = new CacheBackend();
+      expect(() => attachCache(axios.create(), { backend, expireAfter: '1h' })).toThrow(
+        /Invalid expireAfter.*beside backend/,
+      );
+      // Every documented option is still accepted.
+      const redis = new RedisBackend({
+        url: REDIS_URL,
+        leaseMs: false,
+        nearCache: false,
+        timeoutMs: 500,
+        expireAfter: 60,
+      });
+      backends.push(redis);
+      expect(new MemoryBackend({ maxEntries: 10, maxBytes: 1e6, expireAfter: 60 }).settings.expireAfterSet).toBe(true);
     });
 
     it.each([
