@@ -91,9 +91,17 @@ function fromSeconds(seconds: number, option: string, value: unknown): ResolvedE
   return fromMs(seconds * SECOND, option, value);
 }
 
+/**
+ * Longest duration accepted: 2^31 seconds (68 years), the largest lifetime RFC 9111 §1.2.2 asks
+ * a cache to handle. Past it an expiry stops being a date (`expires` would be an Invalid Date, a
+ * store's TTL out of range): a mistake, not "never" (that is -1).
+ */
+const MAX_DURATION_MS = 2 ** 31 * SECOND;
+
 function fromMs(ms: number, option: string, value: unknown): ResolvedExpiry {
   // Finite inputs can still overflow (1e308 seconds): that is a mistake, not "never".
-  if (!Number.isFinite(ms)) invalidOption(option, value, `a finite duration; ${EXPECTED}`);
+  if (!Number.isFinite(ms) || ms > MAX_DURATION_MS)
+    invalidOption(option, value, `a duration of at most 2^31 seconds (68 years; -1 never expires); ${EXPECTED}`);
   return ms === 0 ? SKIP : { kind: 'relative', ms };
 }
 
