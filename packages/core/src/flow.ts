@@ -472,7 +472,7 @@ export class CacheFlow {
   #freshen(plan: RequestPlan, stale: CachedResponse, reply: OriginReply): Fetched | Promise<Fetched> {
     const backend = this.#backend;
     const decision = this.#policy.revalidated(stale, plan, facts(reply));
-    const headers = decision.ok ? decision.headers : stale.headers.pairs();
+    const headers = decision.headers;
     const refreshed = stale.with({
       headers,
       createdAt: reply.responseTime,

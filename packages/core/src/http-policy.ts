@@ -385,15 +385,15 @@ export class HttpPolicy {
     entry: CachedResponse,
     plan: RequestPlan,
     notModified: ResponseFacts,
-  ): (Storable & { readonly headers: readonly HeaderPair[] }) | NotStorable {
+  ): (Storable | NotStorable) & { readonly headers: readonly HeaderPair[] } {
     const fresh = storableHeaders(notModified.headers);
     const replaced = new Set(fresh.map(([name]) => name).filter((name) => !NOT_UPDATED.has(name)));
     const headers = [
       ...entry.headers.pairs().filter(([name]) => !replaced.has(name)),
       ...fresh.filter(([name]) => replaced.has(name)),
     ];
-    const decision = this.storable(plan, { ...notModified, status: entry.status, headers });
-    return decision.ok ? { ...decision, headers } : decision;
+    // The merged fields are the caller's answer even when they may not be stored.
+    return { ...this.storable(plan, { ...notModified, status: entry.status, headers }), headers };
   }
 
   /**

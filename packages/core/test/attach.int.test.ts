@@ -381,6 +381,37 @@ describe('attachCache against a real origin', () => {
     expect((await repeated.get('/q', { params })).fromCache).toBe(false);
   });
 
+  it('a 304 that may not be stored (Set-Cookie in a shared cache) still answers with its fields, and drops the entry', async () => {
+    let revalidations = 0;
+    await setup(
+      (req, res) => {
+        res.setHeader('etag', '"v1"');
+        res.setHeader('cache-control', 'max-age=0');
+        if (req.headers['if-none-match'] === '"v1"') {
+          revalidations++;
+          res.setHeader('set-cookie', 'sid=fresh');
+          res.setHeader('x-from-304', String(revalidations));
+          res.statusCode = 304;
+          res.end();
+          return;
+        }
+        res.end('{"v":1}');
+      },
+      { cacheControl: true, shared: true },
+    );
+    await api.get('/s');
+    const answered = await api.get('/s');
+    expect(answered.status).toBe(200);
+    expect(answered.data).toEqual({ v: 1 });
+    expect(answered.headers['x-from-304']).toBe('1');
+    expect(answered.headers['set-cookie']).toEqual(['sid=fresh']);
+    await flush();
+    // Not stored: the next request asks for the whole.
+    const next = await api.get('/s');
+    expect(next.fromCache).toBe(false);
+    expect(origin.seen[2]?.headers['if-none-match']).toBeUndefined();
+  });
+
   it('refresh: true sends If-None-Match and If-Modified-Since; a 304 refreshes headers', async () => {
     const lastModified = new Date(Date.UTC(2025, 0, 1)).toUTCString();
     await setup((req, res) => {

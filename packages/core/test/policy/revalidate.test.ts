@@ -68,6 +68,11 @@ describe('revalidated (§4.3.4 "the cache MUST use the header fields provided in
     expect(policy.revalidated(entry, plan(), response(304, { 'cache-control': 'no-store' }))).toEqual({
       ok: false,
       reason: 'no-store',
+      // Still the caller's answer: the merged fields.
+      headers: expect.arrayContaining([
+        ['cache-control', 'no-store'],
+        ['etag', '"v1"'],
+      ]),
     });
   });
 });
