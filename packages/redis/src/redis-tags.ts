@@ -59,7 +59,9 @@ export class RedisTags implements TagStore {
     try {
       held = await this.#store.setIfAbsent(tag, made, retainUntil);
     } catch (error) {
-      if (!(error instanceof CacheSerializationError)) throw error;
+      // Not a string at all (a planted hash, say: GET fails with WRONGTYPE) is garbage too.
+      if (!(error instanceof CacheSerializationError) && !/\bWRONGTYPE\b/.test(String((error as Error)?.message)))
+        throw error;
       held = error;
     }
     if (held === undefined) return made;

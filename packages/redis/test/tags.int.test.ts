@@ -173,6 +173,14 @@ for (const [name, where, admin] of targets) {
           await pause();
           expect(await get()).toBe(false);
           expect(await get()).toBe(true);
+          // Not a string at all (a hash, with no TTL): a miss, and replaced like any garbage.
+          await redis.del(versionKey);
+          await redis.hset(versionKey, 'planted', '1');
+          expect(await get()).toBe(false);
+          await pause();
+          expect(await get()).toBe(false);
+          expect(await get()).toBe(true);
+          expect(await redis.type(versionKey)).toBe('string');
         }
       } finally {
         redis.disconnect();
