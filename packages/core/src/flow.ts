@@ -355,12 +355,13 @@ export class CacheFlow {
     if (plan.stream) return this.#streamed(plan, stale, origin, report);
     let fetched: Fetched;
     let role: 'leader' | 'coalesced';
+    const asked = backend.clock();
     try {
       ({ value: fetched, role } = await this.#flights.run(
         plan,
         cancel,
         (signal) => this.#fetch(plan, stale, origin, signal, false, lead),
-        () => this.#storedByAnother(plan),
+        () => this.#storedByAnother(plan, asked),
       ));
       if (role === 'coalesced' && !(fetched.shareable && policy.selects(fetched.entry, plan))) {
         // Another caller's answer is not this one's (its own, or for other selecting headers).
@@ -567,10 +568,14 @@ export class CacheFlow {
   }
 
   /** After another process's flight ended: its stored answer, if it is fresh for this request. */
-  async #storedByAnother(plan: RequestPlan): Promise<Fetched | undefined> {
+  async #storedByAnother(plan: RequestPlan, asked: number): Promise<Fetched | undefined> {
     const entry = this.#policy.choose(await this.#backend.lookup(plan.key), plan);
-    if (entry === undefined || this.#policy.use(entry, plan, this.#backend.clock()) !== 'fresh') return undefined;
-    return { entry, shareable: true, revalidated: false, fromStore: true, native: undefined };
+    if (entry === undefined) return undefined;
+    // Fresh for this request — or received from the origin after this request asked (epoch ms
+    // `asked`): what it would have fetched itself, as a caller joining a flight in this process
+    // gets (a refresh, a no-cache request are answered by it too).
+    const usable = entry.responseTime >= asked || this.#policy.use(entry, plan, this.#backend.clock()) === 'fresh';
+    return usable ? { entry, shareable: true, revalidated: false, fromStore: true, native: undefined } : undefined;
   }
 
   /**
@@ -578,6 +583,7 @@ export class CacheFlow {
    * in this process, and with a shared store once for all of them (the lease holder's).
    */
   #refreshInBackground<R>(plan: RequestPlan, stale: CachedResponse, origin: Origin<R>): void {
+    const asked = this.#backend.clock();
     this.#flights.refresh(
       plan,
       (signal) =>
@@ -585,7 +591,7 @@ export class CacheFlow {
           this.#log('background refresh failed', plan, { error });
           throw error;
         }),
-      () => this.#storedByAnother(plan),
+      () => this.#storedByAnother(plan, asked),
     );
   }
 

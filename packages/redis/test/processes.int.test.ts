@@ -63,6 +63,21 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('processes sharing one Redis cache', 
     expect(origin.count('/same?x=1')).toBe(1);
   }, 60_000);
 
+  it('4 processes × 5 concurrent refresh: true make 1 origin request: what another process fetched after they asked answers them', async () => {
+    const all = await startWorkers(4);
+    const path = '/refreshed';
+    expect((await all[0]!.ask<Result>({ type: 'get', path })).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 50)); // the write is off the response path
+    const results = (
+      await Promise.all(all.map((w) => w.ask<Result[]>({ type: 'burst', path, n: 5, refresh: true })))
+    ).flat();
+    expect(results).toHaveLength(20);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    // Every caller got the refreshed answer (the origin's second), none the one stored before.
+    expect(new Set(results.map((r) => JSON.parse(r.body!).served))).toEqual(new Set([2]));
+    expect(origin.count(path)).toBe(2);
+  }, 60_000);
+
   it("a leader's origin error never fails another process's requests by itself: each asks the origin once", async () => {
     const all = await startWorkers(4);
     const results = (

@@ -8,7 +8,7 @@ import { attachCache } from '@axios-client-cache/core';
 import { RedisBackend } from '@axios-client-cache/redis';
 
 type Message =
-  | { type: 'burst'; path: string; n: number }
+  | { type: 'burst'; path: string; n: number; refresh?: boolean }
   | { type: 'get'; path: string; tags?: string[] }
   | { type: 'invalidateTags'; tags: string[] }
   | { type: 'deleteUrl'; path: string }
@@ -33,9 +33,10 @@ const api = attachCache(axios.create({ baseURL: origin }), backend);
 async function get(
   path: string,
   tags?: string[],
+  refresh?: boolean,
 ): Promise<{ ok: boolean; fromCache?: boolean; body?: string; error?: string }> {
   try {
-    const res = await api.get(path, { responseType: 'text', clientCache: { tags } });
+    const res = await api.get(path, { responseType: 'text', clientCache: { tags }, refresh });
     return { ok: true, fromCache: res.fromCache === true, body: String(res.data) };
   } catch (error) {
     return { ok: false, error: (error as Error).message };
@@ -46,7 +47,9 @@ process.on('message', (message: Message) => {
   void (async () => {
     switch (message.type) {
       case 'burst':
-        process.send!(await Promise.all(Array.from({ length: message.n }, () => get(message.path))));
+        process.send!(
+          await Promise.all(Array.from({ length: message.n }, () => get(message.path, undefined, message.refresh))),
+        );
         break;
       case 'get':
         process.send!(await get(message.path, message.tags));
