@@ -29,8 +29,9 @@ export interface MissLock {
   acquire(key: string): Promise<MissLease | undefined>;
   /**
    * Waits for the holder of `key`'s lease to release it, at most `timeoutMs` (and never longer
-   * than the lease time). Resolves to its outcome, or `undefined` when none could be read.
-   * Never throws.
+   * than the lease time). Resolves to its outcome (`{ ok: true }` when its holder ended it), or
+   * `undefined` when none could be read — the lease ran out (its holder is slow or gone), the
+   * wait timed out, or what the store holds is not a lease. Never throws.
    */
   wait(key: string, timeoutMs?: number): Promise<LeaseOutcome | undefined>;
 }

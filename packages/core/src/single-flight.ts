@@ -6,7 +6,8 @@
  *   only when every caller waiting on it has gone (each caller's own cancellation ends just
  *   that caller's wait).
  * - Nobody waits past `lockTimeoutMs`: a waiter that times out makes its own request and
- *   becomes the flight the requests after it wait on.
+ *   becomes the flight the requests after it wait on (across processes: it takes the lease
+ *   over, and a waiter that then finds it taken waits once more before asking the origin).
  * - What another process wrote in the store (a lease, an outcome) is untrusted: it is only
  *   ever a reason to wait (bounded) and then look in the store; it never fails a request.
  * - A refresh nobody waits for (stale-while-revalidate) runs in the one process that takes the
@@ -164,16 +165,19 @@ export class SingleFlight<T> {
     coalesced: () => void,
     background: boolean,
   ): Promise<T | typeof SKIPPED> {
-    let lease: Awaited<ReturnType<MissLock['acquire']>> | null;
-    try {
-      lease = await lock.acquire(plan.key);
-    } catch {
-      lease = null; // a lock must not throw; if it does, the request goes on without it
-    }
-    if (lease === undefined) {
-      if (background) return SKIPPED;
+    const acquire = async (): Promise<Awaited<ReturnType<MissLock['acquire']>> | null> => {
       try {
-        await lock.wait(plan.key, this.#timeoutMs);
+        return await lock.acquire(plan.key);
+      } catch {
+        return null; // a lock must not throw; if it does, the request goes on without it
+      }
+    };
+    let lease = await acquire();
+    if (lease === undefined && background) return SKIPPED;
+    for (let round = 0; lease === undefined; round++) {
+      let outcome: LeaseOutcome | undefined;
+      try {
+        outcome = await lock.wait(plan.key, this.#timeoutMs);
       } catch {
         // as above
       }
@@ -182,7 +186,12 @@ export class SingleFlight<T> {
         coalesced();
         return found;
       }
-      return work();
+      // Ended without an answer in the store (a failure, a response not stored), or a second
+      // wait in vain: this caller asks the origin itself.
+      if (outcome !== undefined || round > 0) return work();
+      // The wait timed out (the holder is slow, or gone): this caller takes the lease over, so
+      // that the waiters after it wait on it rather than all asking the origin at once.
+      lease = await acquire();
     }
     const release = (outcome: LeaseOutcome) => void lease?.release(outcome).catch(() => undefined);
     let value: T;

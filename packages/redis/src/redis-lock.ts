@@ -137,6 +137,8 @@ export class RedisMissLock implements MissLock {
     let interval = this.#pollMs;
     /** The lease this waiter saw first: the one it waits for. */
     let waitingFor: string | undefined;
+    /** When that lease would expire by itself (performance.now() ms), if known. */
+    let expiresAt: number | undefined;
     while (!this.#closed) {
       const left = until - performance.now();
       if (left <= 0) return undefined;
@@ -149,13 +151,31 @@ export class RedisMissLock implements MissLock {
       } catch {
         return undefined;
       }
-      // Gone (released or expired), not a lease at all, or another lease than the one waited for: done.
-      if (value === null) return { ok: true };
+      // Gone, or another lease than the one waited for: ended by its holder ({ ok: true }), or
+      // run out (its holder is slow or gone: no outcome) and perhaps taken over. Not a lease at
+      // all: no outcome either.
+      const ranOut = expiresAt !== undefined && performance.now() >= expiresAt - 1;
+      if (value === null) return ranOut ? undefined : { ok: true };
       if (!LEASE.test(value)) return undefined;
-      if (waitingFor === undefined) waitingFor = value;
-      else if (value !== waitingFor) return { ok: true };
+      if (waitingFor === undefined) {
+        waitingFor = value;
+        expiresAt = await this.#expiry(leaseKey);
+      } else if (value !== waitingFor) return ranOut ? undefined : { ok: true };
     }
     return undefined;
+  }
+
+  /** When the lease under `leaseKey` expires by itself (performance.now() ms), or undefined when Redis cannot tell. */
+  async #expiry(leaseKey: string): Promise<number | undefined> {
+    try {
+      const client = await this.connection.client();
+      // From before the command: never later than the lease really ends.
+      const asked = performance.now();
+      const ttl = await this.connection.send<number>(client, this.connection.command('pttl', [leaseKey]));
+      return typeof ttl === 'number' && ttl > 0 ? asked + ttl : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Releases the connection (closed when nothing else uses it and it is ours). Idempotent. */

@@ -78,6 +78,21 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('processes sharing one Redis cache', 
     expect(origin.count(path)).toBe(2);
   }, 60_000);
 
+  it('a leader slower than its lease: one waiter takes the lease over, the others wait on it (2 origin requests, not 4)', async () => {
+    const slow = await startOrigin(1500);
+    try {
+      // The lease (1 s) ends before the leader's answer (1.5 s), and the taker's wait (1 s more) after it.
+      const all = await startWorkers(4, { ORIGIN: slow.url, LEASE_MS: '1000' });
+      const results = (
+        await Promise.all(all.map((w) => w.ask<Result[]>({ type: 'burst', path: '/slow', n: 1 })))
+      ).flat();
+      expect(results.filter((r) => !r.ok)).toEqual([]);
+      expect(slow.count('/slow')).toBe(2);
+    } finally {
+      await slow.close();
+    }
+  }, 60_000);
+
   it("a leader's origin error never fails another process's requests by itself: each asks the origin once", async () => {
     const all = await startWorkers(4);
     const results = (
