@@ -121,6 +121,8 @@ export class CacheBackend {
   readonly #flow: CacheFlow;
   /** Responses written but maybe not yet acknowledged by the store. */
   readonly #pending = new Map<string, StoredResponse>();
+  /** Background writes in flight: `close()` lets them land first. */
+  readonly #writing = new Set<Promise<void>>();
   readonly #disabled = new AsyncLocalStorage<boolean>();
   readonly #counts = {
     hits: 0,
@@ -567,7 +569,7 @@ export class CacheBackend {
   /** Writes `stored` in the background (`entry` is the response it was made for, for the event). */
   #saveItem(key: string, stored: StoredResponse, entry: CachedResponse): Promise<void> {
     this.#pending.set(key, stored);
-    return this.#write(key, stored).then(
+    const written = this.#write(key, stored).then(
       () => {
         if (this.#pending.get(key) === stored) this.#pending.delete(key);
         this.#emit('stored', () => ({ key, url: entry.url, method: entry.method, expires: entry.expires }));
@@ -577,6 +579,9 @@ export class CacheBackend {
         this.#emit('store-error', { operation: 'write', error, key });
       },
     );
+    this.#writing.add(written);
+    void written.finally(() => this.#writing.delete(written));
+    return written;
   }
 
   /** `stored` with `entry` as its newest variant. */
@@ -694,6 +699,9 @@ export class CacheBackend {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Writes already started land first (each bounded by its store's deadline), so a process
+    // that closes right after a miss keeps the response it fetched for the others.
+    await Promise.allSettled([...this.#writing]);
     await this.responses.close();
     if (this.redirects !== (this.responses as unknown)) await this.redirects.close();
   }

@@ -88,6 +88,8 @@ export class RedisMissLock implements MissLock {
   /** The shared connection. */
   readonly connection: RedisConnection;
   readonly #pollMs: number;
+  /** Lease releases in progress. */
+  readonly #releasing = new Set<Promise<void>>();
   readonly #maxPollMs: number;
   #closed = false;
 
@@ -124,7 +126,7 @@ export class RedisMissLock implements MissLock {
         ]),
       );
       if (taken !== 1) return undefined;
-      return new RedisLease(this.connection, leaseKey, token, expiresAt);
+      return new RedisLease(this.connection, leaseKey, token, expiresAt, this.#releasing);
     } catch {
       // fail open: the caller goes to the origin as if it held the lease
       return NOOP_LEASE;
@@ -178,10 +180,15 @@ export class RedisMissLock implements MissLock {
     }
   }
 
-  /** Releases the connection (closed when nothing else uses it and it is ours). Idempotent. */
+  /**
+   * Releases the connection (closed when nothing else uses it and it is ours), once the lease
+   * releases already started have ended: a process that closes right after a miss must not keep
+   * the other processes waiting for its lease to run out. Idempotent.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await Promise.allSettled([...this.#releasing]);
     await this.connection.release();
   }
 }
@@ -193,11 +200,20 @@ class RedisLease implements MissLease {
   readonly #token: string;
   readonly #expiresAt: number;
 
-  constructor(connection: RedisConnection, key: string, token: string, expiresAt: number) {
+  readonly #releasing: Set<Promise<void>>;
+
+  constructor(
+    connection: RedisConnection,
+    key: string,
+    token: string,
+    expiresAt: number,
+    releasing: Set<Promise<void>>,
+  ) {
     this.#connection = connection;
     this.#key = key;
     this.#token = token;
     this.#expiresAt = expiresAt;
+    this.#releasing = releasing;
   }
 
   /**
@@ -207,9 +223,16 @@ class RedisLease implements MissLease {
    * done, or when the lease has expired by itself or the lock was closed. Retrying is safe:
    * the script only ends this holder's own lease.
    */
-  async release(): Promise<void> {
-    if (this.#released) return;
+  release(): Promise<void> {
+    if (this.#released) return Promise.resolve();
     this.#released = true;
+    const done = this.#release();
+    this.#releasing.add(done);
+    void done.finally(() => this.#releasing.delete(done));
+    return done;
+  }
+
+  async #release(): Promise<void> {
     let pause = RETRY_MIN_MS;
     while (!this.#connection.closed) {
       try {

@@ -580,6 +580,20 @@ describeIf(REDIS_URL, 'REDIS_URL not set')('a shared cache never hands one user�
       },
     );
 
+    it('a process that closes right after a miss leaves its answer stored and no lease behind', async () => {
+      origin = await startOrigin((_req, res) => {
+        res.end('{"ok":true}');
+      });
+      const { api, backend, cacheName } = cache({ leaseMs: 10_000, expireAfter: 60 });
+      const res = await api.get('/short-lived-job');
+      expect(res.fromCache).toBe(false);
+      await backend.close();
+      expect(await redis.exists(`${cacheName}:l:${res.cacheKey}`)).toBe(0);
+      const other = cache({ cacheName });
+      expect((await other.api.get('/short-lived-job')).fromCache).toBe(true);
+      expect(origin.count()).toBe(1);
+    });
+
     it('a leader’s own maxContentLength error is not a follower’s', async () => {
       let release!: () => void;
       const gate = new Promise<void>((r) => {
