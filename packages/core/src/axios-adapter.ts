@@ -304,6 +304,8 @@ const CALLER_ERRORS: ReadonlySet<string | undefined> = new Set([
   AxiosError.ERR_FR_TOO_MANY_REDIRECTS,
 ]);
 const kLimit = Symbol('axios-client-cache.max-content-length');
+/** Codes of Node's system errors (ECONNRESET, EAI_AGAIN…) and of undici's (UND_ERR_SOCKET…). */
+const NETWORK_CODE = /^(?:E[A-Z0-9_]+|UND_ERR_[A-Z_]+)$/;
 
 /** Sends a request's planned origin requests through its own adapter. */
 class AxiosOrigin implements Origin<AxiosResponse> {
@@ -334,11 +336,13 @@ class AxiosOrigin implements Origin<AxiosResponse> {
   }
 
   failed(error: unknown): boolean {
-    return (
-      error instanceof AxiosError &&
-      !CALLER_ERRORS.has(error.code) &&
-      (error as { [kLimit]?: boolean })[kLimit] !== true
-    );
+    if (!(error instanceof AxiosError)) {
+      // A custom adapter's own error: an origin failure when it carries a network error's code
+      // (ECONNRESET, ETIMEDOUT, undici's UND_ERR_…), as Node's and undici's errors do.
+      const code = (error as { code?: unknown } | null)?.code;
+      return error instanceof Error && typeof code === 'string' && NETWORK_CODE.test(code);
+    }
+    return !CALLER_ERRORS.has(error.code) && (error as { [kLimit]?: boolean })[kLimit] !== true;
   }
 
   async send(

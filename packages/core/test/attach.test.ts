@@ -497,6 +497,25 @@ describe('attachCache: HTTP rules (cacheControl on)', () => {
     await expect(api.get('/n')).rejects.toThrow('socket hang up');
   });
 
+  it('stale-if-error on a custom adapter’s own network error (a plain Error with ECONNRESET), not on its other errors', async () => {
+    let failWith: Error | undefined;
+    const { api, clock } = setup(
+      (_, n) => {
+        if (failWith) throw failWith;
+        return cc({ 'cache-control': 'max-age=1' }, n);
+      },
+      { cacheControl: true, staleIfError: '1h' },
+    );
+    await api.get('/p');
+    clock.tick(60_000);
+    failWith = Object.assign(new Error('boom'), { code: 'ECONNRESET' });
+    expect((await api.get('/p')).fromCache).toBe(true);
+    failWith = Object.assign(new Error('bad state'), { code: 'not-a-network-error' });
+    await expect(api.get('/p')).rejects.toThrow('bad state');
+    failWith = new TypeError('a bug');
+    await expect(api.get('/p')).rejects.toThrow('a bug');
+  });
+
   it('must-revalidate forbids serving stale, even on error or max-stale', async () => {
     let fail = false;
     const { api, clock } = setup(
