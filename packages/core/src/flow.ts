@@ -571,10 +571,10 @@ export class CacheFlow {
   async #storedByAnother(plan: RequestPlan, asked: number): Promise<Fetched | undefined> {
     const entry = this.#policy.choose(await this.#backend.lookup(plan.key), plan);
     if (entry === undefined) return undefined;
-    // Fresh for this request — or received from the origin after this request asked (epoch ms
+    // Fresh for this request — or received from the origin after this request asked (epoch ms,
     // `asked`): what it would have fetched itself, as a caller joining a flight in this process
     // gets (a refresh, a no-cache request are answered by it too).
-    const usable = entry.responseTime >= asked || this.#policy.use(entry, plan, this.#backend.clock()) === 'fresh';
+    const usable = entry.responseTime > asked || this.#policy.use(entry, plan, this.#backend.clock()) === 'fresh';
     return usable ? { entry, shareable: true, revalidated: false, fromStore: true, native: undefined } : undefined;
   }
 
