@@ -214,17 +214,16 @@ const BACKEND_OPTIONS: Readonly<Record<keyof CacheBackendOptions, true>> = {
 };
 
 /** The names of every CacheBackend option, for the store packages' own lists. */
-export const BACKEND_OPTION_NAMES: readonly string[] = Object.keys(BACKEND_OPTIONS);
+export const BACKEND_OPTION_NAMES: ReadonlySet<string> = new Set(Object.keys(BACKEND_OPTIONS));
 
 /**
  * Rejects an option of `options` that `known` does not name: a misspelt option would
  * otherwise be ignored (`expireAfer: 60` would mean "never expires").
  * @throws CacheConfigError naming the option and its value.
  */
-export function checkOptionNames(options: object, known: readonly string[] | ReadonlySet<string>, of: string): void {
-  const names = known instanceof Set ? known : new Set(known);
+export function checkOptionNames(options: object, known: ReadonlySet<string>, of: string): void {
   for (const name of Object.keys(options)) {
-    if (!names.has(name)) invalidOption(name, (options as Record<string, unknown>)[name], `no such option of ${of}`);
+    if (!known.has(name)) invalidOption(name, (options as Record<string, unknown>)[name], `no such option of ${of}`);
   }
 }
 

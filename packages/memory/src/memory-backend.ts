@@ -17,7 +17,7 @@ export interface MemoryBackendOptions extends Omit<CacheBackendOptions, 'respons
 
 /** The names of every option of a {@link MemoryBackend}. */
 const MEMORY_BACKEND_OPTIONS: ReadonlySet<string> = new Set([
-  ...BACKEND_OPTION_NAMES.filter((name) => name !== 'responses' && name !== 'redirects'),
+  ...[...BACKEND_OPTION_NAMES].filter((name) => name !== 'responses' && name !== 'redirects'),
   ...Object.keys({
     maxEntries: true,
     maxBytes: true,
