@@ -774,16 +774,12 @@ export class CacheBackend {
     for (const url of urls) {
       try {
         tags.add(this.#planner.urlTag(plan, url));
-      } catch {
-        // a URL that cannot be keyed has nothing stored
-      }
-      for (const method of ['GET', 'HEAD']) {
-        try {
+        for (const method of ['GET', 'HEAD']) {
           keys.add(this.createKey(method, url));
           keys.add(this.#planner.keyLike(plan, method, url));
-        } catch {
-          // a URL that cannot be keyed has nothing stored
         }
+      } catch {
+        // a URL that cannot be keyed has nothing stored
       }
     }
     await Promise.all([

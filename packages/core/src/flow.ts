@@ -637,7 +637,7 @@ export class CacheFlow {
     decision: { expires: number | null; policy: CachedResponse['policy']; vary: CachedResponse['vary'] } | undefined,
   ): CachedResponse {
     const ignored = this.#backend.settings.ignoredParams;
-    const url = redactUrl(plan.url, ignored);
+    const url = this.#shown(plan.url);
     const history = reply.history.map((hop) => ({
       method: hop.method,
       url: redactUrl(hop.url, ignored),
@@ -690,7 +690,10 @@ export class CacheFlow {
     this.#log(`not stored: ${reason}`, plan, { reason });
   }
 
-  /** `url` as events, logs and the diagnostics channel show it: `ignoredParams` values redacted, as stored. */
+  /**
+   * A normalised URL (no user info) as it is stored and as events, logs and the diagnostics
+   * channel show it: `ignoredParams` values redacted.
+   */
   #shown(url: string): string {
     const ignored = this.#backend.settings.ignoredParams;
     return ignored.length === 0 ? url : redactUrl(url, ignored);

@@ -134,7 +134,7 @@ const NO_TAGS: readonly string[] = Object.freeze([]);
  * Prefix of the tag every response stored for a URL under a key invalidation cannot compute
  * (other credentials, headers, wire options) carries: invalidating the URL gives it a new version.
  */
-export const URL_TAG_PREFIX = 'acc:url:';
+const URL_TAG_PREFIX = 'acc:url:';
 /** axios's default `maxRedirects`. */
 const AXIOS_MAX_REDIRECTS = 21;
 /** Most distinct keys whose URL-rule expiry is remembered (a URL rule costs a URL parse). */
